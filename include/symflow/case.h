@@ -1,0 +1,128 @@
+/* case.h — a symflow case: the problem, the start, the form, the grid, the scheme, the time
+ * span, the solver and the particle settings, as read from a YAML case file.
+ *
+ * The key names are a public contract (README "Case file reference"). Every key has a
+ * default (sf_case_defaults); a file only overrides. Enumerated keys are read through the
+ * name tables below, so an unknown name is an error that lists the valid ones.
+ * Not here: what a key means numerically (reduction/, solver/), netCDF (ncio.h).
+ */
+#ifndef SYMFLOW_CASE_H
+#define SYMFLOW_CASE_H
+
+#include <stddef.h>
+
+#include "symflow/status.h"
+
+typedef enum { SF_INPUT_GAUSSIAN, SF_INPUT_SPHERE } sf_input;
+typedef enum { SF_START_BALANCED_SPHERE, SF_START_GAUSSIAN } sf_start_law;
+typedef enum { SF_FORM_LIFTED, SF_FORM_TRANSPORT, SF_FORM_ODE } sf_form;
+typedef enum { SF_SPACING_UNIFORM, SF_SPACING_REFINED } sf_spacing;
+typedef enum { SF_RECON_UPWIND, SF_RECON_MUSCL } sf_recon;
+typedef enum { SF_LIMITER_MINMOD, SF_LIMITER_VANLEER } sf_limiter;
+typedef enum { SF_METHOD_ADAMS, SF_METHOD_BDF } sf_method;
+typedef enum {
+    SF_PMETHOD_CVODE,
+    SF_PMETHOD_EULER,
+    SF_PMETHOD_SGD,
+    SF_PMETHOD_REDUCED
+} sf_pmethod;
+
+/* A const name table: the names of an enumeration, indexed by its values. */
+typedef struct {
+    const char *const *names; /* names[v] is the spelling of value v */
+    int count;                /* number of values */
+} sf_name_table;
+
+extern const sf_name_table sf_input_names;     /* gaussian sphere */
+extern const sf_name_table sf_start_names;     /* balanced-sphere gaussian */
+extern const sf_name_table sf_form_names;      /* lifted transport ode */
+extern const sf_name_table sf_spacing_names;   /* uniform refined */
+extern const sf_name_table sf_recon_names;     /* upwind muscl */
+extern const sf_name_table sf_limiter_names;   /* minmod vanleer */
+extern const sf_name_table sf_method_names;    /* adams bdf */
+extern const sf_name_table sf_pmethod_names;   /* cvode euler sgd reduced */
+
+/* The spelling of value v in table t ("?" if out of range). */
+const char *sf_name_of(const sf_name_table *t, int v);
+
+enum { SF_NAME_CAP = 128 }; /* longest target name or expression, bytes */
+
+typedef struct {
+    char *path; /* case file path as given (owned); "" for defaults only */
+    char *text; /* the case file's full text (owned), stored in output files */
+
+    struct {
+        sf_input input;            /* problem.input: law of x (MATH §1) */
+        long d;                    /* problem.d: ambient dimension, ≥ 2 */
+        long d_H;                  /* problem.d_H: dimension of H, 1 ≤ d_H < d */
+        char target[SF_NAME_CAP];  /* problem.target: a name of reduction's target table */
+    } problem;
+
+    struct {
+        sf_start_law law; /* start.law (MATH §4.6) */
+        double sigma_a;   /* start.sigma_a: std of a for the gaussian start, > 0 */
+        double sigma_b;   /* start.sigma_b: std of each b coordinate, > 0 */
+    } start;
+
+    sf_form form; /* form: lifted (L, §4.3), transport (T, §4.4), ode (§3) */
+
+    struct {
+        long cells;         /* grid.cells: cells per reduced coordinate, ≥ 8 */
+        sf_spacing spacing; /* grid.spacing */
+        double ratio;       /* grid.ratio: largest/smallest cell for refined spacing, ≥ 1 */
+    } grid;
+
+    struct {
+        sf_recon reconstruction; /* scheme.reconstruction */
+        sf_limiter limiter;      /* scheme.limiter (MUSCL only) */
+    } scheme;
+
+    struct {
+        double end;      /* time.end: final gradient-flow time, > 0 */
+        double *outputs; /* time.outputs: increasing output times in [0, end] (owned) */
+        size_t n_outputs;
+    } time;
+
+    struct {
+        sf_method method; /* solver.method: adams (fixed point) or bdf (SPGMR) */
+        double rtol;      /* solver.rtol: CVODE relative tolerance, in (0, 1) */
+        double atol;      /* solver.atol: CVODE absolute tolerance (density units), > 0 */
+        long max_steps;   /* solver.max_steps: CVODE steps between outputs, ≥ 1 */
+    } solver;
+
+    struct {
+        long m;            /* particles.m: number of neurons, ≥ 1 */
+        long seed;         /* particles.seed: RNG seed */
+        int symmetric;     /* particles.symmetric: exact pairs (θ, −θ)  (bool) */
+        sf_pmethod method; /* particles.method */
+        double step;       /* particles.step: Euler/SGD step η, > 0 */
+        long batch;        /* particles.batch: SGD batch size, ≥ 1 */
+    } particles;
+
+    /* Where each key was set: parallel arrays, used by sf_case_where. */
+    char **where_keys;  /* dotted key names (owned) */
+    char **where_text;  /* "file:line" for each (owned) */
+    size_t n_where;
+} sf_case;
+
+/* Fill *c with the defaults of every key (the README documents them). *c must be zeroed or
+ * freshly declared; the result owns its arrays: release with sf_case_free. */
+sf_status sf_case_defaults(sf_ctx *ctx, sf_case *c);
+
+/* Read a YAML case file over the defaults, then apply overrides ("key=value", value read as
+ * YAML), then validate every key. On error: message "file:line: key = value: expected …",
+ * status SF_E_PARSE (syntax, unknown key, wrong type) or SF_E_RANGE (value out of range),
+ * and *c is left freed. path: borrowed; overrides: borrowed array of n_overrides strings. */
+sf_status sf_case_load(sf_ctx *ctx, const char *path, const char *const *overrides,
+                       size_t n_overrides, sf_case *c);
+
+/* Validate every key's range and cross-key rules (d_H < d, outputs within [0, end], …). */
+sf_status sf_case_validate(sf_ctx *ctx, const sf_case *c);
+
+/* "file:line" where `key` was set, or "path (default)" if it was not; borrowed string. */
+const char *sf_case_where(const sf_case *c, const char *key);
+
+/* Release everything *c owns and zero it; accepts a zeroed case. */
+void sf_case_free(sf_case *c);
+
+#endif

@@ -1,0 +1,35 @@
+/* grid.h — one-dimensional finite-volume grids (cell faces, centres, widths).
+ *
+ * A grid is geometry only: it knows nothing of kernels or densities. Index order: cell i
+ * lies between faces i and i+1 (0-based, ascending). Implemented in solver/grid.c.
+ */
+#ifndef SYMFLOW_GRID_H
+#define SYMFLOW_GRID_H
+
+#include <stddef.h>
+
+#include "symflow/case.h"
+#include "symflow/status.h"
+
+typedef struct {
+    size_t n;        /* number of cells */
+    double *edges;   /* n+1 faces, ascending (owned) */
+    double *centres; /* n cell midpoints (owned) */
+    double *widths;  /* n cell widths edges[i+1]-edges[i] (owned) */
+} sf_grid1;
+
+typedef struct {
+    size_t cells;       /* number of cells, ≥ 1 */
+    double lo, hi;      /* the interval [lo, hi], lo < hi */
+    sf_spacing spacing; /* uniform, or refined toward lo */
+    double ratio;       /* refined: widest/narrowest cell (≥ 1); the map is smooth */
+} sf_grid1_params;
+
+sf_grid1_params sf_grid1_params_default(void);
+
+/* Build the grid. *g receives owned arrays; release with sf_grid1_free. */
+sf_status sf_grid1_create(sf_ctx *ctx, const sf_grid1_params *p, sf_grid1 *g);
+/* Release the arrays and zero *g; accepts a zeroed grid. */
+void sf_grid1_free(sf_grid1 *g);
+
+#endif

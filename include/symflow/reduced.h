@@ -1,0 +1,31 @@
+/* reduced.h — the reduced problem: what reduction/ hands to solver/.
+ *
+ * reduction/ fills it from a case (kernel tables on a grid's cell centres, the target's
+ * tables, the initial densities); solver/ reads it. Neither includes the other: this type
+ * is where they meet (STYLE.md "Layout"). It holds no target, no input law: only numbers.
+ */
+#ifndef SYMFLOW_REDUCED_H
+#define SYMFLOW_REDUCED_H
+
+#include <stddef.h>
+
+/* Descriptive strings for output metadata (borrowed from static tables). */
+typedef struct {
+    const char *name;      /* netCDF name of the reduced coordinate: "theta" or "phi" */
+    const char *long_name; /* CF long_name */
+    const char *units;     /* CF units ("rad") */
+    const char *group;     /* symmetry group quotiented out, e.g. "O(d_H) x O(k)" */
+    double lo, hi;         /* the coordinate's interval, e.g. [0, pi/2] */
+} sf_coord_info;
+
+/* Form L on a 1-D reduced sphere (MATH §4.3). Cell i of the solver's grid ↔ row i. */
+typedef struct {
+    size_t n;           /* cells */
+    double *K;          /* n×n row-major, K̂(ω_i, ω_j) at cell centres (M11); symmetric (owned) */
+    double *G;          /* n, Ĝ(ω_i) at cell centres (M12) (owned) */
+    double *tau0_plus;  /* n, initial cell MASSES of τ⁺ (L3), exact cell integrals (owned) */
+    double *tau0_minus; /* n, initial cell masses of τ⁻ (owned) */
+    double risk_const;  /* ½ E f_H² in the input law (M14) */
+} sf_lifted_problem;
+
+#endif

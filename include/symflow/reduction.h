@@ -1,0 +1,63 @@
+/* reduction.h — case → reduced PDE: laws γ_k and quadratures, κ̂, K̂, Ĝ, targets, the
+ * symmetry group and the initial law (MATH.md §2–4). Implemented in reduction/.
+ *
+ * Not here: grids (grid.h, built by the caller), time stepping (solver/), files (core/).
+ */
+#ifndef SYMFLOW_REDUCTION_H
+#define SYMFLOW_REDUCTION_H
+
+#include <stddef.h>
+
+#include "symflow/case.h"
+#include "symflow/grid.h"
+#include "symflow/reduced.h"
+#include "symflow/status.h"
+
+/* ---- quadrature rules: probability weights (sum 1) ---- */
+typedef struct {
+    size_t n;  /* number of nodes */
+    double *x; /* nodes (owned) */
+    double *w; /* weights, summing to 1 (owned) */
+} sf_rule;
+
+/* γ_k: law of one coordinate of a uniform point on S^{k-1}, density ∝ (1−t²)^{(k−3)/2}
+ * (MATH §4). Gauss–Gegenbauer (λ = (k−2)/2) by Golub–Welsch, exact for degree 2n−1,
+ * valid for k = 1 (two atoms ±1, n forced to 2) up to k ≥ 10⁶. */
+sf_status sf_rule_gamma(sf_ctx *ctx, double k, size_t n, sf_rule *r);
+/* Gauss–Legendre on [a, b] with weights summing to b − a (not probability). */
+sf_status sf_rule_legendre(sf_ctx *ctx, size_t n, double a, double b, sf_rule *r);
+void sf_rule_free(sf_rule *r);
+
+/* ---- kernels (M3) ---- */
+double sf_kappa_hat(double c);       /* κ̂(c), c clamped to [−1, 1] */
+double sf_kappa_hat_prime(double c); /* κ̂′(c) = (π − arccos c)/(2π) */
+
+/* ---- the reduced problem ---- */
+
+/* The reduced coordinate of a case's form-L problem (θ ∈ [0, π/2] for radial targets,
+ * φ ∈ [0, π] for d_H = 1 targets): which interval the caller must grid. */
+sf_status sf_reduce_coord(sf_ctx *ctx, const sf_case *c, sf_coord_info *info);
+
+/* Tabulate form L on grid g (cells of the interval given by sf_reduce_coord): K̂ (M11) at
+ * cell centres, Ĝ (M12) at cell centres, τ₀^± cell masses (L3), ½E f_H². Errors name the
+ * case key (sf_case_where). *p owns its arrays; release with sf_lifted_problem_free. */
+sf_status sf_reduce_lifted(sf_ctx *ctx, const sf_case *c, const sf_grid1 *g, sf_lifted_problem *p);
+void sf_lifted_problem_free(sf_lifted_problem *p);
+
+/* Pointwise evaluations for tests, particles and diagnostics (radial or d_H = 1 targets):
+ * K̂(ω, ω') and its θ-derivative in the first argument, Ĝ(ω) and ∂Ĝ, ω given by its
+ * reduced coordinate. An opaque tabulation context avoids rebuilding quadrature rules. */
+typedef struct sf_kernel sf_kernel;
+sf_status sf_kernel_create(sf_ctx *ctx, const sf_case *c, sf_kernel **out);
+void sf_kernel_destroy(sf_kernel **k);
+double sf_kernel_K(const sf_kernel *k, double x, double y);    /* K̂(x, y) (M11) */
+double sf_kernel_dK(const sf_kernel *k, double x, double y);   /* ∂_x K̂(x, y) */
+double sf_kernel_G(const sf_kernel *k, double x);              /* Ĝ(x) (M12) */
+double sf_kernel_dG(const sf_kernel *k, double x);             /* ∂_x Ĝ(x) */
+double sf_kernel_risk_const(const sf_kernel *k);               /* ½ E f_H² */
+sf_coord_info sf_kernel_coord(const sf_kernel *k);
+
+/* α of (L4) for the radial target |x_H| in dimension d_H: 2√π Γ((d_H+1)/2)/Γ(d_H/2). */
+double sf_minimiser_mass(long d_H);
+
+#endif
