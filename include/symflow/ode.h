@@ -1,0 +1,53 @@
+/* ode.h — the time integrator: a thin adapter over SUNDIALS CVODE (solver/cvode.c is the
+ * only file that includes CVODE). Method of lines for the grid forms, and the particle
+ * simulators' "cvode" method, both go through it (MATH.md §5).
+ *
+ * Not here: what the right-hand side computes, outputs, progress display.
+ */
+#ifndef SYMFLOW_ODE_H
+#define SYMFLOW_ODE_H
+
+#include <stddef.h>
+
+#include "symflow/case.h"
+#include "symflow/status.h"
+
+/* y' = f(t, y). Return 0 on success, +1 for a recoverable state (CVODE retries with a
+ * smaller step), −1 for a failure (details left in the user data). n = length of y. */
+typedef int (*sf_ode_rhs)(double t, const double *y, double *ydot, void *user);
+
+typedef struct {
+    sf_method method;    /* adams: Adams–Moulton + fixed point; bdf: BDF + SPGMR (no preconditioner) */
+    double rtol;         /* relative tolerance */
+    double atol;         /* absolute tolerance, every component */
+    long max_steps;      /* CVODE steps allowed per sf_ode_advance call */
+    size_t nonneg_begin; /* components [nonneg_begin, nonneg_end) are constrained ≥ 0 */
+    size_t nonneg_end;   /* (CVodeSetConstraints); begin == end: no constraint */
+} sf_ode_params;
+
+sf_ode_params sf_ode_params_default(void);
+
+typedef struct {
+    long steps;          /* internal steps taken */
+    long rhs_evals;      /* right-hand side evaluations (including for Jacobian-vector products) */
+    long error_fails;    /* local error test failures */
+    long nonlin_iters;   /* nonlinear (fixed point or Newton) iterations */
+    long nonlin_fails;   /* nonlinear convergence failures */
+    long lin_iters;      /* SPGMR iterations (bdf only) */
+    double last_step;    /* last step size */
+    double t;            /* current internal time */
+} sf_ode_stats;
+
+typedef struct sf_ode sf_ode; /* opaque integrator */
+
+/* Create an integrator for n components starting at (t0, y0). y0, params: borrowed.
+ * user: borrowed, passed to rhs. */
+sf_status sf_ode_create(sf_ctx *ctx, size_t n, double t0, const double *y0, sf_ode_rhs rhs,
+                        void *user, const sf_ode_params *params, sf_ode **out);
+/* Integrate to tout (> current time) and copy the solution into y (n values). Errors carry
+ * CVODE's flag name and t. */
+sf_status sf_ode_advance(sf_ctx *ctx, sf_ode *ode, double tout, double *y);
+void sf_ode_get_stats(const sf_ode *ode, sf_ode_stats *stats);
+void sf_ode_destroy(sf_ode **ode);
+
+#endif
