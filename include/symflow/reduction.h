@@ -57,6 +57,11 @@ double sf_kernel_dG(const sf_kernel *k, double x);             /* ∂_x Ĝ(x) */
 double sf_kernel_risk_const(const sf_kernel *k);               /* ½ E f_H² */
 sf_coord_info sf_kernel_coord(const sf_kernel *k);
 
+/* Tabulate Ĝ, ∂Ĝ (and K̂, ∂K̂ when with_K) on n uniform nodes of the case's reduced
+ * coordinate, for the particle simulators. *t owns its arrays: sf_kernel_table_free. */
+sf_status sf_reduce_table(sf_ctx *ctx, const sf_case *c, size_t n, int with_K, sf_kernel_table *t);
+void sf_kernel_table_free(sf_kernel_table *t);
+
 /* α of (L4) for the radial target |x_H| in dimension d_H: 2√π Γ((d_H+1)/2)/Γ(d_H/2). */
 double sf_minimiser_mass(long d_H);
 

@@ -1,0 +1,1 @@
+/* placeholder */ typedef int sf_placeholder_table;
