@@ -1,1 +1,265 @@
-int main(void) { return 0; }
+/* main.c — the `symflow` command: argv → case → run → exit code.
+ *
+ *   symflow solve CASE [-o FILE] [--set key=value]... [--quiet]
+ *   symflow info FILE
+ *   symflow plot FILE... [-o DIR]        (runs the postproc Python package)
+ *   symflow --help | --version
+ *
+ * Exit codes are the status table of include/symflow/status.h (0 success, 2 usage, 3 case
+ * file syntax, 4 range, 6 I/O, 7 CVODE, 8 netCDF, 9 numerical, 10 unsupported).
+ * This is the only place that prints or exits. Errors: one line on stderr.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "symflow/case.h"
+#include "symflow/grid.h"
+#include "symflow/ncio.h"
+#include "symflow/reduction.h"
+#include "symflow/run.h"
+#include "symflow/status.h"
+#include "symflow/version.h"
+
+#ifndef SF_POSTPROC_DIR
+#define SF_POSTPROC_DIR "postproc"
+#endif
+#ifndef SF_PYTHON
+#define SF_PYTHON "/usr/bin/python3"
+#endif
+
+enum { SF_MAX_OVERRIDES = 256 /* --set options per command */ };
+
+static const char *usage_main =
+    "usage: symflow <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  solve CASE [-o FILE] [--set key=value]... [--quiet]\n"
+    "                 solve the reduced PDE of a case file, write a netCDF field file\n"
+    "  info FILE      describe a netCDF file written by symflow\n"
+    "  plot FILE... [-o DIR]\n"
+    "                 draw the figures of field/particle/compare files (PNG)\n"
+    "\n"
+    "options: --help (any command), --version\n"
+    "exit codes: 0 ok, 2 usage, 3 malformed case, 4 value out of range, 5 memory, 6 I/O,\n"
+    "            7 CVODE, 8 netCDF, 9 numerical, 10 unsupported combination\n";
+
+static const char *usage_solve =
+    "usage: symflow solve CASE [-o FILE] [--set key=value]... [--quiet]\n"
+    "\n"
+    "Solve the reduced mean-field PDE of the case file CASE (YAML) and write the field file\n"
+    "FILE (netCDF, default: CASE's name with .nc in the current directory).\n"
+    "  -o FILE          output field file (written to a temporary name, renamed at the end)\n"
+    "  --set key=value  override a case key; value read as YAML, e.g. --set grid.cells=400\n"
+    "                   or --set 'time.outputs=[0,1,10]'\n"
+    "  --quiet          no progress and no summary\n";
+
+static const char *usage_info = "usage: symflow info FILE\n\nDescribe a netCDF file written by symflow.\n";
+
+static const char *usage_plot =
+    "usage: symflow plot FILE... [-o DIR]\n\n"
+    "Draw the figures of a field file and optional particle and compare files (PNG).\n";
+
+static int fail(sf_ctx *ctx, sf_status s)
+{
+    fprintf(stderr, "symflow: error: %s\n", sf_ctx_message(ctx));
+    if (getenv("SYMFLOW_TRACE")) fprintf(stderr, "%s\n", sf_ctx_trace_text(ctx));
+    return (int)s;
+}
+
+static int usage_error(const char *usage, const char *fmt, const char *arg)
+{
+    fprintf(stderr, "symflow: error: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\n%s", usage);
+    return (int)SF_E_ARG;
+}
+
+static int is_help(const char *a) { return !strcmp(a, "--help") || !strcmp(a, "-h"); }
+
+/* Progress line on a terminal: simulated time, steps, elapsed and ETA. */
+static void show_progress(const sf_progress *p, void *user)
+{
+    (void)user;
+    fprintf(stderr, "\r  t = %-10.4g / %-8.4g  steps %-8ld  %6.1f s elapsed, ETA %6.1f s ", p->t,
+            p->t_end, p->steps, p->elapsed_s, isfinite(p->eta_s) ? p->eta_s : 0.0);
+    fflush(stderr);
+}
+
+/* Default output: the case file's base name with .nc, in the current directory. */
+static void default_output(const char *case_path, char *out, size_t cap)
+{
+    const char *base = strrchr(case_path, '/');
+    base = base ? base + 1 : case_path;
+    size_t len = strlen(base);
+    const char *dot = strrchr(base, '.');
+    if (dot && (!strcmp(dot, ".yaml") || !strcmp(dot, ".yml"))) len = (size_t)(dot - base);
+    snprintf(out, cap, "%.*s.nc", (int)len, base);
+}
+
+static void print_summary(const sf_case *c, const sf_grid1 *g, const char *out,
+                          const sf_run_summary *s, double alpha)
+{
+    printf("symflow %s: %s, target %s, d = %ld, d_H = %ld, %zu cells (%s, %s)\n", SF_VERSION,
+           sf_name_of(&sf_form_names, (int)c->form), c->problem.target, c->problem.d, c->problem.d_H,
+           g->n, sf_name_of(&sf_recon_names, (int)c->scheme.reconstruction),
+           sf_name_of(&sf_limiter_names, (int)c->scheme.limiter));
+    const sf_forml_diag *a = &s->first, *b = &s->last;
+    printf("  t = %-8g R = %.10g  |tau+| = %.8g  |tau-| = %.8g\n", c->time.outputs[0], a->risk,
+           a->mass_plus, a->mass_minus);
+    printf("  t = %-8g R = %.10g  |tau+| = %.8g  |tau-| = %.8g\n",
+           c->time.outputs[c->time.n_outputs - 1], b->risk, b->mass_plus, b->mass_minus);
+    if (isfinite(alpha)) printf("  minimiser mass alpha (L4) = %.8g\n", alpha);
+    printf("  alignment %.4g, W2(tau+, H) = %.4g rad, W2(tau-, H_perp) = %.4g rad\n", b->alignment,
+           b->w2_plus, b->w2_minus);
+    printf("  checks: mass balance (L1) max rel %.2e; max R increase between outputs %.2e; "
+           "min tau %.2e\n", s->max_balance_rel, s->max_risk_increase, s->min_tau);
+    printf("  CVODE (%s): %ld steps, %ld rhs evals, %ld error-test fails, %ld nonlinear iters; "
+           "%.2f s\n", sf_name_of(&sf_method_names, (int)c->solver.method), s->stats.steps,
+           s->stats.rhs_evals, s->stats.error_fails, s->stats.nonlin_iters, s->wall_s);
+    printf("  wrote %s (%zu outputs)\n", out, s->n_outputs);
+}
+
+static int cmd_solve(sf_ctx *ctx, int argc, char **argv)
+{
+    const char *case_path = NULL, *out = NULL;
+    const char *overrides[SF_MAX_OVERRIDES];
+    size_t n_over = 0;
+    int quiet = 0;
+    for (int i = 0; i < argc; i++) {
+        if (is_help(argv[i])) {
+            fputs(usage_solve, stdout);
+            return 0;
+        } else if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--set")) {
+            if (i + 1 >= argc) return usage_error(usage_solve, "%s needs a value", argv[i]);
+            if (argv[i][1] == 'o') {
+                out = argv[++i];
+            } else {
+                if (n_over == SF_MAX_OVERRIDES) return usage_error(usage_solve, "too many %s", "--set");
+                overrides[n_over++] = argv[++i];
+            }
+        } else if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-q")) {
+            quiet = 1;
+        } else if (argv[i][0] == '-') {
+            return usage_error(usage_solve, "unknown option '%s'", argv[i]);
+        } else if (!case_path) {
+            case_path = argv[i];
+        } else {
+            return usage_error(usage_solve, "unexpected argument '%s'", argv[i]);
+        }
+    }
+    if (!case_path) return usage_error(usage_solve, "%s", "no case file given");
+    char default_out[4096];
+    if (!out) {
+        default_output(case_path, default_out, sizeof default_out);
+        out = default_out;
+    }
+
+    sf_status status = SF_OK;
+    sf_case c = {0};
+    sf_grid1 grid = {0};
+    sf_lifted_problem prob = {0};
+    sf_run_summary sum = {0};
+    sf_coord_info coord;
+    SF_TRY(ctx, sf_case_load(ctx, case_path, overrides, n_over, &c));
+    SF_CHECK(ctx, c.form == SF_FORM_LIFTED, SF_E_UNSUPPORTED,
+             "%s: form = '%s': this version solves form lifted only (transport and ode are "
+             "planned, see the issues)", sf_case_where(&c, "form"), sf_name_of(&sf_form_names, (int)c.form));
+    SF_TRY(ctx, sf_reduce_coord(ctx, &c, &coord));
+    sf_grid1_params gp = sf_grid1_params_default();
+    gp.cells = (size_t)c.grid.cells;
+    gp.lo = coord.lo;
+    gp.hi = coord.hi;
+    gp.spacing = c.grid.spacing;
+    gp.ratio = c.grid.ratio;
+    SF_TRY(ctx, sf_grid1_create(ctx, &gp, &grid));
+    SF_TRY(ctx, sf_reduce_lifted(ctx, &c, &grid, &prob));
+    const double alpha = sf_reduce_minimiser_mass(&c);
+    const int tty = isatty(STDERR_FILENO);
+    sf_run_lifted_params rp = {
+        .c = &c, .grid = &grid, .p = &prob, .coord = coord,
+        .geom = !strcmp(coord.name, "theta") ? SF_GEOM_RADIAL_THETA : SF_GEOM_HALF_CIRCLE,
+        .out_path = out, .minimiser_mass = alpha,
+        .progress = (!quiet && tty) ? show_progress : NULL, .progress_user = NULL};
+    status = sf_run_lifted(ctx, &rp, &sum);
+    if (!quiet && tty) fprintf(stderr, "\r%*s\r", 78, "");
+    SF_TRY(ctx, status);
+    if (!quiet) print_summary(&c, &grid, out, &sum, alpha);
+cleanup:
+    sf_lifted_problem_free(&prob);
+    sf_grid1_free(&grid);
+    sf_case_free(&c);
+    return status == SF_OK ? 0 : fail(ctx, status);
+}
+
+static int cmd_info(sf_ctx *ctx, int argc, char **argv)
+{
+    if (argc >= 1 && is_help(argv[0])) {
+        fputs(usage_info, stdout);
+        return 0;
+    }
+    if (argc != 1) return usage_error(usage_info, "%s", "expected exactly one FILE");
+    char *text = NULL;
+    sf_status s = sf_nc_info(ctx, argv[0], &text);
+    if (s != SF_OK) return fail(ctx, s);
+    fputs(text, stdout);
+    free(text);
+    return 0;
+}
+
+/* Hand over to the Python package (reads netCDF only). */
+static int cmd_plot(int argc, char **argv)
+{
+    if (argc >= 1 && is_help(argv[0])) {
+        fputs(usage_plot, stdout);
+        return 0;
+    }
+    char **args = calloc((size_t)argc + 5, sizeof *args);
+    if (!args) {
+        fprintf(stderr, "symflow: error: out of memory\n");
+        return (int)SF_E_NOMEM;
+    }
+    const char *pp = getenv("PYTHONPATH");
+    char path[8192];
+    snprintf(path, sizeof path, "%s%s%s", SF_POSTPROC_DIR, pp && *pp ? ":" : "", pp ? pp : "");
+    setenv("PYTHONPATH", path, 1);
+    args[0] = (char *)SF_PYTHON;
+    args[1] = (char *)"-m";
+    args[2] = (char *)"symflow_post";
+    args[3] = (char *)"plot";
+    for (int i = 0; i < argc; i++) args[4 + i] = argv[i];
+    execv(SF_PYTHON, args);
+    fprintf(stderr, "symflow: error: cannot run %s: %s\n", SF_PYTHON, strerror(errno));
+    free(args);
+    return (int)SF_E_IO;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || is_help(argv[1])) {
+        fputs(usage_main, argc < 2 ? stderr : stdout);
+        return argc < 2 ? (int)SF_E_ARG : 0;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        printf("symflow %s\n", SF_VERSION);
+        return 0;
+    }
+    if (!strcmp(argv[1], "plot")) return cmd_plot(argc - 2, argv + 2);
+    sf_ctx *ctx = NULL;
+    if (sf_ctx_create(&ctx) != SF_OK) {
+        fprintf(stderr, "symflow: error: out of memory\n");
+        return (int)SF_E_NOMEM;
+    }
+    int rc;
+    if (!strcmp(argv[1], "solve"))
+        rc = cmd_solve(ctx, argc - 2, argv + 2);
+    else if (!strcmp(argv[1], "info"))
+        rc = cmd_info(ctx, argc - 2, argv + 2);
+    else
+        rc = usage_error(usage_main, "unknown command '%s'", argv[1]);
+    sf_ctx_destroy(&ctx);
+    return rc;
+}

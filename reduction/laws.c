@@ -1,1 +1,240 @@
-/* placeholder until the module lands */ typedef int sf_placeholder_laws;
+/* laws.c — the laws on [−1, 1] and on the reduced coordinate, and their quadrature rules.
+ *
+ * Does: Gauss rules for γ_k (MATH §4 "Laws on [−1, 1]") by Golub–Welsch, Gauss–Legendre
+ * rules, the moments E|x|^q of the input laws (MATH §1 "sphere"), and the cumulative
+ * distribution functions of the initial direction law τ₀ on θ and on φ (L3).
+ * Does not: kernels (kernel.c), targets (target.c), anything about grids (reduce.c).
+ *
+ * GSL's own gsl_integration_fixed_gegenbauer overflows its normalisation for k ≳ 10³ and
+ * returns NaN; the Jacobi matrix below only holds ratios and works for any k ≥ 1.
+ */
+#include <assert.h>
+#include <math.h>
+#include <stdlib.h>
+
+#include <gsl/gsl_eigen.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_integration.h>
+#include <gsl/gsl_matrix.h>
+#include <gsl/gsl_sf_gamma.h>
+#include <gsl/gsl_vector.h>
+
+#include "reduction_internal.h"
+#include "symflow/reduction.h"
+
+enum {
+    SF_RULE_MAX_NODES = 4096 /* largest rule: the dense eigen-solve costs O(n³) time, O(n²) memory */
+};
+
+static void rule_zero(sf_rule *r)
+{
+    r->n = 0;
+    r->x = NULL;
+    r->w = NULL;
+}
+
+void sf_rule_free(sf_rule *r)
+{
+    if (!r) return;
+    free(r->x);
+    free(r->w);
+    rule_zero(r);
+}
+
+/* Make a rule exactly symmetric about 0 (x_i = −x_{n−1−i}, w_i = w_{n−1−i}, a middle node 0)
+ * and its weights sum to exactly 1 up to the last rounding: the eigen-solver is symmetric
+ * only to rounding, and the kernels pair ±nodes (kernel.c). Nodes must be ascending. */
+static void rule_symmetrise(sf_rule *r)
+{
+    size_t n = r->n;
+    for (size_t i = 0; i < n / 2; i++) {
+        size_t j = n - 1 - i;
+        double x = 0.5 * (r->x[j] - r->x[i]);
+        double w = 0.5 * (r->w[j] + r->w[i]);
+        r->x[i] = -x;
+        r->x[j] = x;
+        r->w[i] = w;
+        r->w[j] = w;
+    }
+    if (n % 2) r->x[n / 2] = 0.0;
+    double sum = 0.0;
+    for (size_t i = 0; i < n; i++) sum += r->w[i];
+    for (size_t i = 0; i < n; i++) r->w[i] /= sum;
+}
+
+/* γ_k by Golub–Welsch (MATH §4). Monic recurrence of the Gegenbauer weight (1 − t²)^{λ−½},
+ * λ = (k−2)/2: zero diagonal, squared off-diagonals β₁ = 1/k (= E t², valid also at λ = 0),
+ * β_j = j (j + 2λ − 1) / (4 (j + λ)(j + λ − 1)) for j ≥ 2. Nodes are the eigenvalues,
+ * weights the squared first components of the normalised eigenvectors. */
+sf_status sf_rule_gamma(sf_ctx *ctx, double k, size_t n, sf_rule *r)
+{
+    sf_status status = SF_OK;
+    gsl_error_handler_t *old_handler = gsl_set_error_handler_off(); /* GSL would abort */
+    gsl_matrix *J = NULL, *V = NULL;
+    gsl_vector *eval = NULL;
+    gsl_eigen_symmv_workspace *ws = NULL;
+    sf_rule out;
+    rule_zero(&out);
+
+    SF_CHECK(ctx, r != NULL, SF_E_ARG, "sf_rule_gamma: output rule is NULL");
+    rule_zero(r);
+    SF_CHECK(ctx, isfinite(k) && k >= 1.0, SF_E_ARG,
+             "sf_rule_gamma: k = %g: expected a dimension k ≥ 1", k);
+    SF_CHECK(ctx, n >= 1 && n <= SF_RULE_MAX_NODES, SF_E_ARG,
+             "sf_rule_gamma: n = %zu: expected 1 ≤ n ≤ %d nodes", n, SF_RULE_MAX_NODES);
+
+    if (k == 1.0) { /* γ₁ = (δ₋₁ + δ₊₁)/2: two atoms, whatever n */
+        out.n = 2;
+        SF_ALLOC(ctx, out.x, 2);
+        SF_ALLOC(ctx, out.w, 2);
+        out.x[0] = -1.0;
+        out.x[1] = 1.0;
+        out.w[0] = out.w[1] = 0.5;
+        *r = out;
+        rule_zero(&out);
+        goto cleanup;
+    }
+
+    out.n = n;
+    SF_ALLOC(ctx, out.x, n);
+    SF_ALLOC(ctx, out.w, n);
+    if (n == 1) {
+        out.x[0] = 0.0;
+        out.w[0] = 1.0;
+        *r = out;
+        rule_zero(&out);
+        goto cleanup;
+    }
+
+    J = gsl_matrix_calloc(n, n);
+    V = gsl_matrix_alloc(n, n);
+    eval = gsl_vector_alloc(n);
+    ws = gsl_eigen_symmv_alloc(n);
+    SF_CHECK(ctx, J && V && eval && ws, SF_E_NOMEM,
+             "sf_rule_gamma: cannot allocate the %zu×%zu Jacobi matrix", n, n);
+    double lambda = 0.5 * (k - 2.0);
+    for (size_t j = 1; j < n; j++) {
+        double jj = (double)j;
+        double beta = (j == 1) ? 1.0 / k
+                               : jj * (jj + 2.0 * lambda - 1.0) /
+                                     (4.0 * (jj + lambda) * (jj + lambda - 1.0));
+        double off = sqrt(beta);
+        gsl_matrix_set(J, j - 1, j, off);
+        gsl_matrix_set(J, j, j - 1, off);
+    }
+    SF_CHECK(ctx, gsl_eigen_symmv(J, eval, V, ws) == GSL_SUCCESS, SF_E_NUMERIC,
+             "sf_rule_gamma: eigen-decomposition of the Jacobi matrix failed (k = %g, n = %zu)",
+             k, n);
+    gsl_eigen_symmv_sort(eval, V, GSL_EIGEN_SORT_VAL_ASC);
+    for (size_t i = 0; i < n; i++) {
+        double v0 = gsl_matrix_get(V, 0, i);
+        out.x[i] = gsl_vector_get(eval, i);
+        out.w[i] = v0 * v0;
+    }
+    rule_symmetrise(&out);
+    *r = out;
+    rule_zero(&out);
+
+cleanup:
+    sf_rule_free(&out);
+    gsl_eigen_symmv_free(ws);
+    gsl_vector_free(eval);
+    gsl_matrix_free(V);
+    gsl_matrix_free(J);
+    gsl_set_error_handler(old_handler);
+    return status;
+}
+
+sf_status sf_rule_legendre(sf_ctx *ctx, size_t n, double a, double b, sf_rule *r)
+{
+    sf_status status = SF_OK;
+    gsl_error_handler_t *old_handler = gsl_set_error_handler_off(); /* GSL would abort */
+    gsl_integration_glfixed_table *t = NULL;
+    sf_rule out;
+    rule_zero(&out);
+
+    SF_CHECK(ctx, r != NULL, SF_E_ARG, "sf_rule_legendre: output rule is NULL");
+    rule_zero(r);
+    SF_CHECK(ctx, n >= 1 && n <= SF_RULE_MAX_NODES, SF_E_ARG,
+             "sf_rule_legendre: n = %zu: expected 1 ≤ n ≤ %d nodes", n, SF_RULE_MAX_NODES);
+    SF_CHECK(ctx, isfinite(a) && isfinite(b) && a < b, SF_E_ARG,
+             "sf_rule_legendre: [%g, %g]: expected a finite interval a < b", a, b);
+    t = gsl_integration_glfixed_table_alloc(n);
+    SF_CHECK(ctx, t != NULL, SF_E_NOMEM, "sf_rule_legendre: cannot allocate a %zu-node table", n);
+    out.n = n;
+    SF_ALLOC(ctx, out.x, n);
+    SF_ALLOC(ctx, out.w, n);
+    for (size_t i = 0; i < n; i++)
+        SF_CHECK(ctx, gsl_integration_glfixed_point(a, b, i, &out.x[i], &out.w[i], t) == GSL_SUCCESS,
+                 SF_E_NUMERIC, "sf_rule_legendre: node %zu of %zu failed", i, n);
+    *r = out;
+    rule_zero(&out);
+
+cleanup:
+    sf_rule_free(&out);
+    gsl_integration_glfixed_table_free(t);
+    gsl_set_error_handler(old_handler);
+    return status;
+}
+
+/* E|x|^q for x ~ N(0, I_d): 2^{q/2} Γ((d+q)/2)/Γ(d/2), through lgamma (d up to 10⁷). */
+double sf_gauss_norm_moment(double d, double q)
+{
+    return exp(0.5 * q * M_LN2 + lgamma(0.5 * (d + q)) - lgamma(0.5 * d));
+}
+
+/* P(θ ≤ t) for τ₀ on [0, π/2] (L3): cos²θ ~ Beta(d_H/2, k/2), so
+ * P(θ ≤ t) = P(sin²θ ≤ sin²t) = I_{sin²t}(k/2, d_H/2) = 1 − I_{cos²t}(d_H/2, k/2).
+ * The smaller tail is computed directly (relative accuracy of small cell masses); GSL's
+ * continued fraction converges fastest below the mean. Returns SF_E_NUMERIC if GSL fails. */
+sf_status sf_tau0_cdf_theta(sf_ctx *ctx, double d_H, double k, double t, double *F)
+{
+    sf_status status = SF_OK;
+    gsl_error_handler_t *old_handler = gsl_set_error_handler_off(); /* GSL would abort */
+    gsl_sf_result res;
+    double s = sin(t), c = cos(t);
+    double s2 = s * s, c2 = c * c;
+    if (t <= 0.0) {
+        *F = 0.0;
+        goto cleanup;
+    }
+    if (t >= M_PI_2) {
+        *F = 1.0;
+        goto cleanup;
+    }
+    /* sin²θ ~ Beta(k/2, d_H/2) has mean k/d: below it, I_{sin²t} is the small tail */
+    if (s2 <= k / (k + d_H)) {
+        int e = gsl_sf_beta_inc_e(0.5 * k, 0.5 * d_H, s2, &res);
+        SF_CHECK(ctx, e == GSL_SUCCESS || e == GSL_EUNDRFLW, SF_E_NUMERIC,
+                 "τ₀ cdf: I_%.17g(%g, %g) failed in GSL: %s", s2, 0.5 * k, 0.5 * d_H,
+                 gsl_strerror(e));
+        *F = (e == GSL_EUNDRFLW) ? 0.0 : res.val;
+    } else {
+        int e = gsl_sf_beta_inc_e(0.5 * d_H, 0.5 * k, c2, &res);
+        SF_CHECK(ctx, e == GSL_SUCCESS || e == GSL_EUNDRFLW, SF_E_NUMERIC,
+                 "τ₀ cdf: I_%.17g(%g, %g) failed in GSL: %s", c2, 0.5 * d_H, 0.5 * k,
+                 gsl_strerror(e));
+        *F = 1.0 - ((e == GSL_EUNDRFLW) ? 0.0 : res.val);
+    }
+cleanup:
+    gsl_set_error_handler(old_handler);
+    return status;
+}
+
+/* P(φ ≤ t) for τ₀ on the half circle [0, π] (d_H = 1, MATH §4.1): u = cos φ ~ γ_d, and by
+ * the reflection φ ↦ π − φ the law is symmetric about π/2, so on [0, π/2] it is half the
+ * θ-law with d_H = 1, k = d − 1. */
+sf_status sf_tau0_cdf_phi(sf_ctx *ctx, double d, double t, double *F)
+{
+    sf_status status = SF_OK;
+    double half;
+    if (t <= M_PI_2) {
+        SF_TRY(ctx, sf_tau0_cdf_theta(ctx, 1.0, d - 1.0, t, &half));
+        *F = 0.5 * half;
+    } else {
+        SF_TRY(ctx, sf_tau0_cdf_theta(ctx, 1.0, d - 1.0, M_PI - t, &half));
+        *F = 1.0 - 0.5 * half;
+    }
+cleanup:
+    return status;
+}

@@ -1,1 +1,72 @@
-/* placeholder */ typedef int sf_placeholder_table;
+/* table.c — pointwise kernel tables for the particle simulators (sf_kernel_table of
+ * reduced.h): Ĝ, ∂Ĝ and optionally K̂, ∂_x K̂ (M11, M12) on uniform nodes of the reduced
+ * coordinate, and the closed-form minimiser mass of (L4) for cases that have one.
+ * Not here: the quadratures themselves (kernel.c, target.c), interpolation (the reader's).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "symflow/reduction.h"
+
+sf_status sf_reduce_table(sf_ctx *ctx, const sf_case *c, size_t n, int with_K, sf_kernel_table *t)
+{
+    sf_status status = SF_OK;
+    sf_kernel *k = NULL;
+    sf_kernel_table out = {0};
+    SF_CHECK(ctx, c && t && n >= 2, SF_E_ARG, "sf_reduce_table: need a case and ≥ 2 nodes");
+    SF_TRY(ctx, sf_kernel_create(ctx, c, &k));
+    const sf_coord_info info = sf_kernel_coord(k);
+    out.n = n;
+    out.lo = info.lo;
+    out.hi = info.hi;
+    out.radial = !strcmp(info.name, "theta");
+    out.kappa_scale = c->problem.input == SF_INPUT_SPHERE ? 1.0 / (double)c->problem.d : 1.0;
+    out.risk_const = sf_kernel_risk_const(k);
+    SF_ALLOC(ctx, out.G, n);
+    SF_ALLOC(ctx, out.dG, n);
+    const double h = (out.hi - out.lo) / (double)(n - 1);
+    for (size_t i = 0; i < n; i++) {
+        double x = out.lo + h * (double)i;
+        out.G[i] = sf_kernel_G(k, x);
+        out.dG[i] = sf_kernel_dG(k, x);
+    }
+    if (with_K) {
+        SF_ALLOC(ctx, out.K, n * n);
+        SF_ALLOC(ctx, out.dK, n * n);
+        for (size_t i = 0; i < n; i++) {
+            double x = out.lo + h * (double)i;
+            for (size_t j = 0; j < n; j++) {
+                double y = out.lo + h * (double)j;
+                /* K̂ is symmetric (M11): compute each pair once */
+                out.K[i * n + j] = j < i ? out.K[j * n + i] : sf_kernel_K(k, x, y);
+                out.dK[i * n + j] = sf_kernel_dK(k, x, y);
+            }
+        }
+    }
+    *t = out;
+    out = (sf_kernel_table){0};
+cleanup:
+    sf_kernel_table_free(&out);
+    sf_kernel_destroy(&k);
+    return status;
+}
+
+void sf_kernel_table_free(sf_kernel_table *t)
+{
+    if (!t) return;
+    free(t->G);
+    free(t->dG);
+    free(t->K);
+    free(t->dK);
+    *t = (sf_kernel_table){0};
+}
+
+double sf_reduce_minimiser_mass(const sf_case *c)
+{
+    /* (L4): for f* = |x_H| the minimiser is α·(uniform on the sphere of H); for the sphere
+     * input both K̂ and Ĝ scale by 1/d (κ_sphere = κ/d, E|x|^{p+1} = d for p = 1), so α is
+     * the same. */
+    if (!strcmp(c->problem.target, "norm")) return sf_minimiser_mass(c->problem.d_H);
+    return NAN;
+}

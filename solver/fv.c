@@ -1,1 +1,39 @@
-/* placeholder until the module lands */ typedef int sf_placeholder_fv;
+/* fv.c — limiters and upwind face values of a MUSCL reconstruction on 1-D grids
+ * (MATH.md §5). Boundary cells use a zero slope (both ends are reflecting, §4.5, so the
+ * mirrored neighbour equals the cell and every limiter returns 0 there).
+ * Not here: velocities, fluxes, time stepping (forml.c).
+ */
+#include <math.h>
+
+#include "symflow/fv.h"
+
+double sf_fv_limit(sf_limiter limiter, double a, double b)
+{
+    if (a * b <= 0.0) return 0.0;
+    if (limiter == SF_LIMITER_MINMOD) return fabs(a) < fabs(b) ? a : b;
+    return 2.0 * a * b / (a + b);
+}
+
+/* Limited slope of cell i (0 at the two boundary cells). */
+static double cell_slope(const sf_grid1 *g, const sf_fv_scheme *s, const double *q, size_t i)
+{
+    if (i == 0 || i + 1 >= g->n) return 0.0;
+    double left = (q[i] - q[i - 1]) / (g->centres[i] - g->centres[i - 1]);
+    double right = (q[i + 1] - q[i]) / (g->centres[i + 1] - g->centres[i]);
+    return sf_fv_limit(s->limiter, left, right);
+}
+
+void sf_fv_face_values(const sf_grid1 *g, const sf_fv_scheme *s, const double *q, const double *v,
+                       double *qf)
+{
+    for (size_t f = 0; f + 1 < g->n; f++) {
+        size_t up = v[f] > 0.0 ? f : f + 1; /* upwind cell */
+        double value = q[up];
+        if (s->reconstruction == SF_RECON_MUSCL) {
+            value += cell_slope(g, s, q, up) * (g->edges[f + 1] - g->centres[up]);
+            double lo = fmin(q[f], q[f + 1]), hi = fmax(q[f], q[f + 1]);
+            value = fmin(fmax(value, lo), hi);
+        }
+        qf[f] = value;
+    }
+}

@@ -1,10 +1,16 @@
-/* ncio.h — netCDF output and inspection (MATH.md §8), the only netCDF adapter's interface.
+/* ncio.h — netCDF output, input and inspection (MATH.md §8), the only netCDF adapter's
+ * interface (implemented by core/ncio.c).
  *
  * A field file is described by a layout (coordinates, fields on them, time series, global
  * attributes) and written one output time at a time; it lives under a temporary name until
  * sf_ncw_close(..., commit = 1) renames it, so a failed run never leaves a corrupt file.
  * Conventions: CF-1.8, `time` unlimited with units "1", coordinate variables with units,
  * long_name and `*_bnds`, fields chunked (1, …) and deflated with shuffle.
+ * Particle files follow the public schema "particles-1" (documented at the top of the
+ * particle reader in core/ncio.c): the same temporary-name discipline, and a reader that
+ * validates every file, whoever wrote it.
+ * A small generic reader (one variable, one global attribute) serves `symflow compare`
+ * and the tests.
  * Not here: what the fields mean (solver/), plotting (postproc/).
  */
 #ifndef SYMFLOW_NCIO_H
@@ -81,5 +87,108 @@ sf_status sf_ncw_close(sf_ctx *ctx, sf_ncw **w, int commit);
  * ranges, the key attributes, the last time's risk). *text is owned by the caller (free()).
  * A missing, truncated or foreign file is a clear SF_E_NETCDF / SF_E_IO error naming it. */
 sf_status sf_nc_info(sf_ctx *ctx, const char *path, char **text);
+
+/* ---- generic reader ------------------------------------------------------------------ */
+
+enum {
+    SF_NC_MAX_DIMS = 5,  /* time + up to 4 coordinates (sf_nc_field.dims[4]) */
+    SF_NC_NAME_LEN = 64  /* longest dimension name kept, bytes including the NUL */
+};
+
+typedef struct {
+    size_t ndims;                                /* number of dimensions, 0 for a scalar */
+    size_t shape[SF_NC_MAX_DIMS];                /* sizes, slowest first (time first) */
+    char dimnames[SF_NC_MAX_DIMS][SF_NC_NAME_LEN]; /* dimension names, same order */
+    double *data;                                /* product(shape) values, row-major (owned) */
+} sf_nc_array;
+
+/* Read numeric variable `var` of `path` whole, converted to double, into *out (whose previous
+ * contents are ignored; on failure *out is zeroed). Free with sf_nc_array_free.
+ * Errors: SF_E_IO "f.nc: no such file"; SF_E_NETCDF "f.nc: variable risk: not found", a
+ * non-numeric variable, more than SF_NC_MAX_DIMS dimensions, a file that is not netCDF. */
+sf_status sf_nc_read(sf_ctx *ctx, const char *path, const char *var, sf_nc_array *out);
+
+/* sf_nc_read, and the dimension names must be exactly `dims`, written as a comma separated
+ * list slowest first ("time, neuron"; "" for a scalar); otherwise SF_E_NETCDF
+ * "f.nc: variable a: dimensions (neuron, time): expected (time, neuron)". Borrowed: dims. */
+sf_status sf_nc_read_expect(sf_ctx *ctx, const char *path, const char *var, const char *dims,
+                            sf_nc_array *out);
+
+/* Release a->data, zero *a. Accepts NULL and an already freed array. */
+void sf_nc_array_free(sf_nc_array *a);
+
+/* Global text attribute `name` of `path`; *out is owned by the caller (free()).
+ * SF_E_NETCDF "f.nc: attribute form: not found" / "…: is numeric, expected text". */
+sf_status sf_nc_read_attr_text(sf_ctx *ctx, const char *path, const char *name, char **out);
+
+/* Global numeric attribute `name` of `path` holding exactly one value, as double. */
+sf_status sf_nc_read_attr_double(sf_ctx *ctx, const char *path, const char *name, double *out);
+
+/* ---- particle files, schema "particles-1" (MATH.md §8) ------------------------------------ */
+
+typedef enum {
+    SF_NCP_FULL,   /* b(time, neuron, dim): the whole first-layer weights */
+    SF_NCP_REDUCED /* u(time, neuron, dH) = b_H in the basis of H, r(time, neuron) = |b_⊥| */
+} sf_ncp_storage;
+
+typedef struct {
+    size_t m;               /* number of neurons, ≥ 1 */
+    size_t d;               /* ambient input dimension, ≥ d_H */
+    size_t d_H;             /* dimension of H, ≥ 1 */
+    sf_ncp_storage storage; /* full b or reduced (u, r) */
+    const double *basis;    /* d_H × d row-major orthonormal basis of H (borrowed), full storage
+                               only; NULL means e_1 … e_{d_H}. Must be NULL when reduced. */
+    double eta;             /* Euler step η in mean-field time; NaN when not applicable */
+    long long seed;         /* random seed of the run */
+    const char *method;     /* method name, e.g. "euler-exact", "sgd" (borrowed) */
+    const char *case_text;  /* case file text, global attribute `case`, or NULL (borrowed) */
+    const sf_nc_attr *attrs; /* extra global attributes (borrowed), may be NULL */
+    size_t n_attrs;
+} sf_particles_header;
+
+typedef struct sf_ncp sf_ncp; /* opaque particle-file writer */
+
+/* Create `path`.tmp.<pid> in schema particles-1; nothing appears at `path` until commit.
+ * *h and its arrays are read during the call only. *out owned: close with sf_ncp_close. */
+sf_status sf_ncp_create(sf_ctx *ctx, const char *path, const sf_particles_header *h,
+                        sf_ncp **out);
+
+/* Append the state at mean-field time t (strictly greater than the previous one):
+ * a[m]; full: b[m·d] neuron-major (b[i·d + j]), u = r = NULL; reduced: b = NULL,
+ * u[m·d_H] neuron-major, r[m]; risk R(t). All borrowed. Non-finite values are rejected
+ * (SF_E_NUMERIC, naming the array and index). Flushed to disk before returning. */
+sf_status sf_ncp_append(sf_ctx *ctx, sf_ncp *w, double t, const double *a, const double *b,
+                        const double *u, const double *r, double risk);
+
+/* Close. commit = 1: rename to the final path; commit = 0: remove the temporary file.
+ * Accepts *w == NULL. Sets *w to NULL in every case. */
+sf_status sf_ncp_close(sf_ctx *ctx, sf_ncp **w, int commit);
+
+typedef struct {
+    size_t m, d, d_H;       /* attributes m, d, d_H (checked against the dimensions) */
+    size_t n_times;         /* length of `time` */
+    sf_ncp_storage storage; /* FULL if the file holds b, else REDUCED */
+    double *times;          /* n_times mean-field times, increasing (owned) */
+    double *a;              /* n_times × m (owned) */
+    double *b;              /* n_times × m × d, FULL only, else NULL (owned) */
+    double *u;              /* n_times × m × d_H, REDUCED only, else NULL (owned) */
+    double *r;              /* n_times × m, REDUCED only, else NULL (owned) */
+    double *risk;           /* n_times (owned) */
+    double *basis;          /* d_H × d, FULL only (e_1 … e_{d_H} if the file has none) (owned) */
+    double eta;             /* attribute eta, NaN if absent */
+    long long seed;         /* attribute seed, 0 if absent */
+    int has_seed;           /* 1 if the file has a seed attribute */
+    char *method;           /* attribute method, NULL if absent (owned) */
+    char *case_text;        /* attribute case, NULL if absent (owned) */
+} sf_particles;
+
+/* Load and validate a particle file (schema, variables, dimension order, sizes, finite values)
+ * into *out (previous contents ignored; zeroed on failure). Free with sf_particles_free.
+ * Structural problems are SF_E_NETCDF, non-finite or unwritten values SF_E_NUMERIC; each
+ * message names the file, the variable or attribute, what was seen and what was expected. */
+sf_status sf_ncp_read(sf_ctx *ctx, const char *path, sf_particles *out);
+
+/* Release everything *p owns and zero it. Accepts NULL. */
+void sf_particles_free(sf_particles *p);
 
 #endif

@@ -62,6 +62,10 @@ sf_coord_info sf_kernel_coord(const sf_kernel *k);
 sf_status sf_reduce_table(sf_ctx *ctx, const sf_case *c, size_t n, int with_K, sf_kernel_table *t);
 void sf_kernel_table_free(sf_kernel_table *t);
 
+/* The mass α of the exact minimiser (L4) when the case has one in closed form (target norm,
+ * any input law), else NaN. */
+double sf_reduce_minimiser_mass(const sf_case *c);
+
 /* α of (L4) for the radial target |x_H| in dimension d_H: 2√π Γ((d_H+1)/2)/Γ(d_H/2). */
 double sf_minimiser_mass(long d_H);
 

@@ -1,0 +1,61 @@
+/* forml.h — form L: the lifted transport–reaction system (M15) for τ⁺, τ⁻ on a 1-D reduced
+ * sphere, discretised by finite volumes (MATH.md §4.3, §5).
+ *
+ * State y (length 2n + 2): τ⁺ cell averages (n, per unit of the coordinate), τ⁻ (n), and the
+ * time integrals of the reaction Q^ε(t) = ∫₀ᵗ −2ε ∫Ψ̂ dτ^ε (2), so that the mass balance
+ * (L1) |τ^ε|(t) − |τ^ε|(0) − Q^ε(t) = 0 is checked to rounding.
+ * Face velocities are the centred differences of the cell potential Ψ̂_i = (K M)_i − G_i,
+ * which makes the semi-discrete system an exact discrete gradient flow: dR/dt equals minus
+ * the discrete (L2) dissipation for any limiter (see forml.c).
+ * Not here: kernels (reduction/), time integration (ode.h), files (run.h).
+ */
+#ifndef SYMFLOW_FORML_H
+#define SYMFLOW_FORML_H
+
+#include <stddef.h>
+
+#include "symflow/fv.h"
+#include "symflow/grid.h"
+#include "symflow/reduced.h"
+#include "symflow/status.h"
+
+typedef struct sf_forml sf_forml; /* opaque */
+
+/* Distance used by the W₂ diagnostics of MATH §6: on the radial θ-interval the aligned set
+ * is θ = 0 and the orthogonal set θ = π/2; on the φ half circle they are {0, π} and π/2. */
+typedef enum { SF_GEOM_RADIAL_THETA, SF_GEOM_HALF_CIRCLE } sf_geometry;
+
+/* g, p: borrowed, must outlive the object. */
+sf_status sf_forml_create(sf_ctx *ctx, const sf_grid1 *g, const sf_lifted_problem *p,
+                          const sf_fv_scheme *scheme, sf_geometry geom, sf_forml **out);
+void sf_forml_destroy(sf_forml **f);
+
+size_t sf_forml_size(const sf_forml *f);               /* 2n + 2 */
+void sf_forml_initial(const sf_forml *f, double *y);    /* densities from p's τ₀ masses; Q = 0 */
+
+/* The right-hand side, an sf_ode_rhs (self = the sf_forml). Returns −1 on a non-finite
+ * potential (sf_forml_failure says where). */
+int sf_forml_rhs(double t, const double *y, double *ydot, void *self);
+const char *sf_forml_failure(const sf_forml *f);
+
+typedef struct {
+    double risk;        /* R (M14) */
+    double mass_plus;   /* |τ⁺| */
+    double mass_minus;  /* |τ⁻| */
+    double balance;     /* max_ε | |τ^ε|(t) − |τ^ε|(0) − Q^ε(t) |  (L1) */
+    double reaction;    /* max_ε |Q^ε(t)|, the scale of the balance */
+    double dissipation; /* discrete ∫(|∇Ψ̂|² + 2Ψ̂²) d(τ⁺+τ⁻) = −dR/dt (L2) */
+    double alignment;   /* ∫ sin²θ d(τ⁺+τ⁻) / |τ⁺+τ⁻| (§6) */
+    double w2_plus;     /* W₂(τ⁺/|τ⁺|, aligned set) (§6) */
+    double w2_minus;    /* W₂(τ⁻/|τ⁻|, orthogonal set) (§6) */
+    double tau_min;     /* min over cells of τ⁺, τ⁻ */
+} sf_forml_diag;
+
+/* Diagnostics of state y (uses the object's workspace, hence non-const). y0: the initial
+ * state, for the mass balance. */
+void sf_forml_diagnose(sf_forml *f, const double *y, const double *y0, sf_forml_diag *d);
+
+/* Potential Ψ̂ at the cell centres for state y into psi (n values). */
+void sf_forml_potential(sf_forml *f, const double *y, double *psi);
+
+#endif

@@ -1,0 +1,26 @@
+/* fv.h — finite-volume reconstruction on 1-D grids: limiters and upwind face values
+ * (MATH.md §5). Pure functions on arrays; no allocation, no physics.
+ */
+#ifndef SYMFLOW_FV_H
+#define SYMFLOW_FV_H
+
+#include "symflow/case.h"
+#include "symflow/grid.h"
+
+typedef struct {
+    sf_recon reconstruction; /* upwind (first order) or muscl (second order, limited) */
+    sf_limiter limiter;      /* limiter of the MUSCL slopes */
+} sf_fv_scheme;
+
+/* The limited slope from the left and right difference quotients a, b:
+ * minmod(a, b) or van Leer's harmonic mean 2ab/(a+b) (0 when ab ≤ 0). */
+double sf_fv_limit(sf_limiter limiter, double a, double b);
+
+/* Upwind face values at the n−1 interior faces of g: face f lies between cells f and f+1.
+ * q: n cell averages; v: n−1 face velocities (only their signs are used); qf: n−1 outputs
+ * (the value of the reconstruction in the upwind cell, at the face). MUSCL values are
+ * clamped between the two neighbours' averages, so qf ≥ 0 whenever q ≥ 0. */
+void sf_fv_face_values(const sf_grid1 *g, const sf_fv_scheme *s, const double *q, const double *v,
+                       double *qf);
+
+#endif

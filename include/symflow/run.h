@@ -1,0 +1,53 @@
+/* run.h — drive a form-L solve from start to the last output time: integrate, diagnose,
+ * write the field file (MATH.md §6, §8), report progress through a callback.
+ *
+ * The library does not print: progress and the final summary go back to the caller.
+ * Not here: building the tables (reduction.h), the command line (app/).
+ */
+#ifndef SYMFLOW_RUN_H
+#define SYMFLOW_RUN_H
+
+#include "symflow/case.h"
+#include "symflow/forml.h"
+#include "symflow/grid.h"
+#include "symflow/ode.h"
+#include "symflow/reduced.h"
+#include "symflow/status.h"
+
+typedef struct {
+    double t;         /* simulated time reached */
+    double t_end;     /* final time */
+    long steps;       /* CVODE steps so far */
+    double elapsed_s; /* wall seconds since the start of the integration */
+    double eta_s;     /* estimated wall seconds left (linear in simulated time) */
+} sf_progress;
+
+typedef void (*sf_progress_fn)(const sf_progress *p, void *user);
+
+typedef struct {
+    sf_forml_diag first;      /* diagnostics at the first output */
+    sf_forml_diag last;       /* diagnostics at the last output */
+    double max_balance_rel;   /* max over outputs of balance / max(reaction, tiny) */
+    double max_risk_increase; /* max over consecutive outputs of R(t_{k+1}) − R(t_k), ≤ 0 ideally */
+    double min_tau;           /* min over outputs of tau_min */
+    sf_ode_stats stats;       /* CVODE statistics at the end */
+    double wall_s;            /* wall seconds of the integration */
+    size_t n_outputs;         /* outputs written */
+} sf_run_summary;
+
+typedef struct {
+    const sf_case *c;          /* the case (borrowed) */
+    const sf_grid1 *grid;      /* the grid (borrowed) */
+    const sf_lifted_problem *p; /* the tables on it (borrowed) */
+    sf_coord_info coord;       /* the reduced coordinate's names and group */
+    sf_geometry geom;          /* radial θ or φ half circle */
+    const char *out_path;      /* field file to write; NULL: no file */
+    double minimiser_mass;     /* α of (L4) when known, else NaN (stored as attribute) */
+    sf_progress_fn progress;   /* may be NULL */
+    void *progress_user;       /* passed to progress */
+} sf_run_lifted_params;
+
+/* Solve; on failure no file is left at out_path. sum may be NULL. */
+sf_status sf_run_lifted(sf_ctx *ctx, const sf_run_lifted_params *rp, sf_run_summary *sum);
+
+#endif

@@ -1,0 +1,267 @@
+"""io — open symflow's netCDF files and hand back plain numpy arrays (MATH.md §8).
+
+What it does: opens a file with xarray (decode_times=False: `time` is gradient-flow time in
+units "1", never a date), decides its kind from the global attributes, checks that the
+variables and dimensions the plots rely on are there, and returns float64 numpy arrays and
+a dict of global attributes in a small dataclass.
+What it does not do: any analysis (analysis.py) or drawing (plots.py); it never writes.
+
+Kinds (global attributes):
+    field     symflow_kind = "field", form = "lifted" (form L, MATH.md §4.3)
+    particles symflow_schema = "particles-1"
+    compare   symflow_kind = "compare"
+Every problem is a SymflowInputError whose message names the file, the variable or
+attribute, what was seen and what was expected.
+"""
+
+from dataclasses import dataclass, field as dc_field
+import os
+
+import numpy as np
+import xarray as xr
+
+#: Time series of a form-L field file (MATH.md §6); all are on dimension `time`.
+FIELD_SERIES = ("risk", "mass_plus", "mass_minus", "mass_balance_residual", "dissipation",
+                "alignment", "w2_plus", "w2_minus", "tau_min")
+#: Series the figures cannot do without.
+FIELD_SERIES_REQUIRED = ("risk", "mass_plus", "mass_minus")
+#: Time series of a compare file (PDE against particles, MATH.md §6).
+COMPARE_SERIES = ("risk_field", "risk_particles", "risk_gap", "mass_plus_gap",
+                  "mass_minus_gap", "w1_plus", "w1_minus")
+#: Reduced coordinates a form-L field may live on (its last dimension).
+ANGLE_COORDS = ("theta", "phi")
+
+
+class SymflowInputError(ValueError):
+    """A file that is missing, not netCDF, not a symflow file, or malformed."""
+
+
+@dataclass
+class FieldData:
+    """A form-L field file. Arrays are float64, index order (time, angle)."""
+    path: str
+    coord: str            # "theta" (angle to H, [0, π/2]) or "phi" (d_H = 1, [0, π])
+    time: np.ndarray      # (nt,) gradient-flow time, units "1"
+    centres: np.ndarray   # (n,) cell centres [rad]
+    edges: np.ndarray     # (n+1,) cell faces [rad], from <coord>_bnds
+    tau_plus: np.ndarray  # (nt, n) density of τ⁺ per radian
+    tau_minus: np.ndarray  # (nt, n) density of τ⁻ per radian
+    series: dict          # name → (nt,) for the FIELD_SERIES present in the file
+    attrs: dict           # global attributes
+    units: dict = dc_field(default_factory=dict)  # variable name → units attribute
+
+    @property
+    def minimiser_mass(self):
+        """α of (L4), or None when the file does not know it."""
+        v = self.attrs.get("minimiser_mass")
+        return None if v is None else float(np.asarray(v).ravel()[0])
+
+    @property
+    def widths(self):
+        return np.diff(self.edges)
+
+
+@dataclass
+class ParticleData:
+    """A particle file, schema particles-1. Either b (+ basis) or the reduced (u, r)."""
+    path: str
+    time: np.ndarray      # (nt,)
+    a: np.ndarray         # (nt, m) output weights
+    b: np.ndarray         # (nt, m, d) first-layer weights, or None (reduced storage)
+    basis: np.ndarray     # (d_H, d) orthonormal rows spanning H, or None (reduced storage)
+    u: np.ndarray         # (nt, m, d_H) component of b in H (basis coordinates), or None
+    r: np.ndarray         # (nt, m) |b_⊥|, or None
+    risk: np.ndarray      # (nt,)
+    attrs: dict
+
+    @property
+    def m(self):
+        return self.a.shape[1]
+
+    @property
+    def d_H(self):
+        return self.basis.shape[0] if self.u is None else self.u.shape[2]
+
+    @property
+    def label(self):
+        return "particles m=%d" % self.m
+
+
+@dataclass
+class CompareData:
+    """A compare file: PDE against particles, time series on `time`."""
+    path: str
+    time: np.ndarray
+    series: dict          # name → (nt,) for the COMPARE_SERIES present
+    attrs: dict
+
+    @property
+    def label(self):
+        m = self.attrs.get("m")
+        if m is not None:
+            return "m=%d" % int(np.asarray(m).ravel()[0])
+        return os.path.splitext(os.path.basename(self.path))[0]
+
+
+def _text(v):
+    """A netCDF text attribute as str (bytes and 0-d arrays tolerated)."""
+    if isinstance(v, bytes):
+        return v.decode("utf-8", "replace")
+    if isinstance(v, np.ndarray) and v.shape == ():
+        return _text(v.item())
+    return v if isinstance(v, str) else str(v)
+
+
+def open_dataset(path):
+    """The file at `path` loaded in memory as an xarray.Dataset (times not decoded)."""
+    if not os.path.exists(path):
+        raise SymflowInputError("%s: no such file" % path)
+    if os.path.isdir(path):
+        raise SymflowInputError("%s: is a directory, expected a netCDF file" % path)
+    try:
+        with xr.open_dataset(path, decode_times=False) as ds:
+            return ds.load()
+    except Exception as exc:  # xarray raises ValueError, OSError, … depending on backend
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise SymflowInputError("%s: not a readable netCDF file (%s)" % (path, first[:120]))
+
+
+def kind_of(ds, path="<dataset>"):
+    """'field', 'particles' or 'compare' from the global attributes, else SymflowInputError."""
+    schema = _text(ds.attrs.get("symflow_schema", ""))
+    kind = _text(ds.attrs.get("symflow_kind", ""))
+    if schema == "particles-1":
+        return "particles"
+    if schema:
+        raise SymflowInputError("%s: attribute symflow_schema = %r: expected \"particles-1\""
+                                % (path, schema))
+    if kind in ("field", "compare"):
+        return kind
+    if kind:
+        raise SymflowInputError("%s: attribute symflow_kind = %r: expected \"field\" or "
+                                "\"compare\"" % (path, kind))
+    raise SymflowInputError("%s: not a symflow file (no global attribute symflow_kind or "
+                            "symflow_schema)" % path)
+
+
+def _var(ds, path, name, dims=None):
+    if name not in ds.variables:
+        raise SymflowInputError("%s: variable %s: not found" % (path, name))
+    v = ds[name]
+    if dims is not None and tuple(v.dims) != tuple(dims):
+        raise SymflowInputError("%s: variable %s: dimensions (%s): expected (%s)"
+                                % (path, name, ", ".join(v.dims), ", ".join(dims)))
+    return np.asarray(v.values, dtype=np.float64)
+
+
+def _edges_from_bounds(bnds, path, name):
+    """(n, 2) contiguous CF bounds → (n+1,) edges."""
+    if bnds.ndim != 2 or bnds.shape[1] != 2:
+        raise SymflowInputError("%s: variable %s: shape %s: expected (n, 2)"
+                                % (path, name, bnds.shape))
+    # The writer emits bnds[i] = (edges[i], edges[i+1]) from one array, so contiguity is
+    # exact; anything else is a foreign or damaged grid.
+    if not np.array_equal(bnds[1:, 0], bnds[:-1, 1]):
+        raise SymflowInputError("%s: variable %s: cells are not contiguous" % (path, name))
+    edges = np.concatenate([bnds[:, 0], bnds[-1:, 1]])
+    if not np.all(np.diff(edges) > 0):
+        raise SymflowInputError("%s: variable %s: faces not increasing" % (path, name))
+    return edges
+
+
+def _edges_from_centres(c):
+    """Faces half-way between centres, the outer ones mirrored (CF bounds absent)."""
+    mid = 0.5 * (c[1:] + c[:-1])
+    return np.concatenate([[c[0] - (mid[0] - c[0])], mid, [c[-1] + (c[-1] - mid[-1])]])
+
+
+def read_field(path, ds=None):
+    """FieldData of a form-L field file; SymflowInputError if it is anything else."""
+    ds = open_dataset(path) if ds is None else ds
+    kind = kind_of(ds, path)
+    if kind != "field":
+        raise SymflowInputError("%s: a %s file: expected a field file" % (path, kind))
+    form = _text(ds.attrs.get("form", ""))
+    if form != "lifted":
+        raise SymflowInputError("%s: attribute form = %r: expected \"lifted\" (form L; only "
+                                "form L fields are plotted)" % (path, form))
+    if "tau_plus" not in ds.variables:
+        raise SymflowInputError("%s: variable tau_plus: not found" % path)
+    dims = ds["tau_plus"].dims
+    if len(dims) != 2 or dims[0] != "time" or dims[1] not in ANGLE_COORDS:
+        raise SymflowInputError("%s: variable tau_plus: dimensions (%s): expected (time, "
+                                "theta) or (time, phi)" % (path, ", ".join(dims)))
+    coord = dims[1]
+    time = _var(ds, path, "time", ("time",))
+    centres = _var(ds, path, coord, (coord,))
+    bname = ds[coord].attrs.get("bounds", coord + "_bnds")
+    if bname in ds.variables:
+        edges = _edges_from_bounds(_var(ds, path, bname), path, bname)
+        if edges.size != centres.size + 1:
+            raise SymflowInputError("%s: variable %s: %d cells: expected %d"
+                                    % (path, bname, edges.size - 1, centres.size))
+    else:
+        edges = _edges_from_centres(centres)
+    tau_plus = _var(ds, path, "tau_plus", ("time", coord))
+    tau_minus = _var(ds, path, "tau_minus", ("time", coord))
+    series = {}
+    for name in FIELD_SERIES:
+        if name in ds.variables:
+            series[name] = _var(ds, path, name, ("time",))
+        elif name in FIELD_SERIES_REQUIRED:
+            raise SymflowInputError("%s: variable %s: not found" % (path, name))
+    units = {name: _text(ds[name].attrs["units"]) for name in ds.variables
+             if "units" in ds[name].attrs}
+    return FieldData(path=path, coord=coord, time=time, centres=centres, edges=edges,
+                     tau_plus=tau_plus, tau_minus=tau_minus, series=series,
+                     attrs=dict(ds.attrs), units=units)
+
+
+def read_particles(path, ds=None):
+    """ParticleData of a particles-1 file (b with basis, or the reduced u and r)."""
+    ds = open_dataset(path) if ds is None else ds
+    kind = kind_of(ds, path)
+    if kind != "particles":
+        raise SymflowInputError("%s: a %s file: expected a particle file" % (path, kind))
+    time = _var(ds, path, "time", ("time",))
+    a = _var(ds, path, "a", ("time", "neuron"))
+    risk = _var(ds, path, "risk", ("time",))
+    b = basis = u = r = None
+    if "b" in ds.variables:
+        b = _var(ds, path, "b", ("time", "neuron", "dim"))
+        if "basis" in ds.variables:
+            basis = _var(ds, path, "basis")
+            if basis.ndim != 2 or basis.shape[1] != b.shape[2]:
+                raise SymflowInputError("%s: variable basis: shape %s: expected (d_H, %d)"
+                                        % (path, basis.shape, b.shape[2]))
+        else:  # the schema's default: H = span(e_1 … e_{d_H})
+            if "d_H" not in ds.attrs:
+                raise SymflowInputError("%s: neither variable basis nor attribute d_H" % path)
+            d_H = int(np.asarray(ds.attrs["d_H"]).ravel()[0])
+            basis = np.eye(b.shape[2])[:d_H]
+    elif "u" in ds.variables and "r" in ds.variables:
+        u = _var(ds, path, "u", ("time", "neuron", "dH"))
+        r = _var(ds, path, "r", ("time", "neuron"))
+    else:
+        raise SymflowInputError("%s: variables b, or u and r: not found" % path)
+    return ParticleData(path=path, time=time, a=a, b=b, basis=basis, u=u, r=r, risk=risk,
+                        attrs=dict(ds.attrs))
+
+
+def read_compare(path, ds=None):
+    """CompareData of a compare file."""
+    ds = open_dataset(path) if ds is None else ds
+    kind = kind_of(ds, path)
+    if kind != "compare":
+        raise SymflowInputError("%s: a %s file: expected a compare file" % (path, kind))
+    time = _var(ds, path, "time", ("time",))
+    series = {n: _var(ds, path, n, ("time",)) for n in COMPARE_SERIES if n in ds.variables}
+    return CompareData(path=path, time=time, series=series, attrs=dict(ds.attrs))
+
+
+def read_any(path):
+    """(kind, data) for any symflow file, data being FieldData/ParticleData/CompareData."""
+    ds = open_dataset(path)
+    kind = kind_of(ds, path)
+    reader = {"field": read_field, "particles": read_particles, "compare": read_compare}[kind]
+    return kind, reader(path, ds)

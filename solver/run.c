@@ -1,0 +1,208 @@
+/* run.c — integrate form L to each output time, compute the diagnostics of MATH.md §6 and
+ * write the field file of §8 through the netCDF adapter (ncio.h).
+ *
+ * Between outputs the integration is advanced in slices of ≥ 1/200 of the time span only
+ * to report progress; CVODE in CV_NORMAL mode interpolates at each stop, so slicing does
+ * not change the computed trajectory's steps.
+ * Not here: the tables (reduction/), printing (app/).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "symflow/ncio.h"
+#include "symflow/run.h"
+#include "symflow/version.h"
+
+enum {
+    SF_PROGRESS_SLICES = 200, /* progress reports over the whole span at most */
+    SF_N_SERIES = 9           /* time series written per output */
+};
+
+/* Scale under which the reaction integral is treated as zero in the relative balance. */
+static const double SF_BALANCE_FLOOR = 1e-300; /* avoids 0/0 only; any real run is far above */
+
+static double wall_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static const sf_nc_series series_layout[SF_N_SERIES] = {
+    {"risk", "population risk R (M14)", "1"},
+    {"mass_plus", "mass of tau_plus", "1"},
+    {"mass_minus", "mass of tau_minus", "1"},
+    {"mass_balance_residual", "max over signs of |mass(t) - mass(0) - integrated reaction| (L1)", "1"},
+    {"dissipation", "-dR/dt from the discrete (L2) identity", "1"},
+    {"alignment", "int sin^2 theta d(tau_plus + tau_minus) / mass", "1"},
+    {"w2_plus", "W2 distance of normalised tau_plus to the aligned set", "rad"},
+    {"w2_minus", "W2 distance of normalised tau_minus to the orthogonal set", "rad"},
+    {"tau_min", "minimum cell density of tau_plus and tau_minus", "1/rad"},
+};
+
+static void series_values(const sf_forml_diag *d, double *v)
+{
+    v[0] = d->risk;
+    v[1] = d->mass_plus;
+    v[2] = d->mass_minus;
+    v[3] = d->balance;
+    v[4] = d->dissipation;
+    v[5] = d->alignment;
+    v[6] = d->w2_plus;
+    v[7] = d->w2_minus;
+    v[8] = d->tau_min;
+}
+
+static sf_status open_field_file(sf_ctx *ctx, const sf_run_lifted_params *rp, sf_ncw **w)
+{
+    const sf_case *c = rp->c;
+    char scheme[64];
+    snprintf(scheme, sizeof scheme, "finite volumes, %s%s%s, centred potential gradients",
+             sf_name_of(&sf_recon_names, (int)c->scheme.reconstruction),
+             c->scheme.reconstruction == SF_RECON_MUSCL ? " + " : "",
+             c->scheme.reconstruction == SF_RECON_MUSCL
+                 ? sf_name_of(&sf_limiter_names, (int)c->scheme.limiter) : "");
+    const sf_nc_coord coord = {rp->coord.name, rp->coord.long_name, rp->coord.units,
+                               rp->grid->n, rp->grid->centres, rp->grid->edges};
+    const sf_nc_field fields[2] = {
+        {"tau_plus", "lifted density of positive neurons tau_plus (M15)", "1/rad", 1, {0}},
+        {"tau_minus", "lifted density of negative neurons tau_minus (M15)", "1/rad", 1, {0}},
+    };
+    sf_nc_attr attrs[] = {
+        {"symflow_kind", SF_NC_ATTR_TEXT, "field", 0, 0},
+        {"symflow_version", SF_NC_ATTR_TEXT, SF_VERSION, 0, 0},
+        {"form", SF_NC_ATTR_TEXT, "lifted", 0, 0},
+        {"target", SF_NC_ATTR_TEXT, c->problem.target, 0, 0},
+        {"input", SF_NC_ATTR_TEXT, sf_name_of(&sf_input_names, (int)c->problem.input), 0, 0},
+        {"start", SF_NC_ATTR_TEXT, sf_name_of(&sf_start_names, (int)c->start.law), 0, 0},
+        {"d", SF_NC_ATTR_INT, NULL, 0, c->problem.d},
+        {"d_H", SF_NC_ATTR_INT, NULL, 0, c->problem.d_H},
+        {"k", SF_NC_ATTR_INT, NULL, 0, c->problem.d - c->problem.d_H},
+        {"group", SF_NC_ATTR_TEXT, rp->coord.group, 0, 0},
+        {"scheme", SF_NC_ATTR_TEXT, scheme, 0, 0},
+        {"reconstruction", SF_NC_ATTR_TEXT, sf_name_of(&sf_recon_names, (int)c->scheme.reconstruction), 0, 0},
+        {"limiter", SF_NC_ATTR_TEXT, sf_name_of(&sf_limiter_names, (int)c->scheme.limiter), 0, 0},
+        {"spacing", SF_NC_ATTR_TEXT, sf_name_of(&sf_spacing_names, (int)c->grid.spacing), 0, 0},
+        {"method", SF_NC_ATTR_TEXT, sf_name_of(&sf_method_names, (int)c->solver.method), 0, 0},
+        {"rtol", SF_NC_ATTR_DOUBLE, NULL, c->solver.rtol, 0},
+        {"atol", SF_NC_ATTR_DOUBLE, NULL, c->solver.atol, 0},
+        {"risk_const", SF_NC_ATTR_DOUBLE, NULL, rp->p->risk_const, 0},
+        {"case_file", SF_NC_ATTR_TEXT, c->path ? c->path : "", 0, 0},
+        {"case_text", SF_NC_ATTR_TEXT, c->text ? c->text : "", 0, 0},
+        {"minimiser_mass", SF_NC_ATTR_DOUBLE, NULL, rp->minimiser_mass, 0},
+    };
+    size_t n_attrs = sizeof attrs / sizeof attrs[0];
+    if (!isfinite(rp->minimiser_mass)) n_attrs--; /* last entry: only when known */
+    const sf_nc_layout layout = {
+        .title = "symflow field: form L densities tau_plus, tau_minus on the reduced sphere",
+        .coords = &coord, .n_coords = 1, .fields = fields, .n_fields = 2,
+        .series = series_layout, .n_series = SF_N_SERIES, .attrs = attrs, .n_attrs = n_attrs};
+    return sf_ncw_create(ctx, rp->out_path, &layout, w);
+}
+
+static sf_status write_output(sf_ctx *ctx, sf_ncw *w, double t, const double *y, size_t n,
+                              const sf_forml_diag *d)
+{
+    if (!w) return SF_OK;
+    double values[SF_N_SERIES];
+    series_values(d, values);
+    const double *fields[2] = {y, y + n};
+    return sf_ncw_append(ctx, w, t, fields, values);
+}
+
+static sf_status write_stats(sf_ctx *ctx, sf_ncw *w, const sf_ode_stats *s, double wall)
+{
+    sf_status status = SF_OK;
+    if (!w) return SF_OK;
+    const sf_nc_attr attrs[] = {
+        {"cvode_steps", SF_NC_ATTR_INT, NULL, 0, s->steps},
+        {"cvode_rhs_evals", SF_NC_ATTR_INT, NULL, 0, s->rhs_evals},
+        {"cvode_error_test_fails", SF_NC_ATTR_INT, NULL, 0, s->error_fails},
+        {"cvode_nonlinear_iters", SF_NC_ATTR_INT, NULL, 0, s->nonlin_iters},
+        {"cvode_nonlinear_fails", SF_NC_ATTR_INT, NULL, 0, s->nonlin_fails},
+        {"cvode_linear_iters", SF_NC_ATTR_INT, NULL, 0, s->lin_iters},
+        {"wall_seconds", SF_NC_ATTR_DOUBLE, NULL, wall, 0},
+    };
+    for (size_t i = 0; i < sizeof attrs / sizeof attrs[0]; i++) SF_TRY(ctx, sf_ncw_set_attr(ctx, w, &attrs[i]));
+cleanup:
+    return status;
+}
+
+sf_status sf_run_lifted(sf_ctx *ctx, const sf_run_lifted_params *rp, sf_run_summary *sum)
+{
+    sf_status status = SF_OK;
+    sf_forml *f = NULL;
+    sf_ode *ode = NULL;
+    sf_ncw *w = NULL;
+    double *y = NULL, *y0 = NULL;
+    sf_run_summary s = {0};
+    const sf_case *c = rp->c;
+    const sf_fv_scheme scheme = {c->scheme.reconstruction, c->scheme.limiter};
+
+    SF_TRY(ctx, sf_forml_create(ctx, rp->grid, rp->p, &scheme, rp->geom, &f));
+    const size_t n = rp->grid->n, size = sf_forml_size(f);
+    SF_ALLOC(ctx, y, size);
+    SF_ALLOC(ctx, y0, size);
+    sf_forml_initial(f, y0);
+    for (size_t i = 0; i < size; i++) y[i] = y0[i];
+    if (rp->out_path) SF_TRY(ctx, open_field_file(ctx, rp, &w));
+
+    sf_ode_params op = sf_ode_params_default();
+    op.method = c->solver.method;
+    op.rtol = c->solver.rtol;
+    op.atol = c->solver.atol;
+    op.max_steps = c->solver.max_steps;
+    op.nonneg_begin = 0;
+    op.nonneg_end = 2 * n;
+    const double t0 = 0.0, t_end = c->time.outputs[c->time.n_outputs - 1];
+    SF_TRY(ctx, sf_ode_create(ctx, size, t0, y0, sf_forml_rhs, f, &op, &ode));
+
+    const double start = wall_now(), slice = (t_end - t0) / SF_PROGRESS_SLICES;
+    double t = t0, prev_risk = NAN;
+    s.max_risk_increase = -INFINITY;
+    s.min_tau = INFINITY;
+    for (size_t k = 0; k < c->time.n_outputs; k++) {
+        const double tout = c->time.outputs[k];
+        while (t < tout) {
+            double next = fmin(tout, t + slice);
+            if (tout - next < 1e-3 * slice) next = tout; /* no sliver slices */
+            status = sf_ode_advance(ctx, ode, next, y);
+            if (status != SF_OK && sf_forml_failure(f)[0])
+                sf_error(ctx, status, __FILE__, __LINE__, "%s", sf_forml_failure(f));
+            SF_TRY(ctx, status);
+            t = next;
+            if (rp->progress) {
+                sf_ode_stats st;
+                sf_ode_get_stats(ode, &st);
+                double el = wall_now() - start;
+                sf_progress pr = {t, t_end, st.steps, el, t > t0 ? el * (t_end - t) / (t - t0) : NAN};
+                rp->progress(&pr, rp->progress_user);
+            }
+        }
+        sf_forml_diag d;
+        sf_forml_diagnose(f, y, y0, &d);
+        SF_CHECK(ctx, isfinite(d.risk), SF_E_NUMERIC, "form L: risk is not finite at t = %g", tout);
+        if (k == 0) s.first = d;
+        s.last = d;
+        s.max_balance_rel = fmax(s.max_balance_rel, d.balance / fmax(d.reaction, SF_BALANCE_FLOOR));
+        if (k > 0) s.max_risk_increase = fmax(s.max_risk_increase, d.risk - prev_risk);
+        prev_risk = d.risk;
+        s.min_tau = fmin(s.min_tau, d.tau_min);
+        SF_TRY(ctx, write_output(ctx, w, tout, y, n, &d));
+        s.n_outputs++;
+    }
+    s.wall_s = wall_now() - start;
+    sf_ode_get_stats(ode, &s.stats);
+    SF_TRY(ctx, write_stats(ctx, w, &s.stats, s.wall_s));
+    SF_TRY(ctx, sf_ncw_close(ctx, &w, 1));
+    if (sum) *sum = s;
+cleanup:
+    if (w) sf_ncw_close(ctx, &w, 0); /* failure: remove the temporary file */
+    sf_ode_destroy(&ode);
+    sf_forml_destroy(&f);
+    free(y);
+    free(y0);
+    return status;
+}
