@@ -7,6 +7,9 @@
  * output times after every key is known, then validate ranges and cross-key rules.
  * Does not: decide what a key means numerically (reduction/, solver/), check that a target
  * name exists (reduction/), print anything (app/).
+ * MATH.md: the keys select the input law (§1), the initial law (§4.6), the form (§3, §4.3,
+ * §4.4), the grid, scheme and CVODE settings (§5) and the particle runs (§6); no formula of
+ * MATH.md is computed here.
  *
  * Case file reference (the README copies this block):
  *
@@ -1067,27 +1070,27 @@ sf_status sf_case_validate(sf_ctx *ctx, const sf_case *c)
     for (int i = 0; i < SF_N_KEYS; i++) SF_TRY(ctx, check_key(ctx, c, &sf_keys[i]));
 
     /* problem.d_H < problem.d: cite whichever was set later. */
-    if (c->problem.d_H >= c->problem.d) {
-        if (set_later(c, "problem.d", "problem.d_H"))
-            SF_CHECK(ctx, 0, SF_E_RANGE, "%s: problem.d = %ld: expected an integer with d > d_H = %ld",
-                     sf_case_where(c, "problem.d"), c->problem.d, c->problem.d_H);
-        SF_CHECK(ctx, 0, SF_E_RANGE,
-                 "%s: problem.d_H = %ld: expected an integer with 1 ≤ d_H < d = %ld",
-                 sf_case_where(c, "problem.d_H"), c->problem.d_H, c->problem.d);
-    }
+    int d_later = set_later(c, "problem.d", "problem.d_H");
+    SF_CHECK(ctx, c->problem.d_H < c->problem.d || !d_later, SF_E_RANGE,
+             "%s: problem.d = %ld: expected an integer with d > d_H = %ld",
+             sf_case_where(c, "problem.d"), c->problem.d, c->problem.d_H);
+    SF_CHECK(ctx, c->problem.d_H < c->problem.d, SF_E_RANGE,
+             "%s: problem.d_H = %ld: expected an integer with 1 ≤ d_H < d = %ld",
+             sf_case_where(c, "problem.d_H"), c->problem.d_H, c->problem.d);
 
-    /* time.outputs: at least one, finite, in [0, time.end], strictly increasing. */
+    /* time.outputs: at least one, finite, in [0, time.end], strictly increasing; a time
+     * past the end cites time.end when that was set later. */
     SF_CHECK(ctx, c->time.n_outputs >= 1 && c->time.outputs != NULL, SF_E_RANGE,
              "%s: time.outputs = []: expected %s", sf_case_where(c, "time.outputs"),
              find_key("time", "outputs")->expect);
+    int end_later = set_later(c, "time.end", "time.outputs");
     for (size_t i = 0; i < c->time.n_outputs; i++) {
         double t = c->time.outputs[i];
         int ok = isfinite(t) && t >= 0 && (i == 0 || t > c->time.outputs[i - 1]);
-        if (ok && t > c->time.end && set_later(c, "time.end", "time.outputs"))
-            SF_CHECK(ctx, 0, SF_E_RANGE,
-                     "%s: time.end = %.15g: expected a finite number ≥ the last output time, "
-                     "time.outputs[%zu] = %.15g",
-                     sf_case_where(c, "time.end"), c->time.end, i, t);
+        SF_CHECK(ctx, !(ok && t > c->time.end && end_later), SF_E_RANGE,
+                 "%s: time.end = %.15g: expected a finite number ≥ every output time "
+                 "(time.outputs[%zu] = %.15g)",
+                 sf_case_where(c, "time.end"), c->time.end, i, t);
         snprintf(elem, sizeof elem, "time.outputs[%zu]", i);
         SF_CHECK(ctx, ok && t <= c->time.end, SF_E_RANGE,
                  "%s: %s = %.15g: expected times in [0, time.end = %.15g], strictly increasing",

@@ -85,7 +85,7 @@ typedef struct {
 
     struct {
         sf_method method; /* solver.method: adams (fixed point) or bdf (SPGMR) */
-        double rtol;      /* solver.rtol: CVODE relative tolerance, in (0, 1) */
+        double rtol;      /* solver.rtol: CVODE relative tolerance, in (0, 0.1] */
         double atol;      /* solver.atol: CVODE absolute tolerance (density units), > 0 */
         long max_steps;   /* solver.max_steps: CVODE steps between outputs, ≥ 1 */
     } solver;
