@@ -182,8 +182,9 @@ typedef struct {
     char *case_text;        /* attribute case, NULL if absent (owned) */
 } sf_particles;
 
-/* Load and validate a particle file (schema, variables, dimension order, sizes, finite values)
- * into *out (previous contents ignored; zeroed on failure). Free with sf_particles_free.
+/* Load and validate a particle file (schema, variables, dimension order, sizes, finite and
+ * written values, strictly increasing times) into *out (previous contents ignored; zeroed on
+ * failure). Free with sf_particles_free.
  * Structural problems are SF_E_NETCDF, non-finite or unwritten values SF_E_NUMERIC; each
  * message names the file, the variable or attribute, what was seen and what was expected. */
 sf_status sf_ncp_read(sf_ctx *ctx, const char *path, sf_particles *out);
