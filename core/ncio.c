@@ -1043,7 +1043,7 @@ sf_status sf_ncp_create(sf_ctx *ctx, const char *path, const sf_particles_header
     SF_NC_TRY(ctx, nc_put_att_longlong(ncid, NC_GLOBAL, "seed", NC_INT64, 1, &h->seed),
               "%s: attribute seed", path);
     SF_TRY(ctx, put_text(ctx, ncid, NC_GLOBAL, path, NULL, "method", h->method));
-    SF_TRY(ctx, put_text(ctx, ncid, NC_GLOBAL, path, NULL, "case", h->case_text));
+    SF_TRY(ctx, put_text(ctx, ncid, NC_GLOBAL, path, NULL, "case_text", h->case_text));
     for (size_t i = 0; i < h->n_attrs; i++)
         SF_TRY(ctx, put_global_attr(ctx, ncid, path, &h->attrs[i]));
     SF_NC_TRY(ctx, nc_enddef(ncid), "%s: end of definitions", path);
@@ -1294,7 +1294,7 @@ sf_status sf_ncp_read(sf_ctx *ctx, const char *path, sf_particles *out)
         out->has_seed = 1;
     }
     SF_TRY(ctx, att_text(ctx, ncid, path, "method", 0, &out->method));
-    SF_TRY(ctx, att_text(ctx, ncid, path, "case", 0, &out->case_text));
+    SF_TRY(ctx, att_text(ctx, ncid, path, "case_text", 0, &out->case_text));
 cleanup:
     if (ncid >= 0) nc_close(ncid);
     free(schema);

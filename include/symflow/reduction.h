@@ -34,6 +34,10 @@ double sf_kappa_hat_prime(double c); /* κ̂′(c) = (π − arccos c)/(2π) */
 
 /* ---- the reduced problem ---- */
 
+/* The targets of problem.target (reduction/target.c): norm (|x_H|), norm2 (|x_H|²), and for
+ * d_H = 1: abs (|x₁|, reduced like norm), linear, cube, hermite3 (x₁³ − 3x₁), relu (σ(x₁)). */
+extern const sf_name_table sf_target_names;
+
 /* The reduced coordinate of a case's form-L problem (θ ∈ [0, π/2] for radial targets,
  * φ ∈ [0, π] for d_H = 1 targets): which interval the caller must grid. */
 sf_status sf_reduce_coord(sf_ctx *ctx, const sf_case *c, sf_coord_info *info);
