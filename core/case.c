@@ -580,7 +580,7 @@ static sf_status apply_outputs(sf_loader *ld, const yaml_node_t *key_node, const
     sf_status status = SF_OK;
     sf_case *c = ld->c;
     double *t = NULL;
-    char loc[SF_CASE_LOC_CAP], elem[SF_CASE_KEY_CAP];
+    char loc[SF_CASE_LOC_CAP], elem[SF_CASE_KEY_CAP + 24] /* key + "[index]" */;
 
     if (v->type == YAML_SCALAR_NODE) {
         long n = 0;
