@@ -220,3 +220,15 @@ def group_runs(particles):
         else:
             groups.append([p])
     return groups
+
+
+def rebin_density(density, edges, coarse_edges):
+    """A piecewise-constant density (…, n) on `edges` re-expressed on `coarse_edges`, a
+    subset of `edges` with the same ends (coarsen_edges): cell masses summed, then divided
+    by the coarse widths, so every coarse cell keeps its exact mass."""
+    pos = np.searchsorted(edges, coarse_edges)
+    if not np.array_equal(edges[pos], coarse_edges):
+        raise ValueError("rebin_density: the coarse faces are not a subset of the faces")
+    cum = np.concatenate([np.zeros(density.shape[:-1] + (1,)),
+                          np.cumsum(density * np.diff(edges), axis=-1)], axis=-1)
+    return np.diff(cum[..., pos], axis=-1) / np.diff(coarse_edges)

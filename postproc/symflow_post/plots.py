@@ -1,0 +1,508 @@
+"""plots — the diagnostic figures of a form-L run (MATH.md §4.3, §6), one function per PNG.
+
+What it does: each plot_* function takes the data of io.py (a FieldData, optional
+ParticleData and CompareData lists) and an output path, draws with matplotlib's Agg canvas
+(no display, no pyplot state), saves a PNG whose metadata holds a title and the caption,
+and returns a dict of the exact arrays it drew plus 'path', 'title' and 'caption', so that
+tests can hold the picture to the netCDF values.
+What it does not do: read files (io.py) or compute diagnostics (analysis.py).
+
+Figures:
+    plot_risk          R(t), log y (log t when the times span decades); particle runs
+                       overlaid (min–max band over seeds); |R_m − R| from compare files.
+    plot_masses        |τ⁺|(t), |τ⁻|(t), log y, the minimiser mass α of (L4) when known;
+                       particle masses; mass gaps from compare files.
+    plot_heatmap       τ⁺ and τ⁻ over (t, θ), cell bounds, log colour scale with a floor.
+    plot_snapshots     τ^± at the output times nearest to 0, 0.5, 5, 50, 100, as step
+                       curves, with the particles' c-weighted histograms overlaid.
+    plot_alignment     A(t) and the W₂ distances of τ⁺/|τ⁺| to δ_{θ=0}, τ⁻/|τ⁻| to δ_{θ=π/2};
+                       W₁ marginal distances from compare files.
+"""
+
+import os
+
+import matplotlib
+import numpy as np
+from matplotlib.colors import LogNorm
+from matplotlib.figure import Figure
+
+from . import analysis as an
+
+#: Resolution of every PNG (dots per inch): legible at 100 % on screen, small on disk.
+DPI = 120
+#: Lowest relative density of the heat map's log colour scale when the file gives no rtol:
+#: six decades below the maximum, the usual CVODE rtol (1e-6), below which the density is
+#: solver noise rather than signal.
+DEFAULT_FLOOR_REL = 1e-6
+#: Colours of the two signs, fixed across figures (τ⁺ blue, τ⁻ red).
+COLOR = {"plus": "tab:blue", "minus": "tab:red"}
+#: Colours of particle groups (runs of one m), cycled.
+GROUP_COLORS = ("tab:orange", "tab:green", "tab:purple", "tab:brown", "tab:pink", "tab:olive")
+#: Line styles of particle groups for curves coloured by sign (PDE curves are solid).
+GROUP_STYLES = ("--", "-.", ":", (0, (5, 1, 1, 1, 1, 1)))
+#: Mathtext for the Dirac targets of the W₂ distances (MATH.md §6).
+#: Line styles of compare files (one file, one style; colours give the sign).
+COMPARE_STYLES = ("-",) + GROUP_STYLES
+DELTA0 = r"$\delta_{\theta=0}$"
+DELTA90 = r"$\delta_{\theta=\pi/2}$"
+
+#: Head room above the highest value on log axes (a factor: a third of a decade).
+LOG_HEADROOM = 2.0
+
+SYM = {"plus": "τ⁺", "minus": "τ⁻"}
+
+
+def coord_symbol(coord):
+    return "θ" if coord == "theta" else "φ"
+
+
+def case_summary(field):
+    """'target=norm, d=30, d_H=5' from the field's global attributes (those present)."""
+    parts = []
+    for key in ("target", "d", "d_H", "input"):
+        if key in field.attrs:
+            v = field.attrs[key]
+            v = np.asarray(v).ravel()[0] if not isinstance(v, str) else v
+            parts.append("%s=%s" % (key, v))
+    return ", ".join(parts)
+
+
+def save(fig, path, title, caption):
+    """Write `fig` to `path` (PNG, DPI) with Title/Description metadata."""
+    fig.savefig(path, dpi=DPI, metadata={"Title": title, "Description": caption})
+
+
+def time_mask(time, log_time):
+    """Which output times are drawn: all on a linear axis, t > 0 on a log axis."""
+    time = np.asarray(time)
+    return time > 0 if log_time else np.ones(time.shape, bool)
+
+
+def set_time_axis(ax, log_time):
+    ax.set_xlabel("t (gradient-flow time)")
+    if log_time:
+        ax.set_xscale("log")
+
+
+def time_edges(time, log_time):
+    """Faces between consecutive output times (geometric means on a log axis), the outer
+    faces mirrored, for pcolormesh; a single time gets a unit-width (one-decade) cell."""
+    t = np.asarray(time, dtype=float)
+    if log_time:
+        lt = np.log10(t)
+        if lt.size == 1:
+            return 10.0 ** np.array([lt[0] - 0.5, lt[0] + 0.5])
+        return 10.0 ** _mirror(lt)
+    if t.size == 1:
+        return np.array([t[0] - 0.5, t[0] + 0.5])
+    return _mirror(t)
+
+
+def _mirror(x):
+    mid = 0.5 * (x[1:] + x[:-1])
+    return np.concatenate([[x[0] - (mid[0] - x[0])], mid, [x[-1] + (x[-1] - mid[-1])]])
+
+
+def particle_groups(particles):
+    """[(label, color, linestyle, [ParticleData])] for the particle runs, grouped by
+    (m, times): a colour for sign-less curves, a line style for curves coloured by sign."""
+    out = []
+    for i, g in enumerate(an.group_runs(list(particles))):
+        n = len(g)
+        label = "particles m=%d" % g[0].m + (" (%d runs, min–max)" % n if n > 1 else "")
+        out.append((label, GROUP_COLORS[i % len(GROUP_COLORS)],
+                    GROUP_STYLES[i % len(GROUP_STYLES)], g))
+    return out
+
+
+def _band(ax, t, runs, color, label, linestyle="--"):
+    """Mean line and min–max band of `runs` (nruns, nt); returns (min, max, mean)."""
+    lo, hi, mean = runs.min(axis=0), runs.max(axis=0), runs.mean(axis=0)
+    if runs.shape[0] > 1:
+        ax.fill_between(t, lo, hi, color=color, alpha=0.25, linewidth=0)
+    ax.plot(t, mean, color=color, linestyle=linestyle, linewidth=1.4, label=label)
+    return lo, hi, mean
+
+
+def plot_risk(field, path, particles=(), compares=()):
+    """R(t) of the PDE (and particle runs) on log y; |R_m − R| from compare files."""
+    log_time = an.spans_decades(field.time)
+    ncols = 2 if compares else 1
+    fig = Figure(figsize=(6.4 * ncols, 4.6), layout="constrained")
+    axes = fig.subplots(1, ncols, squeeze=False)[0]
+    ax = axes[0]
+    mask = time_mask(field.time, log_time)
+    t, risk = field.time[mask], field.series["risk"][mask]
+    ax.plot(t, risk, color="black", linewidth=2, label="PDE (form L)")
+    out = {"log_time": log_time, "time_mask": mask, "time": t, "risk": risk,
+           "particles": [], "compare": []}
+    for label, color, _, runs in particle_groups(particles):
+        pm = time_mask(runs[0].time, log_time)
+        rr = np.array([p.risk[pm] for p in runs])
+        lo, hi, mean = _band(ax, runs[0].time[pm], rr, color, label)
+        out["particles"].append({"label": label, "paths": [p.path for p in runs],
+                                 "time": runs[0].time[pm], "risk_runs": rr, "risk_min": lo,
+                                 "risk_max": hi, "risk_mean": mean})
+    ax.set_yscale("log", nonpositive="mask")
+    set_time_axis(ax, log_time)
+    ax.set_ylabel("R(μ_t) = ½ E[(f_μ − f*)²]")
+    ax.set_title("risk (M2)")
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend(fontsize="small")
+    if compares:
+        ax2 = axes[1]
+        for i, c in enumerate(compares):
+            if "risk_gap" not in c.series:
+                continue
+            cm = time_mask(c.time, log_time)
+            gap = c.series["risk_gap"][cm]
+            ax2.plot(c.time[cm], gap, color=GROUP_COLORS[i % len(GROUP_COLORS)],
+                     label=c.label)
+            out["compare"].append({"label": c.label, "time": c.time[cm], "risk_gap": gap})
+        ax2.set_yscale("log", nonpositive="mask")
+        set_time_axis(ax2, log_time)
+        ax2.set_ylabel("|R_m(t) − R(t)|")
+        ax2.set_title("risk gap, particles − PDE")
+        ax2.grid(True, which="major", alpha=0.3)
+        if out["compare"]:
+            ax2.legend(fontsize="small")
+    title = "symflow: risk R(t)"
+    caption = ("Risk R(t) of the form-L PDE (%s) from %s, log scale%s%s%s."
+               % (case_summary(field), os.path.basename(field.path),
+                  "; log time axis, t = 0 not drawn" if log_time else "",
+                  "; dashed: particle runs (mean, shaded min–max over seeds)" if particles
+                  else "",
+                  "; right: risk gap |R_m − R| from the compare files" if compares else ""))
+    save(fig, path, title, caption)
+    out.update(path=path, title=title, caption=caption)
+    return out
+
+
+def plot_masses(field, path, particles=(), compares=()):
+    """|τ⁺|(t), |τ⁻|(t) on log y, with α of (L4) and the particle masses."""
+    log_time = an.spans_decades(field.time)
+    ncols = 2 if compares else 1
+    fig = Figure(figsize=(6.4 * ncols, 4.6), layout="constrained")
+    axes = fig.subplots(1, ncols, squeeze=False)[0]
+    ax = axes[0]
+    mask = time_mask(field.time, log_time)
+    t = field.time[mask]
+    out = {"log_time": log_time, "time_mask": mask, "time": t, "particles": [],
+           "compare": []}
+    for s in ("plus", "minus"):
+        y = field.series["mass_" + s][mask]
+        ax.plot(t, y, color=COLOR[s], linewidth=2, label="|%s| PDE" % SYM[s])
+        out["mass_" + s] = y
+    alpha = field.minimiser_mass
+    out["alpha"] = alpha
+    if alpha is not None:
+        ax.axhline(alpha, color="black", linestyle=":", linewidth=1.2,
+                   label="α = %.6g (minimiser mass, L4)" % alpha)
+    for label, _, ls, runs in particle_groups(particles):
+        pm = time_mask(runs[0].time, log_time)
+        entry = {"label": label, "paths": [p.path for p in runs], "time": runs[0].time[pm]}
+        per = [an.particle_masses(an.particle_cloud(p, field.coord)) for p in runs]
+        for k, s in enumerate(("plus", "minus")):
+            mm = np.array([pr[k][pm] for pr in per])
+            lo, hi, mean = _band(ax, runs[0].time[pm], mm, COLOR[s],
+                                 "|%s| %s" % (SYM[s], label), ls)
+            entry.update({"mass_%s_runs" % s: mm, "mass_%s_min" % s: lo,
+                          "mass_%s_max" % s: hi, "mass_%s_mean" % s: mean})
+        out["particles"].append(entry)
+    ax.set_yscale("log", nonpositive="mask")
+    top = max(np.max(field.series["mass_plus"]), np.max(field.series["mass_minus"]),
+              alpha if alpha is not None else 0.0)
+    out["ylim_bottom"] = top * floor_rel_of(field)
+    ax.set_ylim(out["ylim_bottom"], top * LOG_HEADROOM)
+    set_time_axis(ax, log_time)
+    ax.set_ylabel("mass |τ^±| = τ^±(S₊)")
+    ax.set_title("masses of τ⁺ and τ⁻ (L1)")
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend(fontsize="small")
+    if compares:
+        ax2 = axes[1]
+        for i, c in enumerate(compares):
+            cm = time_mask(c.time, log_time)
+            entry = {"label": c.label, "time": c.time[cm]}
+            for s in ("plus", "minus"):
+                name = "mass_%s_gap" % s
+                if name in c.series:
+                    ax2.plot(c.time[cm], c.series[name][cm], color=COLOR[s],
+                             linestyle=COMPARE_STYLES[i % len(COMPARE_STYLES)],
+                             label="|%s| gap %s" % (SYM[s], c.label))
+                    entry[name] = c.series[name][cm]
+            out["compare"].append(entry)
+        ax2.set_yscale("log", nonpositive="mask")
+        set_time_axis(ax2, log_time)
+        ax2.set_ylabel("mass gap  ||τ^±_m| − |τ^±||")
+        ax2.set_title("mass gaps, particles − PDE")
+        ax2.grid(True, which="major", alpha=0.3)
+        ax2.legend(fontsize="small")
+    title = "symflow: masses |τ⁺|(t), |τ⁻|(t)"
+    caption = ("Masses of the lifted measures τ⁺ (blue) and τ⁻ (red) of the form-L PDE (%s) "
+               "from %s, log scale down to %.3g × the largest mass (the solver's rtol)%s%s%s."
+               % (case_summary(field), os.path.basename(field.path), floor_rel_of(field),
+                  "; dotted: minimiser mass α = %.6g of (L4)" % alpha if alpha is not None
+                  else "",
+                  "; dashed: particle masses (1/m) Σ c_i per sign (mean, shaded min–max over "
+                  "seeds)" if particles else "",
+                  "; right: mass gaps from the compare files" if compares else ""))
+    save(fig, path, title, caption)
+    out.update(path=path, title=title, caption=caption)
+    return out
+
+
+def floor_rel_of(field, floor_rel=None):
+    """Relative floor of log density scales: `floor_rel` if given, else the file's rtol
+    (below rtol × max the density is within the solver's error), else DEFAULT_FLOOR_REL."""
+    if floor_rel is not None:
+        return floor_rel
+    rtol = field.attrs.get("rtol")
+    return float(np.asarray(rtol).ravel()[0]) if rtol is not None else DEFAULT_FLOOR_REL
+
+
+def heatmap_floor(field, floor_rel=None):
+    """(floor, vmax) of the heat map's shared colour scale: vmax = max(τ^±)."""
+    vmax = max(np.max(field.tau_plus), np.max(field.tau_minus))
+    return vmax * floor_rel_of(field, floor_rel), vmax
+
+
+def plot_heatmap(field, path, floor_rel=None):
+    """τ⁺ and τ⁻ over (t, θ) with their cell bounds, log colour scale from a floor."""
+    log_time = an.spans_decades(field.time)
+    mask = time_mask(field.time, log_time)
+    t = field.time[mask]
+    tedges = time_edges(t, log_time)
+    floor, vmax = heatmap_floor(field, floor_rel)
+    if not vmax > 0:
+        raise ValueError("%s: τ^± ≤ 0 everywhere: nothing to draw on a log scale" % field.path)
+    norm = LogNorm(vmin=floor, vmax=vmax)
+    units = field.units.get("tau_plus", "1/rad")
+    sym = coord_symbol(field.coord)
+    fig = Figure(figsize=(11.5, 4.6), layout="constrained")
+    axes = fig.subplots(1, 2, sharey=True)
+    out = {"log_time": log_time, "time_mask": mask, "time": t, "time_edges": tedges,
+           "edges": field.edges, "floor": floor, "vmax": vmax}
+    for ax, s in zip(axes, ("plus", "minus")):
+        raw = getattr(field, "tau_" + s)[mask]
+        drawn = np.maximum(raw, floor)
+        mesh = ax.pcolormesh(tedges, field.edges, drawn.T, norm=norm, cmap="viridis",
+                             shading="flat")
+        cb = fig.colorbar(mesh, ax=ax)
+        cb.set_label("%s density [%s]" % (SYM[s], units))
+        set_time_axis(ax, log_time)
+        ax.set_title("%s(t, %s)" % (SYM[s], sym))
+        out["tau_" + s] = raw
+        out["tau_%s_drawn" % s] = drawn
+    axes[0].set_ylabel("%s [rad]%s" % (sym, " (angle to H)" if field.coord == "theta" else ""))
+    axes[0].set_ylim(field.edges[0], field.edges[-1])
+    title = "symflow: densities τ⁺, τ⁻ over (t, %s)" % sym
+    caption = ("Lifted densities τ⁺ (left) and τ⁻ (right) of the form-L PDE (%s) from %s over "
+               "time and %s, drawn on the cell bounds; log colour scale from %.3g (values below "
+               "drawn at that floor) to %.3g %s%s."
+               % (case_summary(field), os.path.basename(field.path), sym, floor, vmax, units,
+                  "; log time axis, t = 0 not drawn" if log_time else ""))
+    save(fig, path, title, caption)
+    out.update(path=path, title=title, caption=caption)
+    return out
+
+
+def snapshot_histograms(field, particles, indices, coarsen=None):
+    """Particle marginals at the field times `indices`, one entry per group of runs: the
+    per-cell masses averaged over the group's runs (a mixture of their lifted measures)."""
+    groups = []
+    for label, color, ls, runs in particle_groups(particles):
+        q = an.auto_coarsen(field.edges.size - 1, runs[0].m) if coarsen is None else coarsen
+        edges = an.coarsen_edges(field.edges, q)
+        clouds = [an.particle_cloud(p, field.coord) for p in runs]
+        entry = {"label": label, "color": color, "linestyle": ls, "paths": [p.path for p in runs], "q": q,
+                 "edges": edges, "index": [], "time": []}
+        acc = {k: [] for k in ("mass_plus", "mass_minus", "density_plus", "density_minus",
+                               "total_plus", "total_minus")}
+        for i in indices:
+            ip = an.nearest_index(runs[0].time, field.time[i])
+            entry["index"].append(ip)
+            entry["time"].append(runs[0].time[ip])
+            hists = [an.particle_marginals(c, ip, edges) for c in clouds]
+            masses = [an.particle_masses(c) for c in clouds]
+            for k, s in enumerate(("plus", "minus")):
+                mass = np.mean([h["mass_" + s] for h in hists], axis=0)
+                acc["mass_" + s].append(mass)
+                acc["density_" + s].append(mass / np.diff(edges))
+                acc["total_" + s].append(np.mean([mm[k][ip] for mm in masses]))
+        for k, v in acc.items():
+            entry[k] = np.array(v)
+        entry["time"] = np.array(entry["time"])
+        groups.append(entry)
+    return groups
+
+
+def plot_snapshots(field, path, particles=(), targets=an.SNAPSHOT_TIMES, coarsen=None):
+    """τ^± at the output times nearest to `targets` (step curves), particles overlaid."""
+    idx = an.snapshot_indices(field.time, targets)
+    sym = coord_symbol(field.coord)
+    units = field.units.get("tau_plus", "1/rad")
+    rel = floor_rel_of(field)
+    cmap = matplotlib.colormaps["viridis"]
+    colors = [cmap(x) for x in np.linspace(0.0, 0.9, len(idx))]
+    hist = snapshot_histograms(field, particles, idx, coarsen)
+    fig = Figure(figsize=(11.5, 4.8), layout="constrained")
+    axes = fig.subplots(1, 2)
+    out = {"indices": np.array(idx), "time": field.time[idx], "edges": field.edges,
+           "particles": hist}
+    for ax, s in zip(axes, ("plus", "minus")):
+        rows = getattr(field, "tau_" + s)[idx]
+        out["tau_" + s] = rows
+        top = max([np.max(rows)] + [np.max(g["density_" + s]) for g in hist])
+        out["floor_" + s] = top * rel
+        for k, i in enumerate(idx):
+            ax.stairs(rows[k], field.edges, color=colors[k], linewidth=1.8,
+                      label="t = %.4g" % field.time[i])
+            for g in hist:
+                ax.stairs(g["density_" + s][k], g["edges"], color=colors[k], linewidth=1.0,
+                          linestyle=g["linestyle"])
+        ax.set_yscale("log", nonpositive="mask")
+        if top > 0:  # log scale from the floor to just above the highest step
+            ax.set_ylim(out["floor_" + s], top * LOG_HEADROOM)
+        ax.set_xlabel("%s [rad]" % sym)
+        ax.set_ylabel("%s density [%s]" % (SYM[s], units))
+        ax.set_xlim(field.edges[0], field.edges[-1])
+        ax.set_title("%s: solid PDE%s" % (SYM[s], ", dashed particles" if hist else ""))
+        ax.grid(True, which="major", alpha=0.3)
+    # outside the axes, right of τ⁻: the curves may fill either panel anywhere
+    axes[1].legend(*axes[0].get_legend_handles_labels(), fontsize="small",
+                   loc="upper left", bbox_to_anchor=(1.02, 1.0), title="output time")
+    plabels = "; ".join("%s, bins of %d cell(s), at t = %s"
+                        % (g["label"], g["q"], ", ".join("%.4g" % x for x in g["time"]))
+                        for g in hist)
+    title = "symflow: snapshots of τ⁺, τ⁻"
+    caption = ("Lifted densities τ⁺ (left) and τ⁻ (right) of the form-L PDE (%s) from %s at "
+               "t = %s (output times nearest to %s), log scale from %.3g × the panel's maximum%s."
+               % (case_summary(field), os.path.basename(field.path),
+                  ", ".join("%.4g" % x for x in field.time[idx]),
+                  ", ".join("%g" % x for x in targets), rel,
+                  "; dashed: histograms of the particle angles weighted by c_i/m per unit "
+                  "angle (" + plabels + ")" if hist else ""))
+    save(fig, path, title, caption)
+    out.update(path=path, title=title, caption=caption)
+    return out
+
+
+def field_alignment_series(field):
+    """(alignment, w2_plus, w2_minus, source): the file's series, or computed from the
+    densities (analysis.field_alignment / field_w2) for each one the file lacks."""
+    s = field.series
+    src = {}
+    a = s.get("alignment")
+    src["alignment"] = "file" if a is not None else "computed"
+    if a is None:
+        a = an.field_alignment(field.tau_plus, field.tau_minus, field.edges)
+    wp = s.get("w2_plus")
+    src["w2_plus"] = "file" if wp is not None else "computed"
+    if wp is None:
+        wp = an.field_w2(field.tau_plus, field.edges, field.coord, "aligned")
+    wm = s.get("w2_minus")
+    src["w2_minus"] = "file" if wm is not None else "computed"
+    if wm is None:
+        wm = an.field_w2(field.tau_minus, field.edges, field.coord, "orthogonal")
+    return a, wp, wm, src
+
+
+def plot_alignment(field, path, particles=(), compares=()):
+    """A(t) and W₂(τ⁺/|τ⁺|, δ_0), W₂(τ⁻/|τ⁻|, δ_{π/2}); W₁ from compare files."""
+    log_time = an.spans_decades(field.time)
+    w1 = [c for c in compares if "w1_plus" in c.series or "w1_minus" in c.series]
+    ncols = 3 if w1 else 2
+    fig = Figure(figsize=(5.4 * ncols, 4.6), layout="constrained")
+    axes = fig.subplots(1, ncols)
+    mask = time_mask(field.time, log_time)
+    t = field.time[mask]
+    a, wp, wm, src = field_alignment_series(field)
+    out = {"log_time": log_time, "time_mask": mask, "time": t, "alignment": a[mask],
+           "w2_plus": wp[mask], "w2_minus": wm[mask], "source": src, "particles": [],
+           "compare": []}
+    axa, axw = axes[0], axes[1]
+    axa.plot(t, a[mask], color="black", linewidth=2, label="PDE")
+    axw.plot(t, wp[mask], color=COLOR["plus"], linewidth=2, label="τ⁺ to %s, PDE" % DELTA0)
+    axw.plot(t, wm[mask], color=COLOR["minus"], linewidth=2, label="τ⁻ to %s, PDE" % DELTA90)
+    for label, color, ls, runs in particle_groups(particles):
+        pm = time_mask(runs[0].time, log_time)
+        tp = runs[0].time[pm]
+        clouds = [an.particle_cloud(p, field.coord) for p in runs]
+        entry = {"label": label, "paths": [p.path for p in runs], "time": tp}
+        for name, fn in (("alignment", an.particle_alignment),
+                         ("w2_plus", lambda c: an.particle_w2(c, 1, "aligned")),
+                         ("w2_minus", lambda c: an.particle_w2(c, -1, "orthogonal"))):
+            runs_v = np.array([fn(c)[pm] for c in clouds])
+            if name == "alignment":
+                lo, hi, mean = _band(axa, tp, runs_v, color, label)
+            else:
+                s = name[3:]
+                lo, hi, mean = _band(axw, tp, runs_v, COLOR[s],
+                                     "%s, %s" % (SYM[s], label), ls)
+            entry.update({name + "_runs": runs_v, name + "_min": lo, name + "_max": hi,
+                          name + "_mean": mean})
+        out["particles"].append(entry)
+    set_time_axis(axa, log_time)
+    axa.set_ylabel("A = ∫ sin²θ d(τ⁺+τ⁻) / |τ⁺+τ⁻|")
+    axa.set_ylim(bottom=0)
+    axa.set_title("alignment with H (→ 0 when aligned)")
+    axa.grid(True, alpha=0.3)
+    axa.legend(fontsize="small")
+    set_time_axis(axw, log_time)
+    axw.set_ylabel("W₂ [rad]")
+    axw.set_ylim(bottom=0)
+    axw.set_title("W₂(τ⁺/|τ⁺|, %s),  W₂(τ⁻/|τ⁻|, %s)" % (DELTA0, DELTA90))
+    axw.grid(True, alpha=0.3)
+    axw.legend(fontsize="small")
+    if w1:
+        ax3 = axes[2]
+        for i, c in enumerate(w1):
+            cm = time_mask(c.time, log_time)
+            entry = {"label": c.label, "time": c.time[cm]}
+            for s in ("plus", "minus"):
+                if "w1_" + s in c.series:
+                    ax3.plot(c.time[cm], c.series["w1_" + s][cm], color=COLOR[s],
+                             linestyle=COMPARE_STYLES[i % len(COMPARE_STYLES)],
+                             label="W₁ %s marginals %s" % (SYM[s], c.label))
+                    entry["w1_" + s] = c.series["w1_" + s][cm]
+            out["compare"].append(entry)
+        ax3.set_yscale("log", nonpositive="mask")
+        set_time_axis(ax3, log_time)
+        ax3.set_ylabel("W₁ [rad]")
+        ax3.set_title("W₁ marginals, particles vs PDE")
+        ax3.grid(True, which="major", alpha=0.3)
+        ax3.legend(fontsize="small")
+    computed = [k for k, v in src.items() if v == "computed"]
+    title = "symflow: alignment A(t) and W₂ distances"
+    caption = ("Left: alignment A(t) = ∫ sin²θ d(τ⁺+τ⁻)/|τ⁺+τ⁻|; middle: W₂ of τ⁺/|τ⁺| to "
+               "δ_{θ=0} (blue) and of τ⁻/|τ⁻| to δ_{θ=π/2} (red), form-L PDE (%s) from %s%s%s%s."
+               % (case_summary(field), os.path.basename(field.path),
+                  " (%s computed from the densities, absent from the file)"
+                  % ", ".join(computed) if computed else "",
+                  "; dashed: particles (mean, shaded min–max over seeds)" if particles else "",
+                  "; right: W₁ distances of the marginals from the compare files" if w1
+                  else ""))
+    save(fig, path, title, caption)
+    out.update(path=path, title=title, caption=caption)
+    return out
+
+
+#: File names of the figures of `plot`, in drawing order.
+FIGURE_NAMES = ("risk.png", "masses.png", "density_heatmap.png", "snapshots.png",
+                "alignment.png")
+
+
+def plot_all(field, outdir, particles=(), compares=()):
+    """Every figure of FIGURE_NAMES into `outdir`; returns {file name: returned dict}."""
+    res = {}
+    res["risk.png"] = plot_risk(field, os.path.join(outdir, "risk.png"), particles, compares)
+    res["masses.png"] = plot_masses(field, os.path.join(outdir, "masses.png"), particles,
+                                    compares)
+    res["density_heatmap.png"] = plot_heatmap(field, os.path.join(outdir,
+                                                                  "density_heatmap.png"))
+    res["snapshots.png"] = plot_snapshots(field, os.path.join(outdir, "snapshots.png"),
+                                          particles)
+    res["alignment.png"] = plot_alignment(field, os.path.join(outdir, "alignment.png"),
+                                          particles, compares)
+    return res
