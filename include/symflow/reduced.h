@@ -45,4 +45,16 @@ typedef struct {
     double risk_const;  /* ½ E f*² */
 } sf_kernel_table;
 
+/* The odd-target closed ODE (M8)–(M10) restricted to H (exact when ∫ b_⊥ b_Hᵀ dμ₀ = 0, as
+ * for both default starts): w ∈ H, M_HH, s. */
+typedef struct {
+    size_t d_H;        /* dimension of H */
+    double v;          /* E[x xᵀ] = v I (1 gaussian, 1/d sphere) */
+    double *wstar;     /* d_H: w* = E[xxᵀ]⁻¹ E[x f*(x)] in the basis of H (owned) */
+    double *w0;        /* d_H: w(0) (owned) */
+    double *M0;        /* d_H × d_H: M_HH(0) = ∫ b_H b_Hᵀ dμ₀, row-major (owned) */
+    double s0;         /* s(0) = ∫ a² dμ₀ */
+    double risk_star;  /* R* of (M10) */
+} sf_odd_problem;
+
 #endif

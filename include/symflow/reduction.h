@@ -70,6 +70,12 @@ void sf_kernel_table_free(sf_kernel_table *t);
  * any input law), else NaN. */
 double sf_reduce_minimiser_mass(const sf_case *c);
 
+/* The odd-target ODE (M9) of a case: w*, R*, and the start's moments (w, M_HH, s)(0).
+ * A target that is not odd is refused (SF_E_UNSUPPORTED) naming problem.target.
+ * *p owns its arrays: sf_odd_problem_free. */
+sf_status sf_reduce_odd(sf_ctx *ctx, const sf_case *c, sf_odd_problem *p);
+void sf_odd_problem_free(sf_odd_problem *p);
+
 /* α of (L4) for the radial target |x_H| in dimension d_H: 2√π Γ((d_H+1)/2)/Γ(d_H/2). */
 double sf_minimiser_mass(long d_H);
 

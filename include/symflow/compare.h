@@ -1,0 +1,93 @@
+/* compare.h — the grid solver against particles (MATH.md §6 "Against particles"): the
+ * library behind `symflow compare FIELD PARTICLES [-o CMP.nc]` (postproc/compare.c, with
+ * the FFTW adapter postproc/dct.c).
+ *
+ * FIELD is a form-L field file (symflow_kind = "field", form = "lifted"; MATH §8) on one
+ * reduced coordinate, `theta` ∈ [0, π/2] (radial f_H) or `phi` ∈ [0, π] (d_H = 1), with
+ * densities tau_plus, tau_minus per radian on possibly non-uniform cells. PARTICLES is a
+ * "particles-1" file (full b, or reduced u and r). Each neuron is a sign ε = sign(a), a
+ * lifted mass c = |a||b| and a coordinate θ = atan2(|b_⊥|, |b_H|) or φ = atan2(|b_⊥|, b_H,1)
+ * (MATH §4.3). At every output time the two files share, the comparison reports the risk
+ * gap, the masses |τ^±| (particles: (1/m) Σ_{ε=±} cᵢ), the exact W₁ distance between the
+ * normalised marginals per sign, and the particle measure smoothed onto the field's cells.
+ * Not here: the command line (app/), plots (postproc/symflow_post), the m^{−½} slope study
+ * over several particle files (that is a loop over sf_compare_files).
+ */
+#ifndef SYMFLOW_COMPARE_H
+#define SYMFLOW_COMPARE_H
+
+#include <stddef.h>
+
+#include "symflow/status.h"
+
+typedef struct {
+    double bandwidth; /* Gaussian smoothing width h in the coordinate's unit (rad), used as
+                         given for both signs (≥ 3 fine bins, else SF_E_RANGE); ≤ 0:
+                         Silverman's rule per sign and time, 1.06 σ̂ n_eff^{−1/5} on the
+                         c-weighted sample, floored at 3 fine bins. Fine grid: max(256,
+                         4 × field cells) uniform bins of the coordinate's interval */
+} sf_compare_params;
+
+/* bandwidth = 0 (Silverman). */
+sf_compare_params sf_compare_params_default(void);
+
+typedef struct {
+    size_t n_times;                    /* common output times compared, ≥ 1 */
+    double sup_risk_gap;               /* max over common times of |R_m(t) − R(t)| */
+    double sup_rel_risk_gap;           /* max of |R_m(t) − R(t)| / |R(t)| (R(t) = 0: +inf) */
+    double max_w1_plus, max_w1_minus;  /* max W₁ of the normalised marginals, rad (NaN-free
+                                          max; NaN only if every time had an empty sign) */
+    double final_mass_plus_field;      /* |τ⁺| of the field at the last common time */
+    double final_mass_plus_particles;  /* (1/m) Σ_{a>0} |a||b| at the last common time */
+    double final_mass_minus_field;     /* |τ⁻| of the field at the last common time */
+    double final_mass_minus_particles; /* (1/m) Σ_{a<0} |a||b| at the last common time */
+    double final_risk_field;           /* R(t) of the field file at the last common time */
+    double final_risk_particles;       /* the particle file's risk at the last common time */
+} sf_compare_summary;
+
+/* Compare `field` with `particles` at their common output times (|t_f − t_p| ≤
+ * 1e-9·max(1, |t|)) and, if out is non-NULL, write the file `out` (symflow_kind =
+ * "compare"; written under a temporary name, renamed on success). Borrowed: every argument;
+ * params NULL means sf_compare_params_default(); summary may be NULL.
+ * Errors, each naming the file: SF_E_IO / SF_E_NETCDF a missing or unreadable file, a field
+ * file that is not one (no symflow_kind = "field", a particle file given first), missing or
+ * malformed variables; SF_E_UNSUPPORTED form ≠ "lifted" or a coordinate other than theta/phi;
+ * SF_E_ARG d or d_H differ between the files; SF_E_RANGE no common output time, cell edges
+ * not covering the coordinate's interval, a bandwidth under 3 fine bins; SF_E_NUMERIC
+ * non-finite field values; SF_E_NOMEM.
+ * Output file, on (time, coord) with coord and its edges copied from the field:
+ *   fields  tau_plus_field, tau_minus_field (copies, 1/rad), tau_plus_particles,
+ *           tau_minus_particles (the smoothed particle measure, cell averages, 1/rad);
+ *   series  risk_field, risk_particles, risk_gap (particles − field), mass_plus_field,
+ *           mass_plus_particles, mass_minus_field, mass_minus_particles, mass_plus_gap,
+ *           mass_minus_gap (particles − field, as postproc/symflow_post plots them),
+ *           w1_plus, w1_minus (rad; NaN when a sign has no mass), smoothing_width_plus,
+ *           smoothing_width_minus (rad);
+ *   attributes symflow_kind, field_file, particles_file, d, d_H, m, fine_bins,
+ *           bandwidth_rule, bandwidth (the fixed width, 0 under Silverman). */
+sf_status sf_compare_files(sf_ctx *ctx, const char *field, const char *particles,
+                           const char *out, const sf_compare_params *params,
+                           sf_compare_summary *summary);
+
+/* W₁ = ∫ |F − G| dx between the normalised measure with cell masses cell_mass[ncells] spread
+ * uniformly on the cells [edges[i], edges[i+1]] (F piecewise linear) and the normalised
+ * atoms w[m] at x[m] (G a right-continuous step function), integrated exactly over the merged
+ * breakpoints (sign changes of F − G inside a piece included). Cost O(ncells + m), no
+ * allocation. Preconditions: edges strictly increasing (ncells + 1 values), x ascending.
+ * Returns NaN if ncells = 0, m = 0, either total mass is not > 0, or x is not sorted.
+ * Negative cell masses (rounding in a solver) are taken as given. Borrowed: all arrays. */
+double sf_w1_cells_vs_atoms(size_t ncells, const double *edges, const double *cell_mass,
+                            size_t m, const double *x, const double *w);
+
+/* Gaussian smoothing of width h (standard deviation, same unit as length) with reflecting
+ * ends on [0, length]: the heat semigroup at time h²/2 with Neumann boundaries, applied to
+ * the n values of a uniform grid in place (values are bin masses or densities; either is
+ * smoothed alike). DCT-II, coefficient k times exp(−(πk/length)² h²/2), DCT-III, divided by
+ * 2n: the sum of the values is conserved to rounding and a point mass at a bin centre gives
+ * the method-of-images kernel at the bin centres, up to the truncation
+ * exp(−(π n h/length)²/2). n = 1 or h = 0 leaves values unchanged.
+ * Errors: SF_E_ARG (n = 0, values NULL, length ≤ 0 or h < 0 or non-finite), SF_E_NOMEM.
+ * Allocates and plans (FFTW_ESTIMATE) per call. Borrowed: values (modified). */
+sf_status sf_dct_smooth(sf_ctx *ctx, size_t n, double length, double h, double *values);
+
+#endif

@@ -1,0 +1,629 @@
+/* compare.c — the grid solver against particles (MATH.md §6 "Against particles", §4.3 for
+ * what a neuron is in form L, §8 for both file layouts). Implements sf_compare_files and
+ * sf_w1_cells_vs_atoms of include/symflow/compare.h; the smoothing transform is dct.c's.
+ *
+ * A neuron (aᵢ, bᵢ) of a particle file is, in form L (M15), a sign ε = sign(aᵢ), a lifted
+ * mass cᵢ = |aᵢ||bᵢ| and a direction on the reduced sphere: θ = atan2(|b_⊥|, |b_H|) (radial,
+ * coordinate `theta`) or φ = atan2(|b_⊥|, b_H,1) (d_H = 1, coordinate `phi`); the particle
+ * measure is τ^ε_m = (1/m) Σ_{εᵢ=ε} cᵢ δ_{xᵢ}. At each output time common to both files we
+ * report
+ *   - the risk gap R_m(t) − R(t) (the particle file's own risk against (M14) of the field),
+ *   - the masses |τ^±| of both,
+ *   - W₁ of the normalised marginals per sign, exact from the CDFs (sf_w1_cells_vs_atoms),
+ *   - τ^±_m smoothed onto the field's cells: binned on a uniform fine grid, Gaussian-smoothed
+ *     with reflecting ends (sf_dct_smooth), then integrated over each (possibly non-uniform)
+ *     field cell, so every stage conserves the mass.
+ * Not here: reading or writing netCDF directly (ncio.h), the FFTW calls (dct.c), the
+ * command line (app/), plots (postproc/symflow_post).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "symflow/compare.h"
+#include "symflow/ncio.h"
+
+/* Output times match if |t_f − t_p| ≤ SF_CMP_TIME_RTOL·max(1, |t|): both files store their
+ * times as doubles, but a particle run reaches t as k·η (accumulated or multiplied) while the
+ * field run reads it from the case: they agree to a few ulps, far inside 1e-9. */
+static const double SF_CMP_TIME_RTOL = 1e-9;
+/* Cell bounds are contiguous and span the coordinate's interval up to this relative error:
+ * the solver builds them in double from the interval ends, a few ulps of π at worst. */
+static const double SF_CMP_EDGE_RTOL = 1e-12;
+/* Silverman (1986), Density Estimation, eq. (3.28): the AMISE-optimal width of a Gaussian
+ * kernel for Gaussian data, h = 1.06 σ̂ n^{−1/5}. */
+static const double SF_CMP_SILVERMAN_FACTOR = 1.06;
+static const double SF_CMP_SILVERMAN_EXPONENT = -0.2;
+/* Narrowest Gaussian the fine grid carries, in fine bins: the DCT filter is the reflected
+ * Gaussian truncated at k < n, and the largest dropped factor exp(−(π n h/L)²/2) =
+ * exp(−(π h/Δ)²/2) is e^{−44} ≈ 5e-20 at h = 3Δ (below round-off) but 7e-3 at h = Δ, where
+ * the truncated series rings and the smoothed density turns negative next to a lone atom. */
+static const double SF_CMP_MIN_WIDTH_BINS = 3.0;
+
+enum {
+    SF_CMP_FINE_MIN = 256,    /* fewest bins of the uniform smoothing grid */
+    SF_CMP_FINE_PER_CELL = 4, /* fine bins per field cell, so a field cell spans several */
+    SF_CMP_N_FIELDS = 4,      /* fields written per output time */
+    SF_CMP_N_SERIES = 13,     /* series written per output time */
+    SF_CMP_WHY_LEN = 512      /* bytes kept of a reader's message when re-worded */
+};
+
+/* The reduced coordinates a form-L field file may carry (reduction/kernel.c writes them). */
+typedef struct {
+    const char *name;      /* dimension and coordinate variable name */
+    const char *long_name; /* CF long_name written to the comparison file */
+    double lo, hi;         /* the interval of the coordinate, rad */
+    int radial;            /* 1: θ from |b_H|; 0: φ from the signed b_H,1 (d_H = 1) */
+} sf_cmp_coord;
+
+static const sf_cmp_coord sf_cmp_coords[] = {
+    {"theta", "angle between neuron direction and H", 0.0, M_PI_2, 1},
+    {"phi", "angle of the neuron direction in the (x_1, x_perp) half-plane", 0.0, M_PI, 0},
+};
+
+/* A form-L field file, loaded whole. */
+typedef struct {
+    const sf_cmp_coord *coord; /* which coordinate (borrowed from sf_cmp_coords) */
+    size_t d, d_H;             /* global attributes d, d_H */
+    size_t n_times;            /* length of time */
+    size_t n;                  /* cells */
+    double *times;             /* n_times (owned) */
+    double *centres;           /* n cell centres (owned) */
+    double *edges;             /* n + 1 faces (owned) */
+    double *tau_plus;          /* n_times × n densities, 1/rad (owned) */
+    double *tau_minus;         /* n_times × n densities, 1/rad (owned) */
+    double *risk;              /* n_times (owned) */
+    double *mass_plus;         /* n_times (owned) */
+    double *mass_minus;        /* n_times (owned) */
+} sf_cmp_field;
+
+/* One neuron of one sign at one time. */
+typedef struct {
+    double x; /* reduced coordinate θ or φ, rad */
+    double w; /* lifted mass cᵢ = |aᵢ||bᵢ| (before the 1/m) */
+} sf_cmp_atom;
+
+sf_compare_params sf_compare_params_default(void)
+{
+    sf_compare_params p = {0.0};
+    return p;
+}
+
+/* ---- W₁ between a piecewise-uniform measure and atoms ------------------------------------- */
+
+/* ∫₀^Δ |f₀ + (f₁ − f₀) s/Δ| ds, exact also when the linear function changes sign. */
+static double abs_linear_integral(double f0, double f1, double delta)
+{
+    const double a0 = fabs(f0), a1 = fabs(f1);
+    if (f0 * f1 >= 0.0) return 0.5 * (a0 + a1) * delta;
+    return delta * (f0 * f0 + f1 * f1) / (2.0 * (a0 + a1)); /* two triangles */
+}
+
+double sf_w1_cells_vs_atoms(size_t ncells, const double *edges, const double *cell_mass,
+                            size_t m, const double *x, const double *w)
+{
+    if (ncells == 0 || m == 0 || !edges || !cell_mass || !x || !w) return NAN;
+    double mf = 0.0, mp = 0.0;
+    for (size_t k = 0; k < ncells; k++) mf += cell_mass[k];
+    for (size_t j = 0; j < m; j++) {
+        mp += w[j];
+        if (j > 0 && !(x[j] >= x[j - 1])) return NAN;
+    }
+    if (!(mf > 0.0) || !(mp > 0.0)) return NAN;
+
+    /* Walk the merged breakpoints q (edges and atoms, ascending; an edge before an atom at the
+     * same place). Between two of them G is constant (the atoms passed so far) and F linear. */
+    size_t i = 0, j = 0;        /* next edge, next atom */
+    double f_edge = 0.0;        /* F at edges[i − 1] (normalised) */
+    double g = 0.0;             /* G after the atoms passed */
+    double p = 0.0, fp = 0.0;   /* previous breakpoint and F there */
+    double total = 0.0;
+    int started = 0;
+    while (i <= ncells || j < m) {
+        const int atom = j < m && (i > ncells || x[j] < edges[i]);
+        const double q = atom ? x[j] : edges[i];
+        double fq;
+        if (i == 0)
+            fq = 0.0;
+        else if (i > ncells)
+            fq = 1.0;
+        else {
+            const size_t c = i - 1;
+            fq = f_edge + cell_mass[c] / mf * (q - edges[c]) / (edges[c + 1] - edges[c]);
+        }
+        if (started) total += abs_linear_integral(fp - g, fq - g, q - p);
+        if (atom) {
+            g += w[j] / mp;
+            j++;
+        } else {
+            if (i > 0) f_edge += cell_mass[i - 1] / mf;
+            i++;
+        }
+        p = q;
+        fp = fq;
+        started = 1;
+    }
+    return total;
+}
+
+/* ---- reading the field file ---------------------------------------------------------------- */
+
+static void field_free(sf_cmp_field *f)
+{
+    free(f->times);
+    free(f->centres);
+    free(f->edges);
+    free(f->tau_plus);
+    free(f->tau_minus);
+    free(f->risk);
+    free(f->mass_plus);
+    free(f->mass_minus);
+    memset(f, 0, sizeof *f);
+}
+
+/* Read `var` with dimensions `dims` and take its data; the sizes are checked by the caller. */
+static sf_status take_var(sf_ctx *ctx, const char *path, const char *var, const char *dims,
+                          sf_nc_array *arr, double **data)
+{
+    sf_status status = SF_OK;
+    SF_TRY(ctx, sf_nc_read_expect(ctx, path, var, dims, arr));
+    *data = arr->data;
+    arr->data = NULL;
+cleanup:
+    sf_nc_array_free(arr);
+    return status;
+}
+
+/* First non-finite value of x[n] as SF_E_NUMERIC naming the file and variable. */
+static sf_status check_finite(sf_ctx *ctx, const char *path, const char *var, const double *x,
+                              size_t n)
+{
+    sf_status status = SF_OK;
+    for (size_t i = 0; i < n; i++)
+        SF_CHECK(ctx, isfinite(x[i]), SF_E_NUMERIC, "%s: variable %s: value %g at flat index "
+                 "%zu: expected finite values", path, var, x[i], i);
+cleanup:
+    return status;
+}
+
+/* A global attribute that must be a positive integer (d, d_H). */
+static sf_status read_size_attr(sf_ctx *ctx, const char *path, const char *name, size_t *out)
+{
+    sf_status status = SF_OK;
+    double v = 0.0;
+    SF_TRY(ctx, sf_nc_read_attr_double(ctx, path, name, &v));
+    SF_CHECK(ctx, v >= 1.0 && v == floor(v) && v < 9007199254740992.0, SF_E_NETCDF,
+             "%s: attribute %s = %g: expected a positive integer", path, name, v);
+    *out = (size_t)v;
+cleanup:
+    return status;
+}
+
+/* symflow_kind = "field" and form = "lifted", with messages that say what the file is not. */
+static sf_status check_field_kind(sf_ctx *ctx, const char *path)
+{
+    sf_status status = SF_OK;
+    char *kind = NULL, *form = NULL;
+    sf_status s = sf_nc_read_attr_text(ctx, path, "symflow_kind", &kind);
+    if (s == SF_E_NETCDF) { /* re-worded: say what was expected, keep the reader's reason */
+        char why[SF_CMP_WHY_LEN];
+        snprintf(why, sizeof why, "%s", sf_ctx_message(ctx));
+        sf_ctx_clear(ctx);
+        SF_CHECK(ctx, 0, SF_E_NETCDF,
+                 "%s: not a symflow field file (expected the attribute symflow_kind = "
+                 "\"field\"; FIELD comes first, PARTICLES second): %s", path, why);
+    }
+    SF_TRY(ctx, s);
+    SF_CHECK(ctx, strcmp(kind, "field") == 0, SF_E_NETCDF,
+             "%s: symflow_kind = \"%s\": expected \"field\" (a file written by symflow solve)",
+             path, kind);
+    SF_TRY(ctx, sf_nc_read_attr_text(ctx, path, "form", &form));
+    SF_CHECK(ctx, strcmp(form, "lifted") == 0, SF_E_UNSUPPORTED,
+             "%s: form = \"%s\": expected \"lifted\" (compare reads form-L field files only)",
+             path, form);
+cleanup:
+    free(kind);
+    free(form);
+    return status;
+}
+
+/* Cell edges from coord_bnds(coord, nv): contiguous, increasing, spanning the coordinate's
+ * interval up to SF_CMP_EDGE_RTOL. */
+static sf_status field_edges(sf_ctx *ctx, const char *path, const char *bnds_name,
+                             sf_cmp_field *f, const double *b)
+{
+    sf_status status = SF_OK;
+    const sf_cmp_coord *co = f->coord;
+    const double tol = SF_CMP_EDGE_RTOL * co->hi;
+    SF_ALLOC(ctx, f->edges, f->n + 1);
+    for (size_t i = 0; i < f->n; i++) {
+        f->edges[i] = b[2 * i];
+        SF_CHECK(ctx, b[2 * i + 1] > b[2 * i], SF_E_NETCDF,
+                 "%s: variable %s: cell %zu = [%.17g, %.17g]: expected increasing bounds", path,
+                 bnds_name, i, b[2 * i], b[2 * i + 1]);
+        if (i + 1 < f->n)
+            SF_CHECK(ctx, fabs(b[2 * i + 1] - b[2 * i + 2]) <= tol, SF_E_NETCDF,
+                     "%s: variable %s: cell %zu ends at %.17g, cell %zu starts at %.17g: "
+                     "expected contiguous cells", path, bnds_name, i, b[2 * i + 1], i + 1,
+                     b[2 * i + 2]);
+    }
+    f->edges[f->n] = b[2 * f->n - 1];
+    SF_CHECK(ctx, fabs(f->edges[0] - co->lo) <= tol && fabs(f->edges[f->n] - co->hi) <= tol,
+             SF_E_RANGE, "%s: variable %s: cells span [%.17g, %.17g]: expected the whole "
+             "interval [%.17g, %.17g] of %s (rad)", path, bnds_name, f->edges[0],
+             f->edges[f->n], co->lo, co->hi, co->name);
+cleanup:
+    return status;
+}
+
+static sf_status field_read(sf_ctx *ctx, const char *path, sf_cmp_field *f)
+{
+    sf_status status = SF_OK;
+    sf_nc_array arr = {0};
+    double *bnds = NULL;
+    char dims[2 * SF_NC_NAME_LEN + 8], bnds_name[SF_NC_NAME_LEN + 8];
+    memset(f, 0, sizeof *f);
+    SF_TRY(ctx, check_field_kind(ctx, path));
+    SF_TRY(ctx, read_size_attr(ctx, path, "d", &f->d));
+    SF_TRY(ctx, read_size_attr(ctx, path, "d_H", &f->d_H));
+
+    /* The density's second dimension names the coordinate. */
+    SF_TRY(ctx, sf_nc_read(ctx, path, "tau_plus", &arr));
+    SF_CHECK(ctx, arr.ndims == 2 && strcmp(arr.dimnames[0], "time") == 0, SF_E_NETCDF,
+             "%s: variable tau_plus: %zu dimensions (first %s): expected (time, theta) or "
+             "(time, phi)", path, arr.ndims, arr.ndims ? arr.dimnames[0] : "none");
+    for (size_t c = 0; c < sizeof sf_cmp_coords / sizeof sf_cmp_coords[0]; c++)
+        if (strcmp(arr.dimnames[1], sf_cmp_coords[c].name) == 0) f->coord = &sf_cmp_coords[c];
+    SF_CHECK(ctx, f->coord, SF_E_UNSUPPORTED, "%s: variable tau_plus: coordinate %s: expected "
+             "theta or phi (one reduced coordinate)", path, arr.dimnames[1]);
+    SF_CHECK(ctx, f->coord->radial || f->d_H == 1, SF_E_NETCDF,
+             "%s: coordinate phi with d_H = %zu: expected d_H = 1", path, f->d_H);
+    f->n_times = arr.shape[0];
+    f->n = arr.shape[1];
+    SF_CHECK(ctx, f->n_times >= 1 && f->n >= 1, SF_E_NETCDF,
+             "%s: variable tau_plus: shape (%zu, %zu): expected at least one time and one cell",
+             path, f->n_times, f->n);
+    f->tau_plus = arr.data;
+    arr.data = NULL;
+    sf_nc_array_free(&arr);
+
+    const char *cn = f->coord->name;
+    snprintf(dims, sizeof dims, "time, %s", cn);
+    snprintf(bnds_name, sizeof bnds_name, "%s_bnds", cn);
+    SF_TRY(ctx, take_var(ctx, path, "tau_minus", dims, &arr, &f->tau_minus));
+    SF_TRY(ctx, take_var(ctx, path, "time", "time", &arr, &f->times));
+    SF_TRY(ctx, take_var(ctx, path, "risk", "time", &arr, &f->risk));
+    SF_TRY(ctx, take_var(ctx, path, "mass_plus", "time", &arr, &f->mass_plus));
+    SF_TRY(ctx, take_var(ctx, path, "mass_minus", "time", &arr, &f->mass_minus));
+    SF_TRY(ctx, take_var(ctx, path, cn, cn, &arr, &f->centres));
+    snprintf(dims, sizeof dims, "%s, nv", cn);
+    SF_TRY(ctx, sf_nc_read_expect(ctx, path, bnds_name, dims, &arr));
+    SF_CHECK(ctx, arr.shape[1] == 2, SF_E_NETCDF, "%s: variable %s: nv = %zu: expected 2", path,
+             bnds_name, arr.shape[1]);
+    bnds = arr.data;
+    arr.data = NULL;
+    sf_nc_array_free(&arr);
+
+    SF_TRY(ctx, check_finite(ctx, path, "tau_plus", f->tau_plus, f->n_times * f->n));
+    SF_TRY(ctx, check_finite(ctx, path, "tau_minus", f->tau_minus, f->n_times * f->n));
+    SF_TRY(ctx, check_finite(ctx, path, "time", f->times, f->n_times));
+    SF_TRY(ctx, check_finite(ctx, path, "risk", f->risk, f->n_times));
+    SF_TRY(ctx, check_finite(ctx, path, "mass_plus", f->mass_plus, f->n_times));
+    SF_TRY(ctx, check_finite(ctx, path, "mass_minus", f->mass_minus, f->n_times));
+    SF_TRY(ctx, check_finite(ctx, path, bnds_name, bnds, 2 * f->n));
+    for (size_t k = 1; k < f->n_times; k++)
+        SF_CHECK(ctx, f->times[k] > f->times[k - 1], SF_E_NETCDF,
+                 "%s: variable time: time[%zu] = %g after time[%zu] = %g: expected increasing",
+                 path, k, f->times[k], k - 1, f->times[k - 1]);
+    SF_TRY(ctx, field_edges(ctx, path, bnds_name, f, bnds));
+cleanup:
+    sf_nc_array_free(&arr);
+    free(bnds);
+    if (status != SF_OK) field_free(f);
+    return status;
+}
+
+/* ---- particles ------------------------------------------------------------------------------ */
+
+/* Reduced coordinate and lifted mass of neuron i at time index t (MATH §4.3):
+ * c = |a||b|, θ = atan2(|b_⊥|, |b_H|) or φ = atan2(|b_⊥|, b_H,1). Full storage projects b on
+ * the basis and forms b_⊥ = b − Σ_k (b·e_k) e_k explicitly (no cancellation in |b|² − |b_H|²,
+ * which would cost half the digits of θ near 0). work: d doubles. */
+static void neuron_geometry(const sf_particles *p, size_t t, size_t i, int radial,
+                            double *work, double *x, double *c)
+{
+    const size_t m = p->m, d = p->d, dH = p->d_H;
+    double bh2 = 0.0, bh1 = 0.0, bperp2 = 0.0;
+    if (p->storage == SF_NCP_FULL) {
+        const double *b = p->b + (t * m + i) * d;
+        for (size_t j = 0; j < d; j++) work[j] = b[j];
+        for (size_t k = 0; k < dH; k++) {
+            const double *e = p->basis + k * d;
+            double s = 0.0;
+            for (size_t j = 0; j < d; j++) s += e[j] * b[j];
+            if (k == 0) bh1 = s;
+            bh2 += s * s;
+            for (size_t j = 0; j < d; j++) work[j] -= s * e[j];
+        }
+        for (size_t j = 0; j < d; j++) bperp2 += work[j] * work[j];
+    } else {
+        const double *u = p->u + (t * m + i) * dH;
+        for (size_t k = 0; k < dH; k++) bh2 += u[k] * u[k];
+        bh1 = u[0];
+        bperp2 = p->r[t * m + i] * p->r[t * m + i];
+    }
+    const double bperp = sqrt(bperp2);
+    *x = radial ? atan2(bperp, sqrt(bh2)) : atan2(bperp, bh1);
+    *c = fabs(p->a[t * m + i]) * sqrt(bh2 + bperp2);
+}
+
+static int atom_cmp(const void *pa, const void *pb)
+{
+    const double a = ((const sf_cmp_atom *)pa)->x, b = ((const sf_cmp_atom *)pb)->x;
+    return (a > b) - (a < b);
+}
+
+/* Silverman's width 1.06 σ̂ n_eff^{−1/5} of the c-weighted sample, with σ̂ the weighted
+ * standard deviation and n_eff = (Σc)²/Σc² (Kish's effective size; = the count for equal
+ * weights); floored at `floor_h` (SF_CMP_MIN_WIDTH_BINS fine bins). */
+static double silverman_width(const sf_cmp_atom *at, size_t n, double floor_h)
+{
+    double sw = 0.0, sw2 = 0.0, mean = 0.0, var = 0.0;
+    for (size_t j = 0; j < n; j++) {
+        sw += at[j].w;
+        sw2 += at[j].w * at[j].w;
+        mean += at[j].w * at[j].x;
+    }
+    if (!(sw > 0.0)) return floor_h;
+    mean /= sw;
+    for (size_t j = 0; j < n; j++) var += at[j].w * (at[j].x - mean) * (at[j].x - mean);
+    const double sigma = sqrt(var / sw), n_eff = sw * sw / sw2;
+    return fmax(SF_CMP_SILVERMAN_FACTOR * sigma * pow(n_eff, SF_CMP_SILVERMAN_EXPONENT), floor_h);
+}
+
+/* Work space of one comparison, allocated once before the time loop. */
+typedef struct {
+    sf_cmp_atom *atoms; /* m atoms of one sign, sorted by x */
+    double *x, *w;      /* m: the sorted atoms split for sf_w1_cells_vs_atoms */
+    double *cell_mass;  /* n field cell masses */
+    double *fine;       /* n_fine smoothing bins */
+    double *bvec;       /* d: b_⊥ of one neuron */
+} sf_cmp_work;
+
+/* The smoothed particle measure (weights c/m) as densities on the field cells, out[n].
+ * Binned on n_fine uniform bins of [edges[0], edges[n]] (closed at the right end), smoothed,
+ * then the piecewise-constant fine density integrated over each cell exactly. */
+static sf_status smooth_onto_cells(sf_ctx *ctx, const sf_cmp_field *f, sf_cmp_work *wk,
+                                   size_t n_fine, const sf_cmp_atom *at, size_t n_at,
+                                   double inv_m, double h, double *out)
+{
+    sf_status status = SF_OK;
+    const double lo = f->edges[0], len = f->edges[f->n] - lo, dx = len / (double)n_fine;
+    for (size_t k = 0; k < n_fine; k++) wk->fine[k] = 0.0;
+    for (size_t j = 0; j < n_at; j++) {
+        double s = floor((at[j].x - lo) / dx);
+        size_t k = s <= 0.0 ? 0 : s >= (double)(n_fine - 1) ? n_fine - 1 : (size_t)s;
+        wk->fine[k] += at[j].w * inv_m;
+    }
+    SF_TRY(ctx, sf_dct_smooth(ctx, n_fine, len, h, wk->fine));
+    /* Cumulative fine mass M(x), linear inside a bin; cell mass = M(right) − M(left). */
+    size_t k = 0;
+    double cum = 0.0; /* M at the left end of bin k */
+    double m_left = 0.0;
+    for (size_t c = 0; c < f->n; c++) {
+        const double right = f->edges[c + 1];
+        double m_right;
+        if (c + 1 == f->n) {
+            while (k < n_fine) cum += wk->fine[k++];
+            m_right = cum;
+        } else {
+            const double s = (right - lo) / dx;
+            while (k < n_fine && (double)(k + 1) <= s) cum += wk->fine[k++];
+            m_right = k < n_fine ? cum + (s - (double)k) * wk->fine[k] : cum;
+        }
+        out[c] = (m_right - m_left) / (right - f->edges[c]);
+        m_left = m_right;
+    }
+cleanup:
+    return status;
+}
+
+/* Neurons of sign eps (+1: a ≥ 0, −1: a < 0) at time index t into wk->atoms, sorted. */
+static size_t collect_sign(const sf_particles *p, size_t t, int eps, int radial,
+                           sf_cmp_work *wk, double *mass_sum)
+{
+    size_t n = 0;
+    *mass_sum = 0.0;
+    for (size_t i = 0; i < p->m; i++) {
+        const double a = p->a[t * p->m + i];
+        if ((eps > 0) != (a >= 0.0)) continue;
+        neuron_geometry(p, t, i, radial, wk->bvec, &wk->atoms[n].x, &wk->atoms[n].w);
+        *mass_sum += wk->atoms[n].w;
+        n++;
+    }
+    qsort(wk->atoms, n, sizeof *wk->atoms, atom_cmp);
+    for (size_t j = 0; j < n; j++) {
+        wk->x[j] = wk->atoms[j].x;
+        wk->w[j] = wk->atoms[j].w;
+    }
+    return n;
+}
+
+/* ---- the comparison ------------------------------------------------------------------------- */
+
+static const sf_nc_series sf_cmp_series[SF_CMP_N_SERIES] = {
+    {"risk_field", "population risk R of the grid solution (M14)", "1"},
+    {"risk_particles", "risk of the particle run, as stored in its file", "1"},
+    {"risk_gap", "risk_particles - risk_field", "1"},
+    {"mass_plus_field", "mass of tau_plus, grid", "1"},
+    {"mass_plus_particles", "(1/m) sum over a > 0 of |a||b|", "1"},
+    {"mass_minus_field", "mass of tau_minus, grid", "1"},
+    {"mass_minus_particles", "(1/m) sum over a < 0 of |a||b|", "1"},
+    {"mass_plus_gap", "mass_plus_particles - mass_plus_field", "1"},
+    {"mass_minus_gap", "mass_minus_particles - mass_minus_field", "1"},
+    {"w1_plus", "W1 distance between the normalised tau_plus marginals (exact, from CDFs)", "rad"},
+    {"w1_minus", "W1 distance between the normalised tau_minus marginals (exact, from CDFs)",
+     "rad"},
+    {"smoothing_width_plus", "Gaussian width h used to smooth the positive particles", "rad"},
+    {"smoothing_width_minus", "Gaussian width h used to smooth the negative particles", "rad"},
+};
+
+static const sf_nc_field sf_cmp_fields[SF_CMP_N_FIELDS] = {
+    {"tau_plus_field", "lifted density tau_plus of the grid solution (M15)", "1/rad", 1, {0}},
+    {"tau_minus_field", "lifted density tau_minus of the grid solution (M15)", "1/rad", 1, {0}},
+    {"tau_plus_particles", "positive particles (weights |a||b|/m), binned, smoothed with "
+     "reflection, averaged over the cells", "1/rad", 1, {0}},
+    {"tau_minus_particles", "negative particles (weights |a||b|/m), binned, smoothed with "
+     "reflection, averaged over the cells", "1/rad", 1, {0}},
+};
+
+static sf_status open_output(sf_ctx *ctx, const char *out, const char *field,
+                             const char *particles, const sf_cmp_field *f,
+                             const sf_particles *p, double bandwidth, size_t n_fine,
+                             sf_ncw **w)
+{
+    const sf_nc_coord coord = {f->coord->name, f->coord->long_name, "rad", f->n, f->centres,
+                               f->edges};
+    const sf_nc_attr attrs[] = {
+        {"symflow_kind", SF_NC_ATTR_TEXT, "compare", 0, 0},
+        {"field_file", SF_NC_ATTR_TEXT, field, 0, 0},
+        {"particles_file", SF_NC_ATTR_TEXT, particles, 0, 0},
+        {"d", SF_NC_ATTR_INT, NULL, 0, (long)f->d},
+        {"d_H", SF_NC_ATTR_INT, NULL, 0, (long)f->d_H},
+        {"m", SF_NC_ATTR_INT, NULL, 0, (long)p->m},
+        {"fine_bins", SF_NC_ATTR_INT, NULL, 0, (long)n_fine},
+        {"bandwidth_rule", SF_NC_ATTR_TEXT,
+         bandwidth > 0.0 ? "fixed" : "silverman 1.06 sigma n_eff^(-1/5), floored at 3 fine bins",
+         0, 0},
+        {"bandwidth", SF_NC_ATTR_DOUBLE, NULL, bandwidth > 0.0 ? bandwidth : 0.0, 0},
+    };
+    const sf_nc_layout layout = {
+        .title = "symflow compare: form-L grid solution against particles (MATH.md section 6)",
+        .coords = &coord, .n_coords = 1, .fields = sf_cmp_fields, .n_fields = SF_CMP_N_FIELDS,
+        .series = sf_cmp_series, .n_series = SF_CMP_N_SERIES, .attrs = attrs,
+        .n_attrs = sizeof attrs / sizeof attrs[0]};
+    return sf_ncw_create(ctx, out, &layout, w);
+}
+
+/* Index into p->times matching t, or p->n_times if none; *from advances monotonically. */
+static size_t match_time(const sf_particles *p, double t, size_t *from)
+{
+    const double tol = SF_CMP_TIME_RTOL * fmax(1.0, fabs(t));
+    while (*from < p->n_times && p->times[*from] < t - tol) (*from)++;
+    if (*from < p->n_times && fabs(p->times[*from] - t) <= tol) return *from;
+    return p->n_times;
+}
+
+sf_status sf_compare_files(sf_ctx *ctx, const char *field, const char *particles,
+                           const char *out, const sf_compare_params *params,
+                           sf_compare_summary *summary)
+{
+    sf_status status = SF_OK;
+    sf_cmp_field f = {0};
+    sf_particles p = {0};
+    sf_cmp_work wk = {0};
+    sf_ncw *w = NULL;
+    double *smooth_plus = NULL, *smooth_minus = NULL;
+    const sf_compare_params prm = params ? *params : sf_compare_params_default();
+    sf_compare_summary s = {0};
+    s.max_w1_plus = s.max_w1_minus = NAN;
+
+    SF_CHECK(ctx, field && *field && particles && *particles, SF_E_ARG,
+             "compare: the field and particle file names must be non-empty");
+    SF_CHECK(ctx, !out || (strcmp(out, field) != 0 && strcmp(out, particles) != 0), SF_E_ARG,
+             "compare: output %s is also an input: expected a new file name", out);
+    SF_CHECK(ctx, isfinite(prm.bandwidth), SF_E_ARG,
+             "compare: bandwidth = %g: expected a finite width (rad), ≤ 0 for Silverman's rule",
+             prm.bandwidth);
+    SF_TRY(ctx, field_read(ctx, field, &f));
+    SF_TRY(ctx, sf_ncp_read(ctx, particles, &p));
+    SF_CHECK(ctx, p.d == f.d, SF_E_ARG, "%s: d = %zu but field %s has d = %zu", particles, p.d,
+             field, f.d);
+    SF_CHECK(ctx, p.d_H == f.d_H, SF_E_ARG, "%s: d_H = %zu but field %s has d_H = %zu",
+             particles, p.d_H, field, f.d_H);
+
+    size_t n_common = 0, from = 0;
+    for (size_t k = 0; k < f.n_times; k++)
+        if (match_time(&p, f.times[k], &from) < p.n_times) n_common++;
+    SF_CHECK(ctx, n_common > 0, SF_E_RANGE,
+             "%s and %s: no common output time (field: %zu times in [%g, %g]; particles: %zu "
+             "times in [%g, %g]; a match needs |t_f - t_p| ≤ %g·max(1, |t|))", field, particles,
+             f.n_times, f.times[0], f.times[f.n_times - 1], p.n_times, p.times[0],
+             p.times[p.n_times - 1], SF_CMP_TIME_RTOL);
+
+    const size_t n_fine = f.n * SF_CMP_FINE_PER_CELL > SF_CMP_FINE_MIN
+                              ? f.n * SF_CMP_FINE_PER_CELL : SF_CMP_FINE_MIN;
+    const double dx_fine = (f.edges[f.n] - f.edges[0]) / (double)n_fine;
+    const double min_h = SF_CMP_MIN_WIDTH_BINS * dx_fine;
+    SF_CHECK(ctx, prm.bandwidth <= 0.0 || prm.bandwidth >= min_h, SF_E_RANGE,
+             "compare: bandwidth = %g rad: expected ≥ %g rad (%g bins of the %zu-bin smoothing "
+             "grid of %s; narrower widths ring), or ≤ 0 for Silverman's rule", prm.bandwidth,
+             min_h, SF_CMP_MIN_WIDTH_BINS, n_fine, field);
+    const double inv_m = 1.0 / (double)p.m;
+    SF_ALLOC(ctx, wk.atoms, p.m);
+    SF_ALLOC(ctx, wk.x, p.m);
+    SF_ALLOC(ctx, wk.w, p.m);
+    SF_ALLOC(ctx, wk.cell_mass, f.n);
+    SF_ALLOC(ctx, wk.fine, n_fine);
+    SF_ALLOC(ctx, wk.bvec, p.d);
+    SF_ALLOC(ctx, smooth_plus, f.n);
+    SF_ALLOC(ctx, smooth_minus, f.n);
+    if (out)
+        SF_TRY(ctx, open_output(ctx, out, field, particles, &f, &p, prm.bandwidth, n_fine, &w));
+
+    from = 0;
+    for (size_t k = 0; k < f.n_times; k++) {
+        const size_t tp = match_time(&p, f.times[k], &from);
+        if (tp == p.n_times) continue;
+        const double *tau[2] = {f.tau_plus + k * f.n, f.tau_minus + k * f.n};
+        double *smooth[2] = {smooth_plus, smooth_minus};
+        double mass_p[2], w1[2], h[2];
+        for (int sg = 0; sg < 2; sg++) {
+            double csum;
+            const size_t n_at = collect_sign(&p, tp, sg == 0 ? 1 : -1, f.coord->radial, &wk, &csum);
+            mass_p[sg] = csum * inv_m;
+            for (size_t c = 0; c < f.n; c++)
+                wk.cell_mass[c] = tau[sg][c] * (f.edges[c + 1] - f.edges[c]);
+            w1[sg] = sf_w1_cells_vs_atoms(f.n, f.edges, wk.cell_mass, n_at, wk.x, wk.w);
+            h[sg] = prm.bandwidth > 0.0 ? prm.bandwidth : silverman_width(wk.atoms, n_at, min_h);
+            SF_TRY(ctx, smooth_onto_cells(ctx, &f, &wk, n_fine, wk.atoms, n_at, inv_m, h[sg],
+                                          smooth[sg]));
+        }
+        const double rf = f.risk[k], rp = p.risk[tp], gap = rp - rf;
+        const double series[SF_CMP_N_SERIES] = {
+            rf, rp, gap, f.mass_plus[k], mass_p[0], f.mass_minus[k], mass_p[1],
+            mass_p[0] - f.mass_plus[k], mass_p[1] - f.mass_minus[k], w1[0], w1[1], h[0], h[1]};
+        if (w) {
+            const double *fields[SF_CMP_N_FIELDS] = {tau[0], tau[1], smooth_plus, smooth_minus};
+            SF_TRY(ctx, sf_ncw_append(ctx, w, f.times[k], fields, series));
+        }
+        s.n_times++;
+        s.sup_risk_gap = fmax(s.sup_risk_gap, fabs(gap));
+        s.sup_rel_risk_gap = fmax(s.sup_rel_risk_gap,
+                                  gap == 0.0 ? 0.0 : rf == 0.0 ? INFINITY : fabs(gap / rf));
+        s.max_w1_plus = fmax(s.max_w1_plus, w1[0]); /* fmax ignores a NaN argument */
+        s.max_w1_minus = fmax(s.max_w1_minus, w1[1]);
+        s.final_mass_plus_field = f.mass_plus[k];
+        s.final_mass_plus_particles = mass_p[0];
+        s.final_mass_minus_field = f.mass_minus[k];
+        s.final_mass_minus_particles = mass_p[1];
+        s.final_risk_field = rf;
+        s.final_risk_particles = rp;
+    }
+    if (w) SF_TRY(ctx, sf_ncw_close(ctx, &w, 1));
+    if (summary) *summary = s;
+cleanup:
+    if (w) sf_ncw_close(ctx, &w, 0);
+    field_free(&f);
+    sf_particles_free(&p);
+    free(wk.atoms);
+    free(wk.x);
+    free(wk.w);
+    free(wk.cell_mass);
+    free(wk.fine);
+    free(wk.bvec);
+    free(smooth_plus);
+    free(smooth_minus);
+    return status;
+}
