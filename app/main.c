@@ -1,6 +1,7 @@
 /* main.c — the `symflow` command: argv → case → run → exit code.
  *
  *   symflow solve CASE [-o FILE] [--set key=value]... [--quiet]
+ *   symflow compare FIELD PARTICLES [-o CMP.nc] [--bandwidth H]
  *   symflow info FILE
  *   symflow plot FILE... [-o DIR]        (runs the postproc Python package)
  *   symflow --help | --version
@@ -17,6 +18,8 @@
 #include <unistd.h>
 
 #include "symflow/case.h"
+#include "symflow/compare.h"
+#include "symflow/formode.h"
 #include "symflow/grid.h"
 #include "symflow/ncio.h"
 #include "symflow/reduction.h"
@@ -39,6 +42,8 @@ static const char *usage_main =
     "commands:\n"
     "  solve CASE [-o FILE] [--set key=value]... [--quiet]\n"
     "                 solve the reduced PDE of a case file, write a netCDF field file\n"
+    "  compare FIELD PARTICLES [-o CMP.nc] [--bandwidth H]\n"
+    "                 compare a field file with a particle file (risk gap, W1, densities)\n"
     "  info FILE      describe a netCDF file written by symflow\n"
     "  plot FILE... [-o DIR]\n"
     "                 draw the figures of field/particle/compare files (PNG)\n"
@@ -123,6 +128,61 @@ static void print_summary(const sf_case *c, const sf_grid1 *g, const char *out,
     printf("  wrote %s (%zu outputs)\n", out, s->n_outputs);
 }
 
+/* Form L (M15) on the case's reduced sphere. */
+static sf_status solve_lifted(sf_ctx *ctx, const sf_case *c, const char *out, int quiet)
+{
+    sf_status status = SF_OK;
+    sf_grid1 grid = {0};
+    sf_lifted_problem prob = {0};
+    sf_run_summary sum = {0};
+    sf_coord_info coord;
+    SF_TRY(ctx, sf_reduce_coord(ctx, c, &coord));
+    sf_grid1_params gp = sf_grid1_params_default();
+    gp.cells = (size_t)c->grid.cells;
+    gp.lo = coord.lo;
+    gp.hi = coord.hi;
+    gp.spacing = c->grid.spacing;
+    gp.ratio = c->grid.ratio;
+    SF_TRY(ctx, sf_grid1_create(ctx, &gp, &grid));
+    SF_TRY(ctx, sf_reduce_lifted(ctx, c, &grid, &prob));
+    const double alpha = sf_reduce_minimiser_mass(c);
+    const int tty = isatty(STDERR_FILENO);
+    sf_run_lifted_params rp = {
+        .c = c, .grid = &grid, .p = &prob, .coord = coord,
+        .geom = !strcmp(coord.name, "theta") ? SF_GEOM_RADIAL_THETA : SF_GEOM_HALF_CIRCLE,
+        .out_path = out, .minimiser_mass = alpha,
+        .progress = (!quiet && tty) ? show_progress : NULL, .progress_user = NULL};
+    status = sf_run_lifted(ctx, &rp, &sum);
+    if (!quiet && tty) fprintf(stderr, "\r%*s\r", 78, "");
+    SF_TRY(ctx, status);
+    if (!quiet) print_summary(c, &grid, out, &sum, alpha);
+cleanup:
+    sf_lifted_problem_free(&prob);
+    sf_grid1_free(&grid);
+    return status;
+}
+
+/* Form ode: the closed ODE (M9) of odd targets. */
+static sf_status solve_ode(sf_ctx *ctx, const sf_case *c, const char *out, int quiet)
+{
+    sf_status status = SF_OK;
+    sf_odd_problem p = {0};
+    sf_formode_summary s = {0};
+    SF_TRY(ctx, sf_reduce_odd(ctx, c, &p));
+    SF_TRY(ctx, sf_run_ode(ctx, c, &p, out, &s));
+    if (!quiet) {
+        printf("symflow %s: ode (M9), target %s, d = %ld, d_H = %ld, w* = %.10g, R* = %.10g\n",
+               SF_VERSION, c->problem.target, c->problem.d, c->problem.d_H, p.wstar[0], p.risk_star);
+        printf("  R(%g) = %.10g   R(%g) = %.10g   |w| = %.10g\n", c->time.outputs[0], s.risk_first,
+               c->time.outputs[c->time.n_outputs - 1], s.risk_last, s.w_last);
+        printf("  checks: drift of s - tr M (conserved) %.2e\n", s.conserved_drift);
+        printf("  CVODE: %ld steps, %ld rhs evals\n  wrote %s\n", s.stats.steps, s.stats.rhs_evals, out);
+    }
+cleanup:
+    sf_odd_problem_free(&p);
+    return status;
+}
+
 static int cmd_solve(sf_ctx *ctx, int argc, char **argv)
 {
     const char *case_path = NULL, *out = NULL;
@@ -160,37 +220,15 @@ static int cmd_solve(sf_ctx *ctx, int argc, char **argv)
 
     sf_status status = SF_OK;
     sf_case c = {0};
-    sf_grid1 grid = {0};
-    sf_lifted_problem prob = {0};
-    sf_run_summary sum = {0};
-    sf_coord_info coord;
     SF_TRY(ctx, sf_case_load(ctx, case_path, overrides, n_over, &c));
-    SF_CHECK(ctx, c.form == SF_FORM_LIFTED, SF_E_UNSUPPORTED,
-             "%s: form = '%s': this version solves form lifted only (transport and ode are "
-             "planned, see the issues)", sf_case_where(&c, "form"), sf_name_of(&sf_form_names, (int)c.form));
-    SF_TRY(ctx, sf_reduce_coord(ctx, &c, &coord));
-    sf_grid1_params gp = sf_grid1_params_default();
-    gp.cells = (size_t)c.grid.cells;
-    gp.lo = coord.lo;
-    gp.hi = coord.hi;
-    gp.spacing = c.grid.spacing;
-    gp.ratio = c.grid.ratio;
-    SF_TRY(ctx, sf_grid1_create(ctx, &gp, &grid));
-    SF_TRY(ctx, sf_reduce_lifted(ctx, &c, &grid, &prob));
-    const double alpha = sf_reduce_minimiser_mass(&c);
-    const int tty = isatty(STDERR_FILENO);
-    sf_run_lifted_params rp = {
-        .c = &c, .grid = &grid, .p = &prob, .coord = coord,
-        .geom = !strcmp(coord.name, "theta") ? SF_GEOM_RADIAL_THETA : SF_GEOM_HALF_CIRCLE,
-        .out_path = out, .minimiser_mass = alpha,
-        .progress = (!quiet && tty) ? show_progress : NULL, .progress_user = NULL};
-    status = sf_run_lifted(ctx, &rp, &sum);
-    if (!quiet && tty) fprintf(stderr, "\r%*s\r", 78, "");
-    SF_TRY(ctx, status);
-    if (!quiet) print_summary(&c, &grid, out, &sum, alpha);
+    switch (c.form) {
+    case SF_FORM_LIFTED: SF_TRY(ctx, solve_lifted(ctx, &c, out, quiet)); break;
+    case SF_FORM_ODE: SF_TRY(ctx, solve_ode(ctx, &c, out, quiet)); break;
+    default:
+        SF_CHECK(ctx, 0, SF_E_UNSUPPORTED, "%s: form = '%s': not available in this version",
+                 sf_case_where(&c, "form"), sf_name_of(&sf_form_names, (int)c.form));
+    }
 cleanup:
-    sf_lifted_problem_free(&prob);
-    sf_grid1_free(&grid);
     sf_case_free(&c);
     return status == SF_OK ? 0 : fail(ctx, status);
 }
@@ -207,6 +245,59 @@ static int cmd_info(sf_ctx *ctx, int argc, char **argv)
     if (s != SF_OK) return fail(ctx, s);
     fputs(text, stdout);
     free(text);
+    return 0;
+}
+
+static const char *usage_compare =
+    "usage: symflow compare FIELD PARTICLES [-o CMP.nc] [--bandwidth H] [--quiet]\n\n"
+    "Compare a form-L field file with a particle file (particles-1) at their common output\n"
+    "times: risk gap, masses, W1 of the theta-marginals per sign, and the particle cloud\n"
+    "smoothed onto the field's grid (written to CMP.nc, default compare.nc).\n"
+    "  --bandwidth H   smoothing width in rad (default: Silverman's rule per time)\n";
+
+static int cmd_compare(sf_ctx *ctx, int argc, char **argv)
+{
+    const char *files[2] = {NULL, NULL}, *out = "compare.nc";
+    int nfiles = 0, quiet = 0;
+    sf_compare_params params = sf_compare_params_default();
+    for (int i = 0; i < argc; i++) {
+        if (is_help(argv[i])) {
+            fputs(usage_compare, stdout);
+            return 0;
+        } else if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--bandwidth")) {
+            if (i + 1 >= argc) return usage_error(usage_compare, "%s needs a value", argv[i]);
+            if (argv[i][1] == 'o') {
+                out = argv[++i];
+            } else {
+                char *end = NULL;
+                params.bandwidth = strtod(argv[++i], &end);
+                if (!end || *end || !isfinite(params.bandwidth) || params.bandwidth <= 0.0)
+                    return usage_error(usage_compare, "--bandwidth %s: expected a number > 0 (rad)", argv[i]);
+            }
+        } else if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-q")) {
+            quiet = 1;
+        } else if (argv[i][0] == '-') {
+            return usage_error(usage_compare, "unknown option '%s'", argv[i]);
+        } else if (nfiles < 2) {
+            files[nfiles++] = argv[i];
+        } else {
+            return usage_error(usage_compare, "unexpected argument '%s'", argv[i]);
+        }
+    }
+    if (nfiles != 2) return usage_error(usage_compare, "%s", "expected FIELD and PARTICLES");
+    sf_compare_summary s;
+    sf_status st = sf_compare_files(ctx, files[0], files[1], out, &params, &s);
+    if (st != SF_OK) return fail(ctx, st);
+    if (!quiet) {
+        printf("symflow compare: %s vs %s at %zu common times\n", files[0], files[1], s.n_times);
+        printf("  risk gap sup_t |R_m - R| = %.4e (relative %.4e)\n", s.sup_risk_gap, s.sup_rel_risk_gap);
+        printf("  W1 of theta-marginals: max %.4e (tau+), %.4e (tau-) rad\n", s.max_w1_plus, s.max_w1_minus);
+        printf("  final: R = %.6g (field) vs %.6g (particles); |tau+| = %.6g vs %.6g; "
+               "|tau-| = %.6g vs %.6g\n", s.final_risk_field, s.final_risk_particles,
+               s.final_mass_plus_field, s.final_mass_plus_particles, s.final_mass_minus_field,
+               s.final_mass_minus_particles);
+        printf("  wrote %s\n", out);
+    }
     return 0;
 }
 
@@ -256,6 +347,8 @@ int main(int argc, char **argv)
     int rc;
     if (!strcmp(argv[1], "solve"))
         rc = cmd_solve(ctx, argc - 2, argv + 2);
+    else if (!strcmp(argv[1], "compare"))
+        rc = cmd_compare(ctx, argc - 2, argv + 2);
     else if (!strcmp(argv[1], "info"))
         rc = cmd_info(ctx, argc - 2, argv + 2);
     else
