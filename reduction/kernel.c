@@ -38,10 +38,13 @@
 #include "symflow/reduction.h"
 
 enum {
-    SF_K_NODES_S = 24, /* γ_{d_H} nodes of K̂ (12 after pairing); measured: see the test */
-    SF_K_NODES_T = 24, /* γ_k nodes of K̂; measured: see tests/unit/reduction_kernels.c */
-    SF_G_NODES = 16,   /* Gauss–Legendre nodes per piece of every Ĝ and 𝒢 integral */
-    SF_G_LINE_PIECES = 4 /* uniform pieces of the φ-form Ĝ integrals (trig polynomials) */
+    SF_K_NODES_S = 24,       /* γ_{d_H} Gauss nodes of K̂ for d_H > SF_K_ANGLE_MAX_DH (12 paired) */
+    SF_K_ANGLE_MAX_DH = 8,   /* up to this d_H, s = cos ϑ is integrated in ϑ (see below) */
+    SF_K_ANGLE_NODES = 12,   /* Gauss–Legendre nodes per ϑ-piece; measured, see the test */
+    SF_K_ANGLE_LEVELS = 15,  /* graded ϑ-rules m = 0 … 14: first piece (π/2)·2^{−m} ≥ 10⁻⁴ */
+    SF_K_NODES_T = 20,       /* γ_k Gauss nodes of K̂; measured, see the test */
+    SF_G_NODES = 16,         /* Gauss–Legendre nodes per piece of every Ĝ and 𝒢 integral */
+    SF_G_LINE_PIECES = 4     /* uniform pieces of the φ-form Ĝ integrals (trig polynomials) */
 };
 static const double SF_G_FLOOR =
     9.5367431640625e-07; /* 2⁻²⁰: first graded u-piece of Ĝ; 𝒢(sin u) ≤ C u^{d_H−1+p} there, so
@@ -90,20 +93,66 @@ double sf_minimiser_mass(long d_H)
     return 2.0 * sqrt(M_PI) * exp(lgamma(0.5 * (dh + 1.0)) - lgamma(0.5 * dh));
 }
 
-/* Keep the nodes ≥ 0 of a symmetric rule, doubling the weights of those > 0. */
-static sf_status pair_rule(sf_ctx *ctx, const sf_rule *r, size_t *n, double **x, double **w)
+/* The s-rules of the θ-form (file comment "K̂"). d_H = 1: the atom s = 1 (±1 paired).
+ * d_H > SF_K_ANGLE_MAX_DH: the nodes ≥ 0 of a γ_{d_H} Gauss rule, weights of s > 0 doubled
+ * (the weight (1 − s²)^{(d_H−3)/2} tames the s = 1 branch). Otherwise s = cos ϑ, ϑ ∈ [0, π/2],
+ * density ∝ sin^{d_H−2}ϑ (analytic), one rule per level m with Gauss–Legendre pieces
+ * [0, h], [h, 2h], …, [π/4, π/2], h = (π/2)·2^{−m}. */
+static sf_status build_srules(sf_ctx *ctx, sf_kernel *k, double dH)
 {
     sf_status status = SF_OK;
-    size_t m = (r->n + 1) / 2, first = r->n / 2;
-    SF_ALLOC(ctx, *x, m);
-    SF_ALLOC(ctx, *w, m);
-    for (size_t i = 0; i < m; i++) {
-        double xi = r->x[first + i];
-        (*x)[i] = xi;
-        (*w)[i] = (xi == 0.0) ? r->w[first + i] : 2.0 * r->w[first + i];
+    sf_rule rs = {0};
+    if (dH == 1.0 || dH > SF_K_ANGLE_MAX_DH) {
+        size_t first = 0, m;
+        if (dH == 1.0) {
+            m = 1;
+        } else {
+            SF_TRY(ctx, sf_rule_gamma(ctx, dH, SF_K_NODES_S, &rs));
+            m = (rs.n + 1) / 2;
+            first = rs.n / 2;
+        }
+        k->n_srules = 1;
+        SF_ALLOC(ctx, k->s_off, 2);
+        SF_ALLOC(ctx, k->s, m);
+        SF_ALLOC(ctx, k->ws, m);
+        k->s_off[1] = m;
+        if (dH == 1.0) {
+            k->s[0] = 1.0;
+            k->ws[0] = 1.0;
+        }
+        for (size_t i = 0; dH != 1.0 && i < m; i++) {
+            double xi = rs.x[first + i];
+            k->s[i] = xi;
+            k->ws[i] = (xi == 0.0) ? rs.w[first + i] : 2.0 * rs.w[first + i];
+        }
+        goto cleanup;
     }
-    *n = m;
+    size_t levels = SF_K_ANGLE_LEVELS, total = 0;
+    for (size_t m = 0; m < levels; m++) total += (m + 1) * k->sleg.n;
+    k->n_srules = levels;
+    SF_ALLOC(ctx, k->s_off, levels + 1);
+    SF_ALLOC(ctx, k->s, total);
+    SF_ALLOC(ctx, k->ws, total);
+    size_t at = 0;
+    for (size_t m = 0; m < levels; m++) {
+        k->s_off[m] = at;
+        double a = 0.0, b = ldexp(M_PI_2, -(int)m), sum = 0.0;
+        for (size_t piece = 0; piece <= m; piece++) {
+            for (size_t i = 0; i < k->sleg.n; i++) {
+                double th = a + (b - a) * k->sleg.x[i];
+                k->s[at] = cos(th);
+                k->ws[at] = (b - a) * k->sleg.w[i] * pow(sin(th), dH - 2.0);
+                sum += k->ws[at];
+                at++;
+            }
+            a = b;
+            b = 2.0 * b;
+        }
+        for (size_t p = k->s_off[m]; p < at; p++) k->ws[p] /= sum; /* probability weights */
+    }
+    k->s_off[levels] = at;
 cleanup:
+    sf_rule_free(&rs);
     return status;
 }
 
@@ -199,11 +248,24 @@ double sf_kernel_dG(const sf_kernel *k, double x)
     return k->theta ? g_radial(k, x, 1) : g_line(k, x, 1);
 }
 
+/* The s-rule for the pair (θ, θ′): the finest level whose first ϑ-piece is ≤ θ + θ′, the
+ * scale of the branch points of the t-averaged integrand near s = 1 (file comment). */
+static size_t pick_srule(const sf_kernel *k, double x, double y)
+{
+    double sum = x + y, h = M_PI_2;
+    size_t m = 0;
+    while (m + 1 < k->n_srules && sum < h) {
+        h *= 0.5;
+        m++;
+    }
+    return m;
+}
+
 /* (M11) θ-form: Σ_{s ≥ 0} Σ_t w_s w_t e(A s + B t). */
-static double k_theta(const sf_kernel *k, double cx, double sx, double cy, double sy)
+static double k_theta(const sf_kernel *k, size_t m, double cx, double sx, double cy, double sy)
 {
     double A = cx * cy, B = sx * sy, sum = 0.0;
-    for (size_t p = 0; p < k->ns; p++) {
+    for (size_t p = k->s_off[m]; p < k->s_off[m + 1]; p++) {
         double As = A * k->s[p], part = 0.0;
         for (size_t q = 0; q < k->nt; q++) part += k->wt[q] * kappa_even(As + B * k->t[q]);
         sum += k->ws[p] * part;
@@ -222,7 +284,8 @@ static double k_phi(const sf_kernel *k, double cx, double sx, double cy, double 
 double sf_kernel_K(const sf_kernel *k, double x, double y)
 {
     double cx = cos(x), sx = sin(x), cy = cos(y), sy = sin(y);
-    return k->theta ? k_theta(k, cx, sx, cy, sy) : k_phi(k, cx, sx, cy, sy);
+    return k->theta ? k_theta(k, pick_srule(k, x, y), cx, sx, cy, sy)
+                    : k_phi(k, cx, sx, cy, sy);
 }
 
 /* ∂_x K̂ = E κ̂′(c) ∂_x c; the constant ¼ of κ̂′ averages to 0 (θ-form) or gives a′/4 (φ). */
@@ -231,7 +294,8 @@ double sf_kernel_dK(const sf_kernel *k, double x, double y)
     double cx = cos(x), sx = sin(x), cy = cos(y), sy = sin(y);
     double A = cx * cy, B = sx * sy, dA = -sx * cy, dB = cx * sy, sum = 0.0;
     if (k->theta) {
-        for (size_t p = 0; p < k->ns; p++) {
+        size_t m = pick_srule(k, x, y);
+        for (size_t p = k->s_off[m]; p < k->s_off[m + 1]; p++) {
             double part = 0.0;
             for (size_t q = 0; q < k->nt; q++)
                 part += k->wt[q] * kappa_even_prime(A * k->s[p] + B * k->t[q]) *
@@ -255,13 +319,19 @@ sf_coord_info sf_kernel_coord(const sf_kernel *k)
     return k->coord;
 }
 
+/* Rows are independent; row i costs n − i pairs, hence the dynamic schedule. Each entry is
+ * computed once and mirrored, so the table is exactly symmetric whatever the thread count. */
 void sf_kernel_tabulate_K(const sf_kernel *k, size_t n, const double *x, double *K)
 {
+#ifdef _OPENMP
+#pragma omp parallel for schedule(dynamic, 4)
+#endif
     for (size_t i = 0; i < n; i++) {
         double cx = cos(x[i]), sx = sin(x[i]);
         for (size_t j = i; j < n; j++) {
             double cy = cos(x[j]), sy = sin(x[j]);
-            double v = k->theta ? k_theta(k, cx, sx, cy, sy) : k_phi(k, cx, sx, cy, sy);
+            double v = k->theta ? k_theta(k, pick_srule(k, x[i], x[j]), cx, sx, cy, sy)
+                                : k_phi(k, cx, sx, cy, sy);
             K[i * n + j] = v;
             K[j * n + i] = v;
         }
@@ -297,7 +367,7 @@ sf_status sf_kernel_create(sf_ctx *ctx, const sf_case *c, sf_kernel **out)
 {
     sf_status status = SF_OK;
     sf_kernel *k = NULL;
-    sf_rule rs = {0}, rt = {0};
+    sf_rule rt = {0};
     const sf_target_spec *tgt = NULL;
 
     SF_CHECK(ctx, c != NULL && out != NULL, SF_E_ARG, "sf_kernel_create: NULL argument");
@@ -317,8 +387,8 @@ sf_status sf_kernel_create(sf_ctx *ctx, const sf_case *c, sf_kernel **out)
     SF_TRY(ctx, sf_rule_gamma(ctx, kk, SF_K_NODES_T, &rt));
     SF_TRY(ctx, copy_rule(ctx, &rt, &k->nt, &k->t, &k->wt));
     if (k->theta) {
-        SF_TRY(ctx, sf_rule_gamma(ctx, dH, SF_K_NODES_S, &rs));
-        SF_TRY(ctx, pair_rule(ctx, &rs, &k->ns, &k->s, &k->ws));
+        SF_TRY(ctx, sf_rule_legendre(ctx, SF_K_ANGLE_NODES, 0.0, 1.0, &k->sleg));
+        SF_TRY(ctx, build_srules(ctx, k, dH));
     }
     sf_target_calg_setup(tgt, c, &k->leg, &k->calg);
     if (k->theta) SF_TRY(ctx, build_g_cache(ctx, k));
@@ -328,7 +398,6 @@ sf_status sf_kernel_create(sf_ctx *ctx, const sf_case *c, sf_kernel **out)
     k = NULL;
 
 cleanup:
-    sf_rule_free(&rs);
     sf_rule_free(&rt);
     sf_kernel_destroy(&k);
     return status;
@@ -338,8 +407,10 @@ void sf_kernel_destroy(sf_kernel **k)
 {
     if (!k || !*k) return;
     sf_kernel *p = *k;
+    free(p->s_off);
     free(p->s);
     free(p->ws);
+    sf_rule_free(&p->sleg);
     free(p->t);
     free(p->wt);
     sf_rule_free(&p->leg);

@@ -137,10 +137,10 @@ sf_status sf_rule_gamma(sf_ctx *ctx, double k, size_t n, sf_rule *r)
 
 cleanup:
     sf_rule_free(&out);
-    gsl_eigen_symmv_free(ws);
-    gsl_vector_free(eval);
-    gsl_matrix_free(V);
-    gsl_matrix_free(J);
+    if (ws) gsl_eigen_symmv_free(ws);
+    if (eval) gsl_vector_free(eval);
+    if (V) gsl_matrix_free(V);
+    if (J) gsl_matrix_free(J);
     gsl_set_error_handler(old_handler);
     return status;
 }
@@ -172,7 +172,7 @@ sf_status sf_rule_legendre(sf_ctx *ctx, size_t n, double a, double b, sf_rule *r
 
 cleanup:
     sf_rule_free(&out);
-    gsl_integration_glfixed_table_free(t);
+    if (t) gsl_integration_glfixed_table_free(t); /* GSL's free does not accept NULL */
     gsl_set_error_handler(old_handler);
     return status;
 }
