@@ -15,8 +15,23 @@
  * it would move the state by less than 10⁻⁹ η |v|, far below any step-size error O(η). */
 static const double SF_PSIM_TIME_EPS = 1e-9;
 
-/* Fewest table nodes: cubic Hermite needs two per cell, the cross-slope stencil three. */
-enum { SF_PSIM_MIN_NODES = 4 };
+/* Fewest table nodes: the fourth-order cross-slope stencil of the reduced kernel needs five. */
+enum { SF_PSIM_MIN_NODES = 5 };
+
+sf_psim_params sf_psim_params_default(void)
+{
+    sf_psim_params p = {0};
+    p.m = 1024;
+    p.seed = 0;
+    p.symmetric = 0;
+    p.method = SF_PMETHOD_CVODE;
+    p.step = 0.01;
+    p.batch = 64;
+    p.ode = sf_ode_params_default();
+    p.target = NULL;
+    p.target_user = NULL;
+    return p;
+}
 
 sf_psim_params sf_psim_params_from_case(const sf_case *c)
 {

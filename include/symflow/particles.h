@@ -41,6 +41,9 @@ typedef struct {
     void *target_user;     /* passed to target (borrowed) */
 } sf_psim_params;
 
+/* Defaults a newcomer would pick: m = 1024, seed 0, no mirrors, cvode, η = 0.01, B = 64,
+ * sf_ode_params_default(), no target. */
+sf_psim_params sf_psim_params_default(void);
 /* particles.* and solver.* of the case; target left NULL. c: borrowed. */
 sf_psim_params sf_psim_params_from_case(const sf_case *c);
 
