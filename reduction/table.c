@@ -1,12 +1,14 @@
 /* table.c — pointwise kernel tables for the particle simulators (sf_kernel_table of
  * reduced.h): Ĝ, ∂Ĝ and optionally K̂, ∂_x K̂ (M11, M12) on uniform nodes of the reduced
  * coordinate, and the closed-form minimiser mass of (L4) for cases that have one.
+ * Also the pointwise target f_H(x_H) for the SGD particle loop.
  * Not here: the quadratures themselves (kernel.c, target.c), interpolation (the reader's).
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "reduction_internal.h"
 #include "symflow/reduction.h"
 
 sf_status sf_reduce_table(sf_ctx *ctx, const sf_case *c, size_t n, int with_K, sf_kernel_table *t)
@@ -69,4 +71,31 @@ double sf_reduce_minimiser_mass(const sf_case *c)
      * the same. */
     if (!strcmp(c->problem.target, "norm")) return sf_minimiser_mass(c->problem.d_H);
     return NAN;
+}
+
+/* f_H(x_H) for a table row (user = the sf_target_spec): |x_H|^p (radial) or the piecewise
+ * polynomial of x₁ (line targets). */
+static double target_eval(const double *x_H, size_t d_H, void *user)
+{
+    const sf_target_spec *t = user;
+    if (t->kind == SF_TARGET_RADIAL) {
+        double q = 0.0;
+        for (size_t i = 0; i < d_H; i++) q += x_H[i] * x_H[i];
+        return pow(q, 0.5 * t->p);
+    }
+    const double x = x_H[0], *coef = x >= 0.0 ? t->pos : t->neg;
+    double v = 0.0;
+    for (int j = SF_TARGET_MAXDEG; j >= 0; j--) v = v * x + coef[j];
+    return v;
+}
+
+sf_status sf_reduce_target_fn(sf_ctx *ctx, const sf_case *c, sf_target_fn *fn, void **user)
+{
+    sf_status status = SF_OK;
+    const sf_target_spec *t = NULL;
+    SF_TRY(ctx, sf_target_lookup(ctx, c, &t));
+    *fn = target_eval;
+    *user = (void *)t;
+cleanup:
+    return status;
 }

@@ -23,4 +23,10 @@ double sf_fv_limit(sf_limiter limiter, double a, double b);
 void sf_fv_face_values(const sf_grid1 *g, const sf_fv_scheme *s, const double *q, const double *v,
                        double *qf);
 
+/* sf_fv_face_values along one line of a tensor grid: cell i of the line is q[i·stride],
+ * face f (between cells f and f+1) reads v[f·stride] and writes qf[f·stride], f < g->n − 1.
+ * Same reconstruction, limiter, boundary slopes and clamping as sf_fv_face_values. */
+void sf_fv_face_values_strided(const sf_grid1 *g, const sf_fv_scheme *s, const double *q,
+                               size_t stride, const double *v, double *qf);
+
 #endif

@@ -26,8 +26,6 @@
 #include "symflow/reduced.h"
 #include "symflow/status.h"
 
-/* f*(x) from the first d_H coordinates of x (f*(x) = f_H(x_H), MATH §4). Must not fail. */
-typedef double (*sf_target_fn)(const double *x_H, size_t d_H, void *user);
 
 typedef struct {
     long m;                /* neurons, ≥ 1 (even when symmetric) */

@@ -9,6 +9,9 @@
 
 #include <stddef.h>
 
+/* f*(x) from the first d_H coordinates of x (f*(x) = f_H(x_H), MATH §4). Must not fail. */
+typedef double (*sf_target_fn)(const double *x_H, size_t d_H, void *user);
+
 /* Descriptive strings for output metadata (borrowed from static tables). */
 typedef struct {
     const char *name;      /* netCDF name of the reduced coordinate: "theta" or "phi" */
@@ -41,7 +44,8 @@ typedef struct {
     double *dG;         /* n: ∂Ĝ at the nodes (owned) */
     double *K;          /* n×n: K̂(x_i, x_j) (M11), or NULL when not requested (owned) */
     double *dK;         /* n×n: ∂_x K̂(x_i, x_j), or NULL (owned) */
-    double kappa_scale; /* κ(b,b') = kappa_scale |b||b'| κ̂(cos α): 1 gaussian, 1/d sphere */
+    double kappa_scale; /* κ(b,b') = kappa_scale |b||b'| κ̂(cos α): 1 gaussian, 1/d sphere;
+                           K and dK above already include it (use them as they are) */
     double risk_const;  /* ½ E f*² */
 } sf_kernel_table;
 
@@ -56,5 +60,19 @@ typedef struct {
     double s0;         /* s(0) = ∫ a² dμ₀ */
     double risk_star;  /* R* of (M10) */
 } sf_odd_problem;
+
+/* Form T for d_H = 1 targets (MATH §4.4): the density n(a, u, r) on a box of cell averages
+ * and, on an auxiliary uniform φ-grid of the half circle [0, π] (u = ρ cos φ, r = ρ sin φ),
+ * the kernel tables through which the potential is computed. The box grids are the
+ * caller's (sf_grid1, any spacing); this holds only numbers on them. */
+typedef struct {
+    size_t n_phi;      /* cells of the uniform φ-grid on [0, π]; centres (j + ½)π/n_phi */
+    double *K;         /* n_phi×n_phi row-major K̂(φ_i, φ_j) at φ-centres (M11); symmetric (owned) */
+    double *G;         /* n_phi: Ĝ(φ_i) at φ-centres (M12) (owned) */
+    double risk_const; /* ½ E f*² in the input law (M14) */
+    size_t na, nu, nr; /* cells of the a, u, r grids that n0 lives on */
+    double *n0;        /* na·nu·nr initial cell AVERAGES of n (§4.6), index (i_a·nu + i_u)·nr + i_r
+                          (r fastest) (owned) */
+} sf_transport_problem;
 
 #endif

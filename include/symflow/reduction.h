@@ -76,7 +76,37 @@ double sf_reduce_minimiser_mass(const sf_case *c);
 sf_status sf_reduce_odd(sf_ctx *ctx, const sf_case *c, sf_odd_problem *p);
 void sf_odd_problem_free(sf_odd_problem *p);
 
+/* The target f_H pointwise (for the SGD particle loop): *fn and *user (borrowed from a
+ * static table) to pass as sf_psim_params.target / target_user. */
+sf_status sf_reduce_target_fn(sf_ctx *ctx, const sf_case *c, sf_target_fn *fn, void **user);
+
 /* α of (L4) for the radial target |x_H| in dimension d_H: 2√π Γ((d_H+1)/2)/Γ(d_H/2). */
 double sf_minimiser_mass(long d_H);
+
+/* ---- form T, d_H = 1 (MATH §4.4–4.6) ---- */
+
+/* The (a, u, r) box of a form-T case: a ∈ [−a_max, a_max], u ∈ [−u_max, u_max],
+ * r ∈ [0, r_max]. Rule (reduction/transport.c): SF_T_NSIG start standard deviations, each
+ * stretched by the hyperbolic rotation that (M9) applies to (a, u) until w reaches the
+ * target's linear coefficient w* = E[x₁ f*(x₁)] (Gaussian law), the growth of an odd case. */
+typedef struct {
+    double a_max; /* half-width in a (units of a) */
+    double u_max; /* half-width in u = b_1 */
+    double r_max; /* upper end in r = |b_⊥| */
+} sf_transport_box;
+
+/* Box of the case (gaussian start only; errors as sf_reduce_transport). */
+sf_status sf_reduce_transport_box(sf_ctx *ctx, const sf_case *c, sf_transport_box *box);
+
+/* Tabulate form T: K̂, Ĝ on the n_phi-cell φ-grid of [0, π] (0: the default rule
+ * SF_T_PHI_PER_CELL × the largest cell count of the three grids), ½ E f*², and the exact cell
+ * averages of the gaussian start n₀ = N(a; 0, σ_a²) N(u; 0, σ_b²) χ_k(r/σ_b)/σ_b on the grids
+ * ga, gu, gr (borrowed; gr must start at r = 0). Needs d_H = 1 and a d_H = 1 target (even
+ * ones such as abs are tabulated on φ too); a balanced start → SF_E_UNSUPPORTED naming form
+ * lifted. *p owns its arrays: sf_transport_problem_free. */
+sf_status sf_reduce_transport(sf_ctx *ctx, const sf_case *c, const sf_grid1 *ga,
+                              const sf_grid1 *gu, const sf_grid1 *gr, size_t n_phi,
+                              sf_transport_problem *p);
+void sf_transport_problem_free(sf_transport_problem *p);
 
 #endif
