@@ -156,9 +156,11 @@ def plot_risk(field, path, particles=(), compares=()):
                 continue
             cm = time_mask(c.time, log_time)
             gap = c.series["risk_gap"][cm]
-            ax2.plot(c.time[cm], gap, color=GROUP_COLORS[i % len(GROUP_COLORS)],
+            # the gap changes sign (R_m < R early, > R late): draw its magnitude on the log axis
+            ax2.plot(c.time[cm], np.abs(gap), color=GROUP_COLORS[i % len(GROUP_COLORS)],
                      label=c.label)
-            out["compare"].append({"label": c.label, "time": c.time[cm], "risk_gap": gap})
+            out["compare"].append({"label": c.label, "time": c.time[cm], "risk_gap": gap,
+                                   "drawn": np.abs(gap)})
         ax2.set_yscale("log", nonpositive="mask")
         set_time_axis(ax2, log_time)
         ax2.set_ylabel("|R_m(t) − R(t)|")
@@ -212,7 +214,10 @@ def plot_masses(field, path, particles=(), compares=()):
     ax.set_yscale("log", nonpositive="mask")
     top = max(np.max(field.series["mass_plus"]), np.max(field.series["mass_minus"]),
               alpha if alpha is not None else 0.0)
-    out["ylim_bottom"] = top * floor_rel_of(field)
+    # floor: a decade under the smallest mass drawn, never below the solver's rtol × max
+    low = min(np.min(field.series["mass_plus"]), np.min(field.series["mass_minus"]))
+    out["ylim_bottom"] = max(top * floor_rel_of(field), 0.1 * low) if low > 0 else \
+        top * floor_rel_of(field)
     ax.set_ylim(out["ylim_bottom"], top * LOG_HEADROOM)
     set_time_axis(ax, log_time)
     ax.set_ylabel("mass |τ^±| = τ^±(S₊)")
@@ -227,7 +232,8 @@ def plot_masses(field, path, particles=(), compares=()):
             for s in ("plus", "minus"):
                 name = "mass_%s_gap" % s
                 if name in c.series:
-                    ax2.plot(c.time[cm], c.series[name][cm], color=COLOR[s],
+                    # signed gaps: draw magnitudes on the log axis
+                    ax2.plot(c.time[cm], np.abs(c.series[name][cm]), color=COLOR[s],
                              linestyle=COMPARE_STYLES[i % len(COMPARE_STYLES)],
                              label="|%s| gap %s" % (SYM[s], c.label))
                     entry[name] = c.series[name][cm]
