@@ -21,6 +21,7 @@
 #include "symflow/case.h"
 #include "symflow/compare.h"
 #include "symflow/formode.h"
+#include "symflow/formt.h"
 #include "symflow/grid.h"
 #include "symflow/ncio.h"
 #include "symflow/reduction.h"
@@ -187,6 +188,63 @@ cleanup:
     return status;
 }
 
+/* Form T (M16), d_H = 1: the (a, u, r) box of the case (reduction's rule), grid.cells uniform
+ * cells per coordinate, the tables, the run and a summary. */
+static sf_status solve_transport(sf_ctx *ctx, const sf_case *c, const char *out, int quiet)
+{
+    sf_status status = SF_OK;
+    sf_grid1 ga = {0}, gu = {0}, gr = {0};
+    sf_transport_problem prob = {0};
+    sf_run_transport_summary sum = {0};
+    sf_transport_box box;
+    SF_TRY(ctx, sf_reduce_transport_box(ctx, c, &box));
+    sf_grid1_params gp = sf_grid1_params_default();
+    gp.cells = (size_t)c->grid.cells;
+    gp.lo = -box.a_max;
+    gp.hi = box.a_max;
+    SF_TRY(ctx, sf_grid1_create(ctx, &gp, &ga));
+    gp.lo = -box.u_max;
+    gp.hi = box.u_max;
+    SF_TRY(ctx, sf_grid1_create(ctx, &gp, &gu));
+    gp.lo = 0.0;
+    gp.hi = box.r_max;
+    SF_TRY(ctx, sf_grid1_create(ctx, &gp, &gr));
+    SF_TRY(ctx, sf_reduce_transport(ctx, c, &ga, &gu, &gr, 0, &prob));
+    const int tty = isatty(STDERR_FILENO);
+    sf_run_transport_params rp = {
+        .c = c, .ga = &ga, .gu = &gu, .gr = &gr, .p = &prob, .out_path = out,
+        .progress = (!quiet && tty) ? show_progress : NULL, .progress_user = NULL};
+    status = sf_run_transport(ctx, &rp, &sum);
+    if (!quiet && tty) fprintf(stderr, "\r%*s\r", 78, "");
+    SF_TRY(ctx, status);
+    if (!quiet) {
+        const sf_formt_diag *a = &sum.first, *b = &sum.last;
+        printf("symflow %s: transport, target %s, d = %ld, d_H = %ld, %zu x %zu x %zu cells on "
+               "a in ±%.4g, u in ±%.4g, r in [0, %.4g], %zu phi-cells (%s, %s)\n", SF_VERSION,
+               c->problem.target, c->problem.d, c->problem.d_H, ga.n, gu.n, gr.n, box.a_max,
+               box.u_max, box.r_max, prob.n_phi,
+               sf_name_of(&sf_recon_names, (int)c->scheme.reconstruction),
+               sf_name_of(&sf_limiter_names, (int)c->scheme.limiter));
+        printf("  t = %-8g R = %.10g  w = %.8g  mass = %.15g\n", c->time.outputs[0], a->risk, a->w,
+               a->mass);
+        printf("  t = %-8g R = %.10g  w = %.8g  mass = %.15g\n",
+               c->time.outputs[c->time.n_outputs - 1], b->risk, b->w, b->mass);
+        printf("  checks: max rel mass drift %.2e; balance (I3) drift %.2e of %.6g; max R increase "
+               "between outputs %.2e; min n %.2e\n", sum.max_mass_drift, sum.max_balance_drift,
+               a->balance, sum.max_risk_increase, sum.min_density);
+        printf("  CVODE (%s): %ld steps, %ld rhs evals, %ld error-test fails, %ld nonlinear iters; "
+               "%.2f s\n", sf_name_of(&sf_method_names, (int)c->solver.method), sum.stats.steps,
+               sum.stats.rhs_evals, sum.stats.error_fails, sum.stats.nonlin_iters, sum.wall_s);
+        printf("  wrote %s (%zu outputs)\n", out, sum.n_outputs);
+    }
+cleanup:
+    sf_transport_problem_free(&prob);
+    sf_grid1_free(&ga);
+    sf_grid1_free(&gu);
+    sf_grid1_free(&gr);
+    return status;
+}
+
 static int cmd_solve(sf_ctx *ctx, int argc, char **argv)
 {
     const char *case_path = NULL, *out = NULL;
@@ -228,6 +286,7 @@ static int cmd_solve(sf_ctx *ctx, int argc, char **argv)
     switch (c.form) {
     case SF_FORM_LIFTED: SF_TRY(ctx, solve_lifted(ctx, &c, out, quiet)); break;
     case SF_FORM_ODE: SF_TRY(ctx, solve_ode(ctx, &c, out, quiet)); break;
+    case SF_FORM_TRANSPORT: SF_TRY(ctx, solve_transport(ctx, &c, out, quiet)); break;
     default:
         SF_CHECK(ctx, 0, SF_E_UNSUPPORTED, "%s: form = '%s': not available in this version",
                  sf_case_where(&c, "form"), sf_name_of(&sf_form_names, (int)c.form));

@@ -39,6 +39,7 @@
  *   particles.method       cvode | euler | sgd | reduced cvode
  *   particles.step         finite > 0                    5e-3
  *   particles.batch        integer ≥ 1                   256
+ *   particles.sampling     random | quantile             random (quantile: reduced only)
  *
  * Rules: the top level is a mapping of the sections problem, start, grid, scheme, time,
  * solver, particles (each a mapping; an empty section is allowed) and the scalar `form`.
@@ -124,6 +125,8 @@ const sf_name_table sf_recon_names = SF_TABLE(sf_recon_list);
 const sf_name_table sf_limiter_names = SF_TABLE(sf_limiter_list);
 const sf_name_table sf_method_names = SF_TABLE(sf_method_list);
 const sf_name_table sf_pmethod_names = SF_TABLE(sf_pmethod_list);
+static const char *const sf_sampling_list[] = {"random", "quantile"};
+const sf_name_table sf_sampling_names = SF_TABLE(sf_sampling_list);
 #undef SF_TABLE
 
 const char *sf_name_of(const sf_name_table *t, int v)
@@ -200,6 +203,7 @@ static const sf_key_desc sf_keys[] = {
     SF_ENUM_KEY("particles", "method", particles.method, sf_pmethod_names),
     SF_REAL_KEY("particles", "step", particles.step, 0, HUGE_VAL, 1, 0, "a finite number > 0"),
     SF_INT_KEY("particles", "batch", particles.batch, 1, HUGE_VAL, "an integer ≥ 1"),
+    SF_ENUM_KEY("particles", "sampling", particles.sampling, sf_sampling_names),
 };
 _Static_assert(SF_NAME_CAP == 128, "problem.target's expect text says 127 characters");
 enum { SF_N_KEYS = (int)(sizeof sf_keys / sizeof sf_keys[0]) };
@@ -407,6 +411,7 @@ static sf_status defaults_at(sf_ctx *ctx, sf_case *c, const char *path)
     c->particles.method = SF_PMETHOD_CVODE;
     c->particles.step = SF_CASE_DEFAULT_STEP;
     c->particles.batch = SF_CASE_DEFAULT_BATCH;
+    c->particles.sampling = SF_SAMPLING_RANDOM;
 
     {
         size_t len = strlen(c->path) + sizeof " (default)";

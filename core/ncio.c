@@ -921,7 +921,7 @@ cleanup:
  *     eta                              optional double: the Euler step η (SGD learning rate
  *                                      m·η on the loss of f), NaN if not applicable
  *     seed                             optional integer
- *     method, case                     optional text: how the run was made, the case file
+ *     method, case_text                optional text: how the run was made, the case file
  *   dimensions
  *     time   (unlimited)   neuron = m   dim = d (full files)   dH = d_H
  *   variables (any numeric type, read as double; dimension order exactly as written here)

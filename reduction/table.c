@@ -33,6 +33,29 @@ sf_status sf_reduce_table(sf_ctx *ctx, const sf_case *c, size_t n, int with_K, s
         out.G[i] = sf_kernel_G(k, x);
         out.dG[i] = sf_kernel_dG(k, x);
     }
+    /* (L3): the law of the coordinate of a uniform direction, CDF and density */
+    SF_ALLOC(ctx, out.cdf0, n);
+    SF_ALLOC(ctx, out.pdf0, n);
+    const double d = (double)c->problem.d, dH = (double)c->problem.d_H, kk = d - dH;
+    for (size_t i = 0; i < n; i++) {
+        double x = out.lo + h * (double)i;
+        if (out.radial) {
+            /* 2 cos^{d_H−1}θ sin^{k−1}θ / B(d_H/2, k/2) */
+            SF_TRY(ctx, sf_tau0_cdf_theta(ctx, dH, kk, x, &out.cdf0[i]));
+            double lb = lgamma(0.5 * dH) + lgamma(0.5 * kk) - lgamma(0.5 * d);
+            double cs = cos(x), sn = sin(x);
+            out.pdf0[i] = (cs > 0.0 && sn > 0.0)
+                              ? 2.0 * exp((dH - 1.0) * log(cs) + (kk - 1.0) * log(sn) - lb)
+                              : (((dH == 1.0 && sn == 0.0) || (kk == 1.0 && cs <= 0.0))
+                                     ? 2.0 * exp(-lb) : 0.0);
+        } else {
+            /* φ of a uniform direction: u = cos φ ~ γ_d, density sin^{d−2}φ / B(½, (d−1)/2) */
+            SF_TRY(ctx, sf_tau0_cdf_phi(ctx, d, x, &out.cdf0[i]));
+            double lb = lgamma(0.5) + lgamma(0.5 * (d - 1.0)) - lgamma(0.5 * d);
+            double sn = sin(x);
+            out.pdf0[i] = sn > 0.0 ? exp((d - 2.0) * log(sn) - lb) : (d == 2.0 ? exp(-lb) : 0.0);
+        }
+    }
     if (with_K) {
         SF_ALLOC(ctx, out.K, n * n);
         SF_ALLOC(ctx, out.dK, n * n);
@@ -61,6 +84,8 @@ void sf_kernel_table_free(sf_kernel_table *t)
     free(t->dG);
     free(t->K);
     free(t->dK);
+    free(t->cdf0);
+    free(t->pdf0);
     *t = (sf_kernel_table){0};
 }
 

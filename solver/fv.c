@@ -37,3 +37,28 @@ void sf_fv_face_values(const sf_grid1 *g, const sf_fv_scheme *s, const double *q
         qf[f] = value;
     }
 }
+
+/* Limited slope of cell i of a strided line (0 at the two boundary cells). */
+static double cell_slope_strided(const sf_grid1 *g, const sf_fv_scheme *s, const double *q,
+                                 size_t stride, size_t i)
+{
+    if (i == 0 || i + 1 >= g->n) return 0.0;
+    double left = (q[i * stride] - q[(i - 1) * stride]) / (g->centres[i] - g->centres[i - 1]);
+    double right = (q[(i + 1) * stride] - q[i * stride]) / (g->centres[i + 1] - g->centres[i]);
+    return sf_fv_limit(s->limiter, left, right);
+}
+
+void sf_fv_face_values_strided(const sf_grid1 *g, const sf_fv_scheme *s, const double *q,
+                               size_t stride, const double *v, double *qf)
+{
+    for (size_t f = 0; f + 1 < g->n; f++) {
+        size_t up = v[f * stride] > 0.0 ? f : f + 1; /* upwind cell */
+        double value = q[up * stride];
+        if (s->reconstruction == SF_RECON_MUSCL) {
+            value += cell_slope_strided(g, s, q, stride, up) * (g->edges[f + 1] - g->centres[up]);
+            double ql = q[f * stride], qr = q[(f + 1) * stride];
+            value = fmin(fmax(value, fmin(ql, qr)), fmax(ql, qr));
+        }
+        qf[f * stride] = value;
+    }
+}

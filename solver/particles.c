@@ -39,6 +39,7 @@ sf_psim_params sf_psim_params_from_case(const sf_case *c)
     p.m = c->particles.m;
     p.seed = (unsigned long)c->particles.seed;
     p.symmetric = c->particles.symmetric;
+    p.sampling = c->particles.sampling;
     p.method = c->particles.method;
     p.step = c->particles.step;
     p.batch = c->particles.batch;
@@ -129,6 +130,44 @@ static void sf_psim_sample_reduced(sf_psim *ps, int symmetric)
     }
 }
 
+/* Cubic Hermite value of the table's start-law CDF at x (values cdf0, slopes pdf0). */
+static double start_cdf(const sf_kernel_table *tab, double x)
+{
+    const double h = (tab->hi - tab->lo) / (double)(tab->n - 1);
+    double s = (x - tab->lo) / h;
+    size_t i = s <= 0.0 ? 0 : (size_t)s;
+    if (i >= tab->n - 1) i = tab->n - 2;
+    double u = s - (double)i, u2 = u * u, u3 = u2 * u;
+    return (2 * u3 - 3 * u2 + 1) * tab->cdf0[i] + (u3 - 2 * u2 + u) * h * tab->pdf0[i] +
+           (-2 * u3 + 3 * u2) * tab->cdf0[i + 1] + (u3 - u2) * h * tab->pdf0[i + 1];
+}
+
+/* Bisection steps of the inverse CDF: 60 halvings of [lo, hi] reach rounding. */
+enum { SF_QUANTILE_BISECTIONS = 60 };
+
+/* (L3) without Monte Carlo: half the neurons positive at the midpoint quantiles
+ * F⁻¹((j + ½)/half) of the start law, the other half negative at the mirrored directions
+ * (same θ; φ ↦ π − φ), c = 1. The empirical measure converges like a midpoint rule. */
+static void sf_psim_sample_quantile(sf_psim *ps)
+{
+    const size_t m = (size_t)ps->m, half = m / 2;
+    const sf_kernel_table *tab = ps->tab;
+    double *x = ps->y, *c = ps->y + m;
+    for (size_t j = 0; j < half; j++) {
+        double target = ((double)j + 0.5) / (double)half, lo = tab->lo, hi = tab->hi;
+        for (int it = 0; it < SF_QUANTILE_BISECTIONS; it++) {
+            double mid = 0.5 * (lo + hi);
+            if (start_cdf(tab, mid) < target) lo = mid; else hi = mid;
+        }
+        x[j] = 0.5 * (lo + hi);
+        ps->eps[j] = 1.0;
+        c[j] = 1.0;
+        ps->eps[j + half] = -1.0;
+        x[j + half] = tab->radial ? x[j] : SF_PSIM_PI - x[j];
+        c[j + half] = 1.0;
+    }
+}
+
 sf_status sf_psim_create(sf_ctx *ctx, const sf_case *c, const sf_kernel_table *tab,
                          const sf_psim_params *p, sf_psim **out)
 {
@@ -166,6 +205,10 @@ sf_status sf_psim_create(sf_ctx *ctx, const sf_case *c, const sf_kernel_table *t
                  "(form L); use cvode, euler or sgd for this start",
                  sf_name_of(&sf_start_names, (int)c->start.law));
     }
+    SF_CHECK(ctx, p->sampling != SF_SAMPLING_QUANTILE ||
+                      (p->method == SF_PMETHOD_REDUCED && p->m % 2 == 0 && tab->cdf0 && tab->pdf0),
+             SF_E_ARG, "particles.sampling = quantile: expected particles.method = reduced, an "
+             "even particles.m (got %ld) and a table with the start law's CDF", p->m);
 
     SF_ALLOC(ctx, ps, 1);
     ps->tab = tab;
@@ -193,7 +236,10 @@ sf_status sf_psim_create(sf_ctx *ctx, const sf_case *c, const sf_kernel_table *t
         SF_ALLOC(ctx, ps->rho, 2 * ps->n);
         SF_ALLOC(ctx, ps->Fk, 2 * ps->n);
         sf_psim_reduced_setup(ps);
-        sf_psim_sample_reduced(ps, p->symmetric);
+        if (p->sampling == SF_SAMPLING_QUANTILE)
+            sf_psim_sample_quantile(ps);
+        else
+            sf_psim_sample_reduced(ps, p->symmetric);
     } else {
         const size_t dd = (size_t)d;
         SF_CHECK(ctx, m <= SIZE_MAX / (dd + 1), SF_E_RANGE,

@@ -26,6 +26,7 @@ typedef enum {
     SF_PMETHOD_SGD,
     SF_PMETHOD_REDUCED
 } sf_pmethod;
+typedef enum { SF_SAMPLING_RANDOM, SF_SAMPLING_QUANTILE } sf_sampling;
 
 /* A const name table: the names of an enumeration, indexed by its values. */
 typedef struct {
@@ -41,6 +42,7 @@ extern const sf_name_table sf_recon_names;     /* upwind muscl */
 extern const sf_name_table sf_limiter_names;   /* minmod vanleer */
 extern const sf_name_table sf_method_names;    /* adams bdf */
 extern const sf_name_table sf_pmethod_names;   /* cvode euler sgd reduced */
+extern const sf_name_table sf_sampling_names;  /* random quantile */
 
 /* The spelling of value v in table t ("?" if out of range). */
 const char *sf_name_of(const sf_name_table *t, int v);
@@ -97,6 +99,8 @@ typedef struct {
         sf_pmethod method; /* particles.method */
         double step;       /* particles.step: Euler/SGD step η, > 0 */
         long batch;        /* particles.batch: SGD batch size, ≥ 1 */
+        sf_sampling sampling; /* particles.sampling: random draws, or (reduced) midpoint
+                                 quantiles of the start law, half of each sign */
     } particles;
 
     /* Where each key was set: parallel arrays, used by sf_case_where. */

@@ -31,6 +31,8 @@ typedef struct {
     long m;                /* neurons, ≥ 1 (even when symmetric) */
     unsigned long seed;    /* RNG seed: same seed, same start on every machine */
     int symmetric;         /* draw m/2 neurons and add the mirrors (−a, −b) (bool) */
+    sf_sampling sampling;  /* reduced: random draws, or quantile: m/2 neurons of each sign at
+                              the midpoint quantiles of the start law (deterministic) */
     sf_pmethod method;     /* cvode, euler, sgd, reduced */
     double step;           /* η for euler and sgd, > 0 */
     long batch;            /* sgd batch size B, ≥ 1 */

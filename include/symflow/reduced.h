@@ -47,6 +47,9 @@ typedef struct {
     double kappa_scale; /* κ(b,b') = kappa_scale |b||b'| κ̂(cos α): 1 gaussian, 1/d sphere;
                            K and dK above already include it (use them as they are) */
     double risk_const;  /* ½ E f*² */
+    double *cdf0;       /* n: CDF of the coordinate of a uniform direction on S^{d−1} (the
+                           balanced start's law, L3), for deterministic sampling (owned) */
+    double *pdf0;       /* n: its density (owned) */
 } sf_kernel_table;
 
 /* The odd-target closed ODE (M8)–(M10) restricted to H (exact when ∫ b_⊥ b_Hᵀ dμ₀ = 0, as

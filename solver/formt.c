@@ -1,0 +1,320 @@
+/* formt.c — form T (M16) by finite volumes on a tensor (a, u, r) box for d_H = 1 targets,
+ * with its diagnostics (I1), (I2), (I3), (M8), (M14) and the outer-box monitor of §4.5.
+ *
+ * Discretisation (MATH §4.4, §5). Cell c has centre (a_c, u_c, r_c), ρ_c = (u_c² + r_c²)^{½},
+ * φ_c = atan2(r_c, u_c) ∈ (0, π), volume vol_c, and carries the signed direction mass
+ * a_c ρ_c n_c vol_c (M16: m(dω) = ∫ a ρ n). Deposit: that mass goes to the two φ-centres
+ * j, j+1 around φ_c with weights (1 − λ, λ) (all of it to the end centre beyond the first or
+ * last), index and weight precomputed at create; M_j = Σ deposits. Potential (M13):
+ * Ψ̂ = K M − G (one gemv, O(n_φ²)); back to the cell with the SAME weights (the adjoint of
+ * the deposit): V_c = a_c ρ_c Ψ̂(φ_c). V_c = ∂R_h/∂(n_c vol_c) exactly for
+ * R_h = ½ Mᵀ K M − Gᵀ M + ½E f*², since K is symmetric.
+ * Velocity at the face between c and c + e_x: v = −(V_{c+e_x} − V_c)/(x_{c+1} − x_c), which
+ * approximates v_a = −Ψ, (v_u, v_r) = −a ∇Ψ of (M16) since ∇V = (Ψ, a∇Ψ); upwind MUSCL face
+ * value n_f along x (fv.h, strided), flux F = v n_f; zero flux on all outer faces and at
+ * r = 0 (reflection, §4.5). Summation by parts gives
+ *   dR_h/dt = Σ_c V_c d(n_c vol_c)/dt = −Σ_faces h A n_f v²   (A the face area, h the centre
+ * distance), the discrete (I2), for every limiter and grid; mass is conserved to rounding.
+ * Not here: the tables and n₀ (reduction/transport.c), time stepping (cvode.c), output
+ * (run_transport.c).
+ */
+#include <cblas.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "symflow/formt.h"
+
+static const double SF_FORMT_EDGE_MASS =
+    1e-6; /* outer-layer mass fraction that stops a run (§4.5): the start's tail there is ~10⁻⁹
+             (reduction/transport.c box rule), so 10⁻⁶ means mass has reached the box */
+
+struct sf_formt {
+    const sf_grid1 *g[3];           /* borrowed grids a, u, r */
+    const sf_transport_problem *p;  /* borrowed tables */
+    sf_fv_scheme scheme;            /* reconstruction and limiter */
+    size_t n[3];                    /* cells per coordinate a, u, r */
+    size_t stride[3];               /* index strides: nu·nr, nr, 1 */
+    size_t size;                    /* na·nu·nr */
+    double *lever;                  /* size: a_c ρ_c */
+    double *vol;                    /* size: cell volumes */
+    size_t *j0, *j1;                /* size: the two φ-cells of each cell's deposit */
+    double *lam;                    /* size: weight of j1 (1 − lam on j0) */
+    double *mass;                   /* n_phi: deposited M (workspace) */
+    double *psi;                    /* n_phi: Ψ̂ at φ-centres (workspace) */
+    double *V;                      /* size: cell potentials V_c (workspace) */
+    double *vel;                    /* size: face velocities of one direction (workspace) */
+    double *face;                   /* size: upwind face values of one direction (workspace) */
+    char failure[256];              /* why the last rhs failed */
+};
+
+double sf_formt_edge_mass_default(void) { return SF_FORMT_EDGE_MASS; }
+
+sf_status sf_formt_create(sf_ctx *ctx, const sf_grid1 *ga, const sf_grid1 *gu, const sf_grid1 *gr,
+                          const sf_transport_problem *p, const sf_fv_scheme *scheme,
+                          sf_formt **out)
+{
+    sf_status status = SF_OK;
+    sf_formt *f = NULL;
+    SF_CHECK(ctx, ga && gu && gr && p && scheme && out, SF_E_ARG, "sf_formt_create: NULL argument");
+    SF_CHECK(ctx, ga->n >= 2 && gu->n >= 2 && gr->n >= 2, SF_E_ARG,
+             "form T: grids of %zu, %zu, %zu cells: expected at least 2 each", ga->n, gu->n, gr->n);
+    SF_CHECK(ctx, p->na == ga->n && p->nu == gu->n && p->nr == gr->n && p->n_phi >= 2, SF_E_ARG,
+             "form T: grids of %zu×%zu×%zu cells but tables for %zu×%zu×%zu (n_phi = %zu)", ga->n,
+             gu->n, gr->n, p->na, p->nu, p->nr, p->n_phi);
+    SF_ALLOC(ctx, f, 1);
+    f->g[0] = ga;
+    f->g[1] = gu;
+    f->g[2] = gr;
+    f->p = p;
+    f->scheme = *scheme;
+    for (int x = 0; x < 3; x++) f->n[x] = f->g[x]->n;
+    f->stride[2] = 1;
+    f->stride[1] = f->n[2];
+    f->stride[0] = f->n[1] * f->n[2];
+    f->size = f->n[0] * f->stride[0];
+    SF_ALLOC(ctx, f->lever, f->size);
+    SF_ALLOC(ctx, f->vol, f->size);
+    SF_ALLOC(ctx, f->j0, f->size);
+    SF_ALLOC(ctx, f->j1, f->size);
+    SF_ALLOC(ctx, f->lam, f->size);
+    SF_ALLOC(ctx, f->mass, p->n_phi);
+    SF_ALLOC(ctx, f->psi, p->n_phi);
+    SF_ALLOC(ctx, f->V, f->size);
+    SF_ALLOC(ctx, f->vel, f->size);
+    SF_ALLOC(ctx, f->face, f->size);
+    const double hphi = M_PI / (double)p->n_phi;
+    for (size_t ia = 0; ia < f->n[0]; ia++)
+        for (size_t iu = 0; iu < f->n[1]; iu++)
+            for (size_t ir = 0; ir < f->n[2]; ir++) {
+                size_t c = ia * f->stride[0] + iu * f->stride[1] + ir;
+                double a = ga->centres[ia], u = gu->centres[iu], r = gr->centres[ir];
+                f->lever[c] = a * hypot(u, r);
+                f->vol[c] = ga->widths[ia] * gu->widths[iu] * gr->widths[ir];
+                double x = atan2(r, u) / hphi - 0.5; /* position among the φ-centres */
+                if (x <= 0.0) {
+                    f->j0[c] = f->j1[c] = 0;
+                    f->lam[c] = 0.0;
+                } else if (x >= (double)(p->n_phi - 1)) {
+                    f->j0[c] = f->j1[c] = p->n_phi - 1;
+                    f->lam[c] = 0.0;
+                } else {
+                    size_t j = (size_t)x;
+                    f->j0[c] = j;
+                    f->j1[c] = j + 1;
+                    f->lam[c] = x - (double)j;
+                }
+            }
+    *out = f;
+    return SF_OK;
+cleanup:
+    sf_formt_destroy(&f);
+    return status;
+}
+
+void sf_formt_destroy(sf_formt **f)
+{
+    if (!f || !*f) return;
+    sf_formt *x = *f;
+    free(x->lever);
+    free(x->vol);
+    free(x->j0);
+    free(x->j1);
+    free(x->lam);
+    free(x->mass);
+    free(x->psi);
+    free(x->V);
+    free(x->vel);
+    free(x->face);
+    free(x);
+    *f = NULL;
+}
+
+size_t sf_formt_size(const sf_formt *f) { return f->size; }
+const char *sf_formt_failure(const sf_formt *f) { return f->failure; }
+
+void sf_formt_initial(const sf_formt *f, double *y)
+{
+    for (size_t c = 0; c < f->size; c++) y[c] = f->p->n0[c];
+}
+
+/* Deposit (M16), Ψ̂ = K M − G (M13) on the φ-grid, and V_c = a_c ρ_c Ψ̂(φ_c). */
+static void potential(sf_formt *f, const double *y)
+{
+    const size_t np = f->p->n_phi;
+    for (size_t j = 0; j < np; j++) {
+        f->mass[j] = 0.0;
+        f->psi[j] = f->p->G[j];
+    }
+    for (size_t c = 0; c < f->size; c++) {
+        double m = f->lever[c] * y[c] * f->vol[c];
+        f->mass[f->j0[c]] += (1.0 - f->lam[c]) * m;
+        f->mass[f->j1[c]] += f->lam[c] * m;
+    }
+    cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)np, (int)np, 1.0, f->p->K, (int)np, f->mass, 1,
+                -1.0, f->psi, 1);
+    for (size_t c = 0; c < f->size; c++)
+        f->V[c] = f->lever[c] * ((1.0 - f->lam[c]) * f->psi[f->j0[c]] + f->lam[c] * f->psi[f->j1[c]]);
+}
+
+void sf_formt_potential(sf_formt *f, const double *y, double *psi)
+{
+    potential(f, y);
+    for (size_t j = 0; j < f->p->n_phi; j++) psi[j] = f->psi[j];
+}
+
+/* Face velocities and upwind face values along direction x for state y (after potential):
+ * vel[c], face[c] belong to the face between c and c + e_x (unused for the last layer).
+ * Lines of direction x: base = o·(n_x·s) + i, o < size/(n_x·s), i < s (s the stride). */
+static void faces(sf_formt *f, const double *y, int x)
+{
+    const sf_grid1 *g = f->g[x];
+    const size_t s = f->stride[x], nx = f->n[x], outer = f->size / (nx * s);
+    for (size_t o = 0; o < outer; o++)
+        for (size_t i = 0; i < s; i++) {
+            const size_t base = o * nx * s + i;
+            for (size_t k = 0; k + 1 < nx; k++) {
+                size_t c = base + k * s;
+                f->vel[c] = -(f->V[c + s] - f->V[c]) / (g->centres[k + 1] - g->centres[k]);
+            }
+            sf_fv_face_values_strided(g, &f->scheme, y + base, s, f->vel + base, f->face + base);
+        }
+}
+
+int sf_formt_rhs(double t, const double *y, double *ydot, void *self)
+{
+    (void)t;
+    sf_formt *f = self;
+    potential(f, y);
+    for (size_t j = 0; j < f->p->n_phi; j++) {
+        if (!isfinite(f->psi[j])) {
+            snprintf(f->failure, sizeof f->failure,
+                     "form T: potential is not finite at phi-cell %zu (phi = %g)", j,
+                     M_PI * ((double)j + 0.5) / (double)f->p->n_phi);
+            return -1;
+        }
+    }
+    for (size_t c = 0; c < f->size; c++) ydot[c] = 0.0;
+    for (int x = 0; x < 3; x++) {
+        const sf_grid1 *g = f->g[x];
+        const size_t s = f->stride[x], nx = f->n[x], outer = f->size / (nx * s);
+        faces(f, y, x);
+        for (size_t o = 0; o < outer; o++)
+            for (size_t i = 0; i < s; i++) {
+                const size_t base = o * nx * s + i;
+                for (size_t k = 0; k + 1 < nx; k++) { /* interior faces; outer ones carry 0 */
+                    size_t c = base + k * s;
+                    double flux = f->vel[c] * f->face[c];
+                    ydot[c] -= flux / g->widths[k];
+                    ydot[c + s] += flux / g->widths[k + 1];
+                }
+            }
+    }
+    return 0;
+}
+
+void sf_formt_diagnose(sf_formt *f, const double *y, sf_formt_diag *d)
+{
+    potential(f, y);
+    double risk = 0.0, mass = 0.0, bal = 0.0, w = 0.0, m11 = 0.0, s2 = 0.0, nmin = INFINITY;
+    for (size_t j = 0; j < f->p->n_phi; j++) risk += 0.5 * (f->psi[j] - f->p->G[j]) * f->mass[j];
+    for (size_t ia = 0; ia < f->n[0]; ia++)
+        for (size_t iu = 0; iu < f->n[1]; iu++)
+            for (size_t ir = 0; ir < f->n[2]; ir++) {
+                size_t c = ia * f->stride[0] + iu * f->stride[1] + ir;
+                double a = f->g[0]->centres[ia], u = f->g[1]->centres[iu], r = f->g[2]->centres[ir];
+                double m = y[c] * f->vol[c];
+                mass += m;
+                bal += (a * a - u * u - r * r) * m;
+                w += 0.5 * a * u * m;
+                m11 += u * u * m;
+                s2 += a * a * m;
+                nmin = fmin(nmin, y[c]);
+            }
+    double diss = 0.0;
+    for (int x = 0; x < 3; x++) {
+        const sf_grid1 *g = f->g[x];
+        const size_t s = f->stride[x], nx = f->n[x], outer = f->size / (nx * s);
+        faces(f, y, x);
+        for (size_t o = 0; o < outer; o++)
+            for (size_t i = 0; i < s; i++)
+                for (size_t k = 0; k + 1 < nx; k++) {
+                    size_t c = o * nx * s + i + k * s;
+                    double area = f->vol[c] / g->widths[k];
+                    double v = f->vel[c];
+                    diss += (g->centres[k + 1] - g->centres[k]) * area * f->face[c] * v * v;
+                }
+    }
+    d->risk = risk + f->p->risk_const;
+    d->mass = mass;
+    d->balance = bal;
+    d->dissipation = diss;
+    d->w = w;
+    d->m11 = m11;
+    d->s = s2;
+    d->density_min = nmin;
+}
+
+void sf_formt_marginals(const sf_formt *f, const double *y, double *ma, double *mu, double *mr)
+{
+    const sf_grid1 *ga = f->g[0], *gu = f->g[1], *gr = f->g[2];
+    for (size_t i = 0; i < f->n[0]; i++) ma[i] = 0.0;
+    for (size_t i = 0; i < f->n[1]; i++) mu[i] = 0.0;
+    for (size_t i = 0; i < f->n[2]; i++) mr[i] = 0.0;
+    for (size_t ia = 0; ia < f->n[0]; ia++)
+        for (size_t iu = 0; iu < f->n[1]; iu++)
+            for (size_t ir = 0; ir < f->n[2]; ir++) {
+                double m = y[ia * f->stride[0] + iu * f->stride[1] + ir] *
+                           ga->widths[ia] * gu->widths[iu] * gr->widths[ir];
+                ma[ia] += m;
+                mu[iu] += m;
+                mr[ir] += m;
+            }
+    for (size_t i = 0; i < f->n[0]; i++) ma[i] /= ga->widths[i];
+    for (size_t i = 0; i < f->n[1]; i++) mu[i] /= gu->widths[i];
+    for (size_t i = 0; i < f->n[2]; i++) mr[i] /= gr->widths[i];
+}
+
+/* Mass in the layer i_x = layer of direction x. */
+static double layer_mass(const sf_formt *f, const double *y, int x, size_t layer)
+{
+    const size_t s = f->stride[x], nx = f->n[x], outer = f->size / (nx * s);
+    double m = 0.0;
+    for (size_t o = 0; o < outer; o++)
+        for (size_t i = 0; i < s; i++) {
+            size_t c = o * nx * s + i + layer * s;
+            m += y[c] * f->vol[c];
+        }
+    return m;
+}
+
+/* §4.5 */
+sf_status sf_formt_check_edges(sf_ctx *ctx, const sf_formt *f, const double *y, double t,
+                               double tol)
+{
+    sf_status status = SF_OK;
+    static const char *const names[3] = {"a", "u", "r"};
+    double total = 0.0, worst = -1.0, where = 0.0;
+    int wx = 0;
+    for (size_t c = 0; c < f->size; c++) total += y[c] * f->vol[c];
+    for (int x = 0; x < 3; x++) {
+        for (int side = 0; side < 2; side++) {
+            if (x == 2 && side == 0) continue; /* r = 0 reflects (§4.5): not an outer face */
+            size_t layer = side ? f->n[x] - 1 : 0;
+            double frac = layer_mass(f, y, x, layer) / total;
+            if (frac > worst) {
+                worst = frac;
+                wx = x;
+                where = side ? f->g[x]->edges[f->n[x]] : f->g[x]->edges[0];
+            }
+        }
+    }
+    SF_CHECK(ctx, worst <= tol, SF_E_NUMERIC,
+             "domain too small: %.3g %% of the mass within one cell of %s = %+g at t = %g "
+             "(threshold %.3g %%; the box a in ±%g, u in ±%g, r ≤ %g is sized from the start "
+             "law, reduction/transport.c)",
+             100.0 * worst, names[wx], where, t, 100.0 * tol, f->g[0]->edges[f->n[0]],
+             f->g[1]->edges[f->n[1]], f->g[2]->edges[f->n[2]]);
+cleanup:
+    return status;
+}
