@@ -14,30 +14,6 @@ double sf_fv_limit(sf_limiter limiter, double a, double b)
     return 2.0 * a * b / (a + b);
 }
 
-/* Limited slope of cell i (0 at the two boundary cells). */
-static double cell_slope(const sf_grid1 *g, const sf_fv_scheme *s, const double *q, size_t i)
-{
-    if (i == 0 || i + 1 >= g->n) return 0.0;
-    double left = (q[i] - q[i - 1]) / (g->centres[i] - g->centres[i - 1]);
-    double right = (q[i + 1] - q[i]) / (g->centres[i + 1] - g->centres[i]);
-    return sf_fv_limit(s->limiter, left, right);
-}
-
-void sf_fv_face_values(const sf_grid1 *g, const sf_fv_scheme *s, const double *q, const double *v,
-                       double *qf)
-{
-    for (size_t f = 0; f + 1 < g->n; f++) {
-        size_t up = v[f] > 0.0 ? f : f + 1; /* upwind cell */
-        double value = q[up];
-        if (s->reconstruction == SF_RECON_MUSCL) {
-            value += cell_slope(g, s, q, up) * (g->edges[f + 1] - g->centres[up]);
-            double lo = fmin(q[f], q[f + 1]), hi = fmax(q[f], q[f + 1]);
-            value = fmin(fmax(value, lo), hi);
-        }
-        qf[f] = value;
-    }
-}
-
 /* Limited slope of cell i of a strided line (0 at the two boundary cells). */
 static double cell_slope_strided(const sf_grid1 *g, const sf_fv_scheme *s, const double *q,
                                  size_t stride, size_t i)
@@ -61,4 +37,10 @@ void sf_fv_face_values_strided(const sf_grid1 *g, const sf_fv_scheme *s, const d
         }
         qf[f * stride] = value;
     }
+}
+
+void sf_fv_face_values(const sf_grid1 *g, const sf_fv_scheme *s, const double *q, const double *v,
+                       double *qf)
+{
+    sf_fv_face_values_strided(g, s, q, 1, v, qf);
 }
