@@ -25,6 +25,7 @@
  *   grid.cells             integer 8 … 1000000           200
  *   grid.spacing           uniform | refined             uniform
  *   grid.ratio             finite ≥ 1                    10     (refined spacing only)
+ *   grid.margin            finite ≥ 1                    1      (form T: box × margin)
  *   scheme.reconstruction  upwind | muscl                muscl
  *   scheme.limiter         minmod | vanleer              vanleer
  *   time.end               finite > 0                    100
@@ -186,6 +187,7 @@ static const sf_key_desc sf_keys[] = {
                "an integer ≥ " SF_STR(SF_CASE_CELLS_MIN) " and ≤ " SF_STR(SF_CASE_CELLS_MAX)),
     SF_ENUM_KEY("grid", "spacing", grid.spacing, sf_spacing_names),
     SF_REAL_KEY("grid", "ratio", grid.ratio, 1, HUGE_VAL, 0, 0, "a finite number ≥ 1"),
+    SF_REAL_KEY("grid", "margin", grid.margin, 1, HUGE_VAL, 0, 0, "a finite number ≥ 1"),
     SF_ENUM_KEY("scheme", "reconstruction", scheme.reconstruction, sf_recon_names),
     SF_ENUM_KEY("scheme", "limiter", scheme.limiter, sf_limiter_names),
     SF_REAL_KEY("time", "end", time.end, 0, HUGE_VAL, 1, 0, "a finite number > 0"),
@@ -397,6 +399,7 @@ static sf_status defaults_at(sf_ctx *ctx, sf_case *c, const char *path)
     c->grid.cells = SF_CASE_DEFAULT_CELLS;
     c->grid.spacing = SF_SPACING_UNIFORM;
     c->grid.ratio = SF_CASE_DEFAULT_RATIO;
+    c->grid.margin = 1.0;
     c->scheme.reconstruction = SF_RECON_MUSCL;
     c->scheme.limiter = SF_LIMITER_VANLEER;
     c->time.end = SF_CASE_DEFAULT_END;

@@ -129,6 +129,10 @@ sf_status sf_reduce_transport_box(sf_ctx *ctx, const sf_case *c, sf_transport_bo
         box->u_max = fmax(box->u_max, box->r_max);
         box->a_max = fmax(box->a_max, box->r_max); /* measured: a follows (abs, relu cases) */
     }
+    /* grid.margin: the user's factor on the automatic box (§4.5 reports when it is short) */
+    box->a_max *= c->grid.margin;
+    box->u_max *= c->grid.margin;
+    box->r_max *= c->grid.margin;
 cleanup:
     return status;
 }

@@ -311,8 +311,8 @@ sf_status sf_formt_check_edges(sf_ctx *ctx, const sf_formt *f, const double *y, 
     }
     SF_CHECK(ctx, worst <= tol, SF_E_NUMERIC,
              "domain too small: %.3g %% of the mass within one cell of %s = %+g at t = %g "
-             "(threshold %.3g %%; the box a in ±%g, u in ±%g, r ≤ %g is sized from the start "
-             "law, reduction/transport.c)",
+             "(threshold %.3g %%; box a in ±%g, u in ±%g, r ≤ %g: enlarge it with grid.margin "
+             "or end earlier with time.end)",
              100.0 * worst, names[wx], where, t, 100.0 * tol, f->g[0]->edges[f->n[0]],
              f->g[1]->edges[f->n[1]], f->g[2]->edges[f->n[2]]);
 cleanup:

@@ -72,6 +72,7 @@ typedef struct {
         long cells;         /* grid.cells: cells per reduced coordinate, ≥ 8 */
         sf_spacing spacing; /* grid.spacing */
         double ratio;       /* grid.ratio: largest/smallest cell for refined spacing, ≥ 1 */
+        double margin;      /* grid.margin: form T box = margin × the automatic box, ≥ 1 */
     } grid;
 
     struct {
