@@ -18,6 +18,7 @@
  *   problem.d              integer ≥ 2                   30
  *   problem.d_H            integer, 1 ≤ d_H < d          5
  *   problem.target         name, 1 … 127 characters      norm   (checked by reduction/)
+ *   problem.fold_even      true | false                  true   (even d_H = 1 targets on θ)
  *   start.law              balanced-sphere | gaussian    balanced-sphere
  *   start.sigma_a          finite > 0                    1.0
  *   start.sigma_b          finite > 0                    1.0
@@ -179,6 +180,8 @@ static const sf_key_desc sf_keys[] = {
     SF_INT_KEY("problem", "d_H", problem.d_H, 1, HUGE_VAL, "an integer ≥ 1"),
     {"problem", "target", SF_KIND_NAME, SF_OFF(problem.target), NULL, 0, 0, 0, 0,
      "a name of 1 to 127 characters"},
+    {"problem", "fold_even", SF_KIND_BOOL, SF_OFF(problem.fold_even), NULL, 0, 0, 0, 0,
+     "true or false"},
     SF_ENUM_KEY("start", "law", start.law, sf_start_names),
     SF_REAL_KEY("start", "sigma_a", start.sigma_a, 0, HUGE_VAL, 1, 0, "a finite number > 0"),
     SF_REAL_KEY("start", "sigma_b", start.sigma_b, 0, HUGE_VAL, 1, 0, "a finite number > 0"),
@@ -411,6 +414,7 @@ static sf_status defaults_at(sf_ctx *ctx, sf_case *c, const char *path)
     c->particles.m = SF_CASE_DEFAULT_M;
     c->particles.seed = SF_CASE_DEFAULT_SEED;
     c->particles.symmetric = 0;
+    c->problem.fold_even = 1;
     c->particles.method = SF_PMETHOD_CVODE;
     c->particles.step = SF_CASE_DEFAULT_STEP;
     c->particles.batch = SF_CASE_DEFAULT_BATCH;

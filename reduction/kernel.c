@@ -381,7 +381,7 @@ sf_status sf_kernel_create(sf_ctx *ctx, const sf_case *c, sf_kernel **out)
 
     SF_ALLOC(ctx, k, 1);
     double d = (double)c->problem.d, dH = (double)c->problem.d_H, kk = d - dH;
-    k->theta = sf_target_uses_theta(tgt, c->problem.d_H);
+    k->theta = sf_target_uses_theta(tgt, c);
     k->K_scale = c->problem.input == SF_INPUT_SPHERE ? 1.0 / d : 1.0;
     SF_TRY(ctx, sf_rule_legendre(ctx, SF_G_NODES, 0.0, 1.0, &k->leg));
     SF_TRY(ctx, sf_rule_gamma(ctx, kk, SF_K_NODES_T, &rt));

@@ -36,8 +36,9 @@ typedef struct {
 /* Look up c->problem.target; unknown name → SF_E_PARSE listing the valid names; a line
  * target with d_H ≠ 1 → SF_E_UNSUPPORTED. *out is borrowed from the static table. */
 sf_status sf_target_lookup(sf_ctx *ctx, const sf_case *c, const sf_target_spec **out);
-/* Whether the case reduces to the radial θ-form (radial targets, and even |x₁|^p at d_H = 1). */
-int sf_target_uses_theta(const sf_target_spec *t, long d_H);
+/* Whether the case reduces to the radial θ-form (radial targets, and even |x₁|^p at d_H = 1
+ * when problem.fold_even). */
+int sf_target_uses_theta(const sf_target_spec *t, const sf_case *c);
 /* Power p of the radial form (a radial target's p, or the p of an even line target). */
 double sf_target_radial_power(const sf_target_spec *t);
 

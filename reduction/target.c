@@ -78,9 +78,9 @@ cleanup:
     return status;
 }
 
-int sf_target_uses_theta(const sf_target_spec *t, long d_H)
+int sf_target_uses_theta(const sf_target_spec *t, const sf_case *c)
 {
-    return t->kind == SF_TARGET_RADIAL || (d_H == 1 && t->p >= 0.0);
+    return t->kind == SF_TARGET_RADIAL || (c->problem.d_H == 1 && t->p >= 0.0 && c->problem.fold_even);
 }
 
 double sf_target_radial_power(const sf_target_spec *t)
@@ -102,7 +102,7 @@ void sf_target_calg_setup(const sf_target_spec *t, const sf_case *c, const sf_ru
     memset(g, 0, sizeof *g);
     g->leg = leg;
     g->d_H = c->problem.d_H;
-    if (sf_target_uses_theta(t, c->problem.d_H)) {
+    if (sf_target_uses_theta(t, c)) {
         double p = t->p;
         double scale = sphere ? 1.0 / sf_gauss_norm_moment(d, p + 1.0) : 1.0;
         g->radial = 1;
@@ -172,7 +172,7 @@ double sf_target_risk_const(const sf_target_spec *t, const sf_case *c)
 {
     double d = (double)c->problem.d;
     int sphere = c->problem.input == SF_INPUT_SPHERE;
-    if (sf_target_uses_theta(t, c->problem.d_H)) {
+    if (sf_target_uses_theta(t, c)) {
         /* ½ E|z|^{2p} = ½ 2^p Γ(d_H/2 + p)/Γ(d_H/2) */
         double p = t->p, dH = (double)c->problem.d_H;
         double v = 0.5 * exp(p * M_LN2 + lgamma(0.5 * dH + p) - lgamma(0.5 * dH));

@@ -58,6 +58,8 @@ typedef struct {
         long d;                    /* problem.d: ambient dimension, ≥ 2 */
         long d_H;                  /* problem.d_H: dimension of H, 1 ≤ d_H < d */
         char target[SF_NAME_CAP];  /* problem.target: a name of reduction's target table */
+        int fold_even;             /* problem.fold_even: an even d_H = 1 target (|x_1|) is
+                                      solved on θ ∈ [0, π/2] (quotient by x_1 ↦ −x_1) (bool) */
     } problem;
 
     struct {
