@@ -1,0 +1,224 @@
+/* bench_c.c — the C half of bench/run: timings that need the library from inside a process
+ * (no process start, no file output). Prints one "key value…" line per measurement for
+ * bench/run to parse; never part of the test suite.
+ *
+ *   bench_c triad MIB REPS              STREAM-like triad a = b + s c over three arrays of
+ *                                       MIB MiB each; GB/s counted as 24 bytes per element
+ *   bench_c rhs N REPS                  sf_forml_rhs (form L, MUSCL + van Leer) on a uniform
+ *                                       N-cell grid; evaluations per second
+ *   bench_c step CASE M D NSTEPS REPS   full-width particles (method euler): NSTEPS steps
+ *                                       of the exact population gradient (M3)–(M7), m = M,
+ *                                       d = D; seconds per velocity evaluation
+ *   bench_c gtable CASE N              the case's Ĝ, ∂Ĝ on N uniform nodes (M12), for the
+ *                                       PyTorch loops of bench/run
+ *
+ * Not here: what the figures are compared with (bench/run), the PDE solves (symflow solve).
+ * Each timing line prints the median, min and max over REPS repetitions.
+ * MATH tags: (M3)–(M7) (step), (M11)–(M15) (rhs; K̂ filled with κ̂(cos(θᵢ − θⱼ)), whose
+ * values do not change the cost).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "symflow/case.h"
+#include "symflow/forml.h"
+#include "symflow/grid.h"
+#include "symflow/particles.h"
+#include "symflow/reduction.h"
+#include "symflow/status.h"
+
+enum { BENCH_MAX_REPS = 64 /* repetitions a timing keeps */ };
+/* Shortest timed interval per repetition of the rhs benchmark: long enough that the clock's
+ * resolution (ns) and the loop overhead are below 0.1 %. */
+static const double BENCH_MIN_INTERVAL_S = 0.2;
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int cmp_double(const void *x, const void *y)
+{
+    const double a = *(const double *)x, b = *(const double *)y;
+    return (a > b) - (a < b);
+}
+
+/* Median, min, max of v[0..n) (sorted in place). */
+static void stats(double *v, int n, double *med, double *lo, double *hi)
+{
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    *med = n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+    *lo = v[0];
+    *hi = v[n - 1];
+}
+
+static int clamp_reps(long r) { return r < 1 ? 1 : r > BENCH_MAX_REPS ? BENCH_MAX_REPS : (int)r; }
+
+/* STREAM triad: the bandwidth bound of a kernel that streams its operands once. */
+static int bench_triad(long mib, int reps)
+{
+    const size_t n = (size_t)mib * 1024 * 1024 / sizeof(double);
+    double *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b), *c = malloc(n * sizeof *c);
+    if (!a || !b || !c) {
+        fprintf(stderr, "bench_c: triad: out of memory for 3 x %ld MiB\n", mib);
+        free(a), free(b), free(c);
+        return 5;
+    }
+    for (size_t i = 0; i < n; i++) a[i] = 0.0, b[i] = 1.0, c[i] = 2.0;
+    double gbs[BENCH_MAX_REPS], med, lo, hi;
+    const double s = 3.0;
+    for (int r = 0; r < reps; r++) {
+        const double t0 = now_s();
+        for (size_t i = 0; i < n; i++) a[i] = b[i] + s * c[i];
+        const double dt = now_s() - t0;
+        gbs[r] = 24.0 * (double)n / dt / 1e9;
+    }
+    double check = a[n / 2];
+    stats(gbs, reps, &med, &lo, &hi);
+    printf("triad_GBps %.4f %.4f %.4f bytes_per_array %zu check %g\n", med, lo, hi,
+           n * sizeof(double), check);
+    free(a), free(b), free(c);
+    return 0;
+}
+
+/* sf_forml_rhs on a synthetic form-L problem of n cells (values smooth, cost realistic). */
+static int bench_rhs(long cells, int reps)
+{
+    sf_ctx *ctx = NULL;
+    sf_status status = SF_OK;
+    sf_grid1 g = {0};
+    sf_forml *f = NULL;
+    double *y = NULL, *ydot = NULL;
+    sf_lifted_problem p = {0};
+    if (sf_ctx_create(&ctx) != SF_OK) return 5;
+    sf_grid1_params gp = sf_grid1_params_default();
+    gp.cells = (size_t)cells;
+    gp.lo = 0.0;
+    gp.hi = 0.5 * M_PI;
+    gp.spacing = SF_SPACING_UNIFORM;
+    SF_TRY(ctx, sf_grid1_create(ctx, &gp, &g));
+    const size_t n = g.n;
+    p.n = n;
+    p.K = malloc(n * n * sizeof *p.K);
+    p.G = malloc(n * sizeof *p.G);
+    p.tau0_plus = malloc(n * sizeof *p.tau0_plus);
+    p.tau0_minus = malloc(n * sizeof *p.tau0_minus);
+    SF_CHECK(ctx, p.K && p.G && p.tau0_plus && p.tau0_minus, SF_E_NOMEM, "bench_c: rhs: n = %zu", n);
+    for (size_t i = 0; i < n; i++) {
+        for (size_t j = 0; j < n; j++) p.K[i * n + j] = sf_kappa_hat(cos(g.centres[i] - g.centres[j]));
+        p.G[i] = 0.5 * cos(g.centres[i]);
+        p.tau0_plus[i] = p.tau0_minus[i] = 0.5 * g.widths[i] * sin(2.0 * g.centres[i]);
+    }
+    p.risk_const = 2.5;
+    const sf_fv_scheme scheme = {.reconstruction = SF_RECON_MUSCL, .limiter = SF_LIMITER_VANLEER};
+    SF_TRY(ctx, sf_forml_create(ctx, &g, &p, &scheme, SF_GEOM_RADIAL_THETA, &f));
+    const size_t ny = sf_forml_size(f);
+    y = malloc(ny * sizeof *y);
+    ydot = malloc(ny * sizeof *ydot);
+    SF_CHECK(ctx, y && ydot, SF_E_NOMEM, "bench_c: rhs: state of %zu", ny);
+    sf_forml_initial(f, y);
+    /* calibrate: evaluations per repetition so that one lasts ≥ BENCH_MIN_INTERVAL_S */
+    long evals = 1;
+    for (;;) {
+        const double t0 = now_s();
+        for (long e = 0; e < evals; e++) sf_forml_rhs(0.0, y, ydot, f);
+        if (now_s() - t0 >= 0.25 * BENCH_MIN_INTERVAL_S) break;
+        evals *= 2;
+    }
+    evals *= 4;
+    double rate[BENCH_MAX_REPS], med, lo, hi;
+    for (int r = 0; r < reps; r++) {
+        const double t0 = now_s();
+        for (long e = 0; e < evals; e++) sf_forml_rhs(0.0, y, ydot, f);
+        rate[r] = (double)evals / (now_s() - t0);
+    }
+    stats(rate, reps, &med, &lo, &hi);
+    printf("rhs_per_s %zu %.6g %.6g %.6g evals_per_rep %ld check %g\n", n, med, lo, hi, evals,
+           ydot[n / 2]);
+cleanup:
+    if (status != SF_OK) fprintf(stderr, "bench_c: error: %s\n", sf_ctx_message(ctx));
+    free(y), free(ydot);
+    sf_forml_destroy(&f);
+    free(p.K), free(p.G), free(p.tau0_plus), free(p.tau0_minus);
+    sf_grid1_free(&g);
+    sf_ctx_destroy(&ctx);
+    return (int)status;
+}
+
+/* Full-width euler particles: seconds per exact-gradient velocity evaluation. */
+static int bench_step(const char *case_path, long m, long d, long nsteps, int reps)
+{
+    sf_ctx *ctx = NULL;
+    sf_status status = SF_OK;
+    sf_case c = {0};
+    sf_kernel_table tab = {0};
+    sf_psim *ps = NULL;
+    char om[64], od[64];
+    if (sf_ctx_create(&ctx) != SF_OK) return 5;
+    snprintf(om, sizeof om, "particles.m=%ld", m);
+    snprintf(od, sizeof od, "problem.d=%ld", d);
+    const char *over[] = {om, od, "particles.method=euler", "particles.step=0.005"};
+    SF_TRY(ctx, sf_case_load(ctx, case_path, over, 4, &c));
+    SF_TRY(ctx, sf_reduce_table(ctx, &c, 257, 0, &tab));
+    sf_psim_params pp = sf_psim_params_from_case(&c);
+    double per[BENCH_MAX_REPS], med, lo, hi;
+    SF_TRY(ctx, sf_psim_create(ctx, &c, &tab, &pp, &ps));
+    for (int r = 0; r < reps; r++) {
+        sf_psim_stats st0, st1;
+        sf_psim_get_stats(ps, &st0);
+        const double t0 = now_s();
+        SF_TRY(ctx, sf_psim_advance(ctx, ps, sf_psim_time(ps) + (double)nsteps * pp.step));
+        const double dt = now_s() - t0;
+        sf_psim_get_stats(ps, &st1);
+        per[r] = dt / (double)(st1.rhs_evals - st0.rhs_evals);
+    }
+    stats(per, reps, &med, &lo, &hi);
+    printf("step_s %ld %ld %.6g %.6g %.6g steps_per_rep %ld risk %.10g\n", m, d, med, lo, hi,
+           nsteps, sf_psim_risk(ps));
+cleanup:
+    if (status != SF_OK) fprintf(stderr, "bench_c: error: %s\n", sf_ctx_message(ctx));
+    sf_psim_destroy(&ps);
+    sf_kernel_table_free(&tab);
+    sf_case_free(&c);
+    sf_ctx_destroy(&ctx);
+    return (int)status;
+}
+
+/* Ĝ and ∂Ĝ of the case on n uniform nodes, and ½E f*². */
+static int bench_gtable(const char *case_path, long n)
+{
+    sf_ctx *ctx = NULL;
+    sf_status status = SF_OK;
+    sf_case c = {0};
+    sf_kernel_table tab = {0};
+    if (sf_ctx_create(&ctx) != SF_OK) return 5;
+    SF_TRY(ctx, sf_case_load(ctx, case_path, NULL, 0, &c));
+    SF_TRY(ctx, sf_reduce_table(ctx, &c, (size_t)n, 0, &tab));
+    printf("gtable %zu %.17g %.17g %d %.17g %.17g\n", tab.n, tab.lo, tab.hi, tab.radial,
+           tab.kappa_scale, tab.risk_const);
+    for (size_t i = 0; i < tab.n; i++) printf("%.17g %.17g\n", tab.G[i], tab.dG[i]);
+cleanup:
+    if (status != SF_OK) fprintf(stderr, "bench_c: error: %s\n", sf_ctx_message(ctx));
+    sf_kernel_table_free(&tab);
+    sf_case_free(&c);
+    sf_ctx_destroy(&ctx);
+    return (int)status;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc >= 4 && !strcmp(argv[1], "triad"))
+        return bench_triad(atol(argv[2]), clamp_reps(atol(argv[3])));
+    if (argc >= 4 && !strcmp(argv[1], "rhs")) return bench_rhs(atol(argv[2]), clamp_reps(atol(argv[3])));
+    if (argc >= 7 && !strcmp(argv[1], "step"))
+        return bench_step(argv[2], atol(argv[3]), atol(argv[4]), atol(argv[5]), clamp_reps(atol(argv[6])));
+    if (argc >= 4 && !strcmp(argv[1], "gtable")) return bench_gtable(argv[2], atol(argv[3]));
+    fprintf(stderr, "usage: bench_c triad MIB REPS | rhs N REPS | step CASE M D NSTEPS REPS | "
+                    "gtable CASE N\n");
+    return 2;
+}
