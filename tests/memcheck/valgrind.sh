@@ -2,7 +2,8 @@
 # valgrind.sh — the `symflow` command end to end under valgrind's memcheck: no invalid
 # access, no leak (definite, indirect or possible) on the solve, particles, compare and
 # info paths, and on a failing run (bad case file). "Still reachable" blocks are the
-# libraries' own (libgomp, HDF5 keep init-time state until exit) and are not counted. Usage: valgrind.sh SYMFLOW REPO_ROOT
+# libraries' own (libgomp, HDF5 keep init-time state until exit) and are not counted.
+# Usage: valgrind.sh SYMFLOW REPO_ROOT
 set -u
 symflow=$1
 root=$2
