@@ -5,6 +5,7 @@
  *   symflow compare FIELD PARTICLES [-o CMP.nc] [--bandwidth H]
  *   symflow info FILE
  *   symflow plot FILE... [-o DIR]        (runs the postproc Python package)
+ *   symflow export FILE --vtk DIR        (runs the postproc Python package)
  *   symflow --help | --version
  *
  * Exit codes are the status table of include/symflow/status.h (0 success, 2 usage, 3 case
@@ -52,6 +53,8 @@ static const char *usage_main =
     "  info FILE      describe a netCDF file written by symflow\n"
     "  plot FILE... [-o DIR]\n"
     "                 draw the figures of field/particle/compare files (PNG)\n"
+    "  export FILE --vtk DIR\n"
+    "                 write a field file as VTK rectilinear grids + a .pvd (ParaView)\n"
     "\n"
     "options: --help (any command), --version\n"
     "exit codes: 0 ok, 2 usage, 3 malformed case, 4 value out of range, 5 memory, 6 I/O,\n"
@@ -73,6 +76,12 @@ static const char *usage_plot =
     "usage: symflow plot FILE... [-o DIR]\n\n"
     "Draw the figures of a field file and optional particle and compare files (PNG).\n";
 
+static const char *usage_export =
+    "usage: symflow export FILE --vtk DIR\n\n"
+    "Write the density of a field file (form T: n(a, u, r); form L: tau_plus, tau_minus on\n"
+    "theta or phi) as VTK XML rectilinear grids, DIR/NAME_NNNN.vtr one per output time, and\n"
+    "the collection DIR/NAME.pvd with their times, for ParaView. Errors: one line, exit 2.\n";
+
 static int fail(sf_ctx *ctx, sf_status s)
 {
     fprintf(stderr, "symflow: error: %s\n", sf_ctx_message(ctx));
@@ -80,11 +89,13 @@ static int fail(sf_ctx *ctx, sf_status s)
     return (int)s;
 }
 
+/* One line: the error, then the command's synopsis (the first line of its usage text). */
 static int usage_error(const char *usage, const char *fmt, const char *arg)
 {
     fprintf(stderr, "symflow: error: ");
     fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\n%s", usage);
+    const char *end = strchr(usage, '\n');
+    fprintf(stderr, " (%.*s)\n", end ? (int)(end - usage) : (int)strlen(usage), usage);
     return (int)SF_E_ARG;
 }
 
@@ -188,8 +199,9 @@ cleanup:
     return status;
 }
 
-/* Form T (M16), d_H = 1: the (a, u, r) box of the case (reduction's rule), grid.cells uniform
- * cells per coordinate, the tables, the run and a summary. */
+/* Form T (M16), d_H = 1: the (a, u, r) box of the case (reduction's rule), the grids of
+ * grid.spacing on it (sf_formt_grids_create: uniform, or stretched about the start's bulk),
+ * the tables, the run and a summary. */
 static sf_status solve_transport(sf_ctx *ctx, const sf_case *c, const char *out, int quiet)
 {
     sf_status status = SF_OK;
@@ -198,17 +210,7 @@ static sf_status solve_transport(sf_ctx *ctx, const sf_case *c, const char *out,
     sf_run_transport_summary sum = {0};
     sf_transport_box box;
     SF_TRY(ctx, sf_reduce_transport_box(ctx, c, &box));
-    sf_grid1_params gp = sf_grid1_params_default();
-    gp.cells = (size_t)c->grid.cells;
-    gp.lo = -box.a_max;
-    gp.hi = box.a_max;
-    SF_TRY(ctx, sf_grid1_create(ctx, &gp, &ga));
-    gp.lo = -box.u_max;
-    gp.hi = box.u_max;
-    SF_TRY(ctx, sf_grid1_create(ctx, &gp, &gu));
-    gp.lo = 0.0;
-    gp.hi = box.r_max;
-    SF_TRY(ctx, sf_grid1_create(ctx, &gp, &gr));
+    SF_TRY(ctx, sf_formt_grids_create(ctx, c, box.a_max, box.u_max, box.r_max, &ga, &gu, &gr));
     SF_TRY(ctx, sf_reduce_transport(ctx, c, &ga, &gu, &gr, 0, &prob));
     const int tty = isatty(STDERR_FILENO);
     sf_run_transport_params rp = {
@@ -220,10 +222,10 @@ static sf_status solve_transport(sf_ctx *ctx, const sf_case *c, const char *out,
     if (!quiet) {
         const sf_formt_diag *a = &sum.first, *b = &sum.last;
         printf("symflow %s: transport, target %s, d = %ld, d_H = %ld, %zu x %zu x %zu cells on "
-               "a in ±%.4g, u in ±%.4g, r in [0, %.4g], %zu phi-cells (%s, %s)\n", SF_VERSION,
+               "a in ±%.4g, u in ±%.4g, r in [0, %.4g] (%s), %zu phi-cells (%s, %s)\n", SF_VERSION,
                c->problem.target, c->problem.d, c->problem.d_H, ga.n, gu.n, gr.n, box.a_max,
-               box.u_max, box.r_max, prob.n_phi,
-               sf_name_of(&sf_recon_names, (int)c->scheme.reconstruction),
+               box.u_max, box.r_max, sf_name_of(&sf_spacing_names, (int)c->grid.spacing),
+               prob.n_phi, sf_name_of(&sf_recon_names, (int)c->scheme.reconstruction),
                sf_name_of(&sf_limiter_names, (int)c->scheme.limiter));
         printf("  t = %-8g R = %.10g  w = %.8g  mass = %.15g\n", c->time.outputs[0], a->risk, a->w,
                a->mass);
@@ -457,11 +459,11 @@ static int cmd_compare(sf_ctx *ctx, int argc, char **argv)
     return 0;
 }
 
-/* Hand over to the Python package (reads netCDF only). */
-static int cmd_plot(int argc, char **argv)
+/* Hand over to the Python package (reads netCDF only): python3 -m symflow_post COMMAND argv. */
+static int run_postproc(const char *command, const char *usage, int argc, char **argv)
 {
     if (argc >= 1 && is_help(argv[0])) {
-        fputs(usage_plot, stdout);
+        fputs(usage, stdout);
         return 0;
     }
     char **args = calloc((size_t)argc + 5, sizeof *args);
@@ -476,12 +478,19 @@ static int cmd_plot(int argc, char **argv)
     args[0] = (char *)SF_PYTHON;
     args[1] = (char *)"-m";
     args[2] = (char *)"symflow_post";
-    args[3] = (char *)"plot";
+    args[3] = (char *)command;
     for (int i = 0; i < argc; i++) args[4 + i] = argv[i];
     execv(SF_PYTHON, args);
     fprintf(stderr, "symflow: error: cannot run %s: %s\n", SF_PYTHON, strerror(errno));
     free(args);
     return (int)SF_E_IO;
+}
+
+static int cmd_plot(int argc, char **argv) { return run_postproc("plot", usage_plot, argc, argv); }
+
+static int cmd_export(int argc, char **argv)
+{
+    return run_postproc("export", usage_export, argc, argv);
 }
 
 int main(int argc, char **argv)
@@ -495,6 +504,7 @@ int main(int argc, char **argv)
         return 0;
     }
     if (!strcmp(argv[1], "plot")) return cmd_plot(argc - 2, argv + 2);
+    if (!strcmp(argv[1], "export")) return cmd_export(argc - 2, argv + 2);
     sf_ctx *ctx = NULL;
     if (sf_ctx_create(&ctx) != SF_OK) {
         fprintf(stderr, "symflow: error: out of memory\n");
