@@ -9,7 +9,7 @@
 
 #include "symflow/formode.h"
 #include "symflow/ncio.h"
-#include "symflow/version.h"
+#include "symflow/output.h"
 
 int sf_formode_rhs(double t, const double *y, double *ydot, void *problem)
 {
@@ -116,27 +116,13 @@ sf_status sf_run_ode(sf_ctx *ctx, const sf_case *c, const sf_odd_problem *p, con
             {"trace_M", "trace of M restricted to H (M8)", "1"},
             {"conserved", "s - tr M_HH, conserved by (M9)", "1"},
         };
-        const sf_nc_attr attrs[] = {
-            {"symflow_kind", SF_NC_ATTR_TEXT, "field", 0, 0},
-            {"symflow_version", SF_NC_ATTR_TEXT, SF_VERSION, 0, 0},
-            {"form", SF_NC_ATTR_TEXT, "ode", 0, 0},
-            {"target", SF_NC_ATTR_TEXT, c->problem.target, 0, 0},
-            {"input", SF_NC_ATTR_TEXT, sf_name_of(&sf_input_names, (int)c->problem.input), 0, 0},
-            {"start", SF_NC_ATTR_TEXT, sf_name_of(&sf_start_names, (int)c->start.law), 0, 0},
-            {"d", SF_NC_ATTR_INT, NULL, 0, c->problem.d},
-            {"d_H", SF_NC_ATTR_INT, NULL, 0, c->problem.d_H},
-            {"k", SF_NC_ATTR_INT, NULL, 0, c->problem.d - c->problem.d_H},
-            {"method", SF_NC_ATTR_TEXT, sf_name_of(&sf_method_names, (int)c->solver.method), 0, 0},
-            {"rtol", SF_NC_ATTR_DOUBLE, NULL, c->solver.rtol, 0},
-            {"atol", SF_NC_ATTR_DOUBLE, NULL, c->solver.atol, 0},
-            {"risk_star", SF_NC_ATTR_DOUBLE, NULL, p->risk_star, 0},
-            {"case_file", SF_NC_ATTR_TEXT, c->path ? c->path : "", 0, 0},
-            {"case_text", SF_NC_ATTR_TEXT, c->text ? c->text : "", 0, 0},
-        };
+        sf_nc_attr attrs[SF_CASE_ATTRS + 1];
+        size_t n_attrs = sf_output_case_attrs(c, "ode", attrs);
+        attrs[n_attrs++] = (sf_nc_attr){"risk_star", SF_NC_ATTR_DOUBLE, NULL, p->risk_star, 0};
         const sf_nc_layout layout = {
             .title = "symflow field: odd-target ODE (M9) for w, M, s",
             .coords = &coord, .n_coords = 1, .fields = fields, .n_fields = 2, .series = series,
-            .n_series = 4, .attrs = attrs, .n_attrs = sizeof attrs / sizeof attrs[0]};
+            .n_series = 4, .attrs = attrs, .n_attrs = n_attrs};
         SF_TRY(ctx, sf_ncw_create(ctx, out_path, &layout, &w));
     }
     sf_ode_params op = sf_ode_params_default();
@@ -145,6 +131,7 @@ sf_status sf_run_ode(sf_ctx *ctx, const sf_case *c, const sf_odd_problem *p, con
     op.atol = c->solver.atol;
     op.max_steps = c->solver.max_steps;
     SF_TRY(ctx, sf_ode_create(ctx, size, 0.0, y, sf_formode_rhs, (void *)p, &op, &ode));
+    const double start = sf_output_wall_now();
     for (size_t k = 0; k < c->time.n_outputs; k++) {
         double t = c->time.outputs[k];
         if (t > 0.0) SF_TRY(ctx, sf_ode_advance(ctx, ode, t, y));
@@ -161,6 +148,7 @@ sf_status sf_run_ode(sf_ctx *ctx, const sf_case *c, const sf_odd_problem *p, con
         }
     }
     sf_ode_get_stats(ode, &s.stats);
+    SF_TRY(ctx, sf_output_stats(ctx, w, &s.stats, sf_output_wall_now() - start));
     if (w) SF_TRY(ctx, sf_ncw_close(ctx, &w, 1));
     if (sum) *sum = s;
 cleanup:

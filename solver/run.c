@@ -9,11 +9,10 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include "symflow/ncio.h"
+#include "symflow/output.h"
 #include "symflow/run.h"
-#include "symflow/version.h"
 
 enum {
     SF_PROGRESS_SLICES = 200, /* progress reports over the whole span at most */
@@ -22,13 +21,6 @@ enum {
 
 /* Scale under which the reaction integral is treated as zero in the relative balance. */
 static const double SF_BALANCE_FLOOR = 1e-300; /* avoids 0/0 only; any real run is far above */
-
-static double wall_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static const sf_nc_series series_layout[SF_N_SERIES] = {
     {"risk", "population risk R (M14)", "1"},
@@ -70,30 +62,17 @@ static sf_status open_field_file(sf_ctx *ctx, const sf_run_lifted_params *rp, sf
         {"tau_plus", "lifted density of positive neurons tau_plus (M15)", "1/rad", 1, {0}},
         {"tau_minus", "lifted density of negative neurons tau_minus (M15)", "1/rad", 1, {0}},
     };
-    sf_nc_attr attrs[] = {
-        {"symflow_kind", SF_NC_ATTR_TEXT, "field", 0, 0},
-        {"symflow_version", SF_NC_ATTR_TEXT, SF_VERSION, 0, 0},
-        {"form", SF_NC_ATTR_TEXT, "lifted", 0, 0},
-        {"target", SF_NC_ATTR_TEXT, c->problem.target, 0, 0},
-        {"input", SF_NC_ATTR_TEXT, sf_name_of(&sf_input_names, (int)c->problem.input), 0, 0},
-        {"start", SF_NC_ATTR_TEXT, sf_name_of(&sf_start_names, (int)c->start.law), 0, 0},
-        {"d", SF_NC_ATTR_INT, NULL, 0, c->problem.d},
-        {"d_H", SF_NC_ATTR_INT, NULL, 0, c->problem.d_H},
-        {"k", SF_NC_ATTR_INT, NULL, 0, c->problem.d - c->problem.d_H},
+    sf_nc_attr attrs[SF_CASE_ATTRS + 6];
+    size_t n_attrs = sf_output_case_attrs(c, "lifted", attrs);
+    const sf_nc_attr extra[] = {
         {"group", SF_NC_ATTR_TEXT, rp->coord.group, 0, 0},
         {"scheme", SF_NC_ATTR_TEXT, scheme, 0, 0},
         {"reconstruction", SF_NC_ATTR_TEXT, sf_name_of(&sf_recon_names, (int)c->scheme.reconstruction), 0, 0},
         {"limiter", SF_NC_ATTR_TEXT, sf_name_of(&sf_limiter_names, (int)c->scheme.limiter), 0, 0},
-        {"spacing", SF_NC_ATTR_TEXT, sf_name_of(&sf_spacing_names, (int)c->grid.spacing), 0, 0},
-        {"method", SF_NC_ATTR_TEXT, sf_name_of(&sf_method_names, (int)c->solver.method), 0, 0},
-        {"rtol", SF_NC_ATTR_DOUBLE, NULL, c->solver.rtol, 0},
-        {"atol", SF_NC_ATTR_DOUBLE, NULL, c->solver.atol, 0},
         {"risk_const", SF_NC_ATTR_DOUBLE, NULL, rp->p->risk_const, 0},
-        {"case_file", SF_NC_ATTR_TEXT, c->path ? c->path : "", 0, 0},
-        {"case_text", SF_NC_ATTR_TEXT, c->text ? c->text : "", 0, 0},
         {"minimiser_mass", SF_NC_ATTR_DOUBLE, NULL, rp->minimiser_mass, 0},
     };
-    size_t n_attrs = sizeof attrs / sizeof attrs[0];
+    for (size_t i = 0; i < sizeof extra / sizeof extra[0]; i++) attrs[n_attrs++] = extra[i];
     if (!isfinite(rp->minimiser_mass)) n_attrs--; /* last entry: only when known */
     const sf_nc_layout layout = {
         .title = "symflow field: form L densities tau_plus, tau_minus on the reduced sphere",
@@ -110,24 +89,6 @@ static sf_status write_output(sf_ctx *ctx, sf_ncw *w, double t, const double *y,
     series_values(d, values);
     const double *fields[2] = {y, y + n};
     return sf_ncw_append(ctx, w, t, fields, values);
-}
-
-static sf_status write_stats(sf_ctx *ctx, sf_ncw *w, const sf_ode_stats *s, double wall)
-{
-    sf_status status = SF_OK;
-    if (!w) return SF_OK;
-    const sf_nc_attr attrs[] = {
-        {"cvode_steps", SF_NC_ATTR_INT, NULL, 0, s->steps},
-        {"cvode_rhs_evals", SF_NC_ATTR_INT, NULL, 0, s->rhs_evals},
-        {"cvode_error_test_fails", SF_NC_ATTR_INT, NULL, 0, s->error_fails},
-        {"cvode_nonlinear_iters", SF_NC_ATTR_INT, NULL, 0, s->nonlin_iters},
-        {"cvode_nonlinear_fails", SF_NC_ATTR_INT, NULL, 0, s->nonlin_fails},
-        {"cvode_linear_iters", SF_NC_ATTR_INT, NULL, 0, s->lin_iters},
-        {"wall_seconds", SF_NC_ATTR_DOUBLE, NULL, wall, 0},
-    };
-    for (size_t i = 0; i < sizeof attrs / sizeof attrs[0]; i++) SF_TRY(ctx, sf_ncw_set_attr(ctx, w, &attrs[i]));
-cleanup:
-    return status;
 }
 
 sf_status sf_run_lifted(sf_ctx *ctx, const sf_run_lifted_params *rp, sf_run_summary *sum)
@@ -159,7 +120,7 @@ sf_status sf_run_lifted(sf_ctx *ctx, const sf_run_lifted_params *rp, sf_run_summ
     const double t0 = 0.0, t_end = c->time.outputs[c->time.n_outputs - 1];
     SF_TRY(ctx, sf_ode_create(ctx, size, t0, y0, sf_forml_rhs, f, &op, &ode));
 
-    const double start = wall_now(), slice = (t_end - t0) / SF_PROGRESS_SLICES;
+    const double start = sf_output_wall_now(), slice = (t_end - t0) / SF_PROGRESS_SLICES;
     double t = t0, prev_risk = NAN;
     s.max_risk_increase = -INFINITY;
     s.min_tau = INFINITY;
@@ -176,7 +137,7 @@ sf_status sf_run_lifted(sf_ctx *ctx, const sf_run_lifted_params *rp, sf_run_summ
             if (rp->progress) {
                 sf_ode_stats st;
                 sf_ode_get_stats(ode, &st);
-                double el = wall_now() - start;
+                double el = sf_output_wall_now() - start;
                 sf_progress pr = {t, t_end, st.steps, el, t > t0 ? el * (t_end - t) / (t - t0) : NAN};
                 rp->progress(&pr, rp->progress_user);
             }
@@ -193,9 +154,9 @@ sf_status sf_run_lifted(sf_ctx *ctx, const sf_run_lifted_params *rp, sf_run_summ
         SF_TRY(ctx, write_output(ctx, w, tout, y, n, &d));
         s.n_outputs++;
     }
-    s.wall_s = wall_now() - start;
+    s.wall_s = sf_output_wall_now() - start;
     sf_ode_get_stats(ode, &s.stats);
-    SF_TRY(ctx, write_stats(ctx, w, &s.stats, s.wall_s));
+    SF_TRY(ctx, sf_output_stats(ctx, w, &s.stats, s.wall_s));
     SF_TRY(ctx, sf_ncw_close(ctx, &w, 1));
     if (sum) *sum = s;
 cleanup:

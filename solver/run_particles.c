@@ -6,21 +6,14 @@
  */
 #include <math.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include "symflow/ncio.h"
+#include "symflow/output.h"
 #include "symflow/run_particles.h"
 
 /* Largest d stored as full b: above it, m·d values per output dwarf what the comparison
  * needs (u, r carry the reduced dynamics exactly). */
 enum { SF_FULL_STORAGE_MAX_D = 100 };
-
-static double wall_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 sf_status sf_run_particles(sf_ctx *ctx, const sf_run_particles_params *rp,
                            sf_run_particles_summary *sum)
@@ -49,7 +42,7 @@ sf_status sf_run_particles(sf_ctx *ctx, const sf_run_particles_params *rp,
             .case_text = c->text, .attrs = NULL, .n_attrs = 0};
         SF_TRY(ctx, sf_ncp_create(ctx, rp->out_path, &h, &w));
     }
-    const double start = wall_now(), t_end = c->time.outputs[c->time.n_outputs - 1];
+    const double start = sf_output_wall_now(), t_end = c->time.outputs[c->time.n_outputs - 1];
     double prev = NAN, balance0 = NAN;
     s.max_risk_increase = -INFINITY;
     for (size_t k = 0; k < c->time.n_outputs; k++) {
@@ -76,7 +69,7 @@ sf_status sf_run_particles(sf_ctx *ctx, const sf_run_particles_params *rp,
             }
         }
         if (rp->progress) {
-            double el = wall_now() - start, t = sf_psim_time(ps);
+            double el = sf_output_wall_now() - start, t = sf_psim_time(ps);
             sf_progress pr = {t, t_end, s.stats.steps, el, t > 0 ? el * (t_end - t) / t : NAN};
             rp->progress(&pr, rp->progress_user);
         }
@@ -84,7 +77,7 @@ sf_status sf_run_particles(sf_ctx *ctx, const sf_run_particles_params *rp,
     s.risk_last = prev;
     s.mass_plus_last = s.stats.mass_plus;
     s.mass_minus_last = s.stats.mass_minus;
-    s.wall_s = wall_now() - start;
+    s.wall_s = sf_output_wall_now() - start;
     if (w) SF_TRY(ctx, sf_ncp_close(ctx, &w, 1));
     if (sum) *sum = s;
 cleanup:
