@@ -23,6 +23,7 @@
 
 #include "symflow/compare.h"
 #include "symflow/ncio.h"
+#include "symflow/version.h"
 
 /* Output times match if |t_f − t_p| ≤ SF_CMP_TIME_RTOL·max(1, |t|): both files store their
  * times as doubles, but a particle run reaches t as k·η (accumulated or multiplied) while the
@@ -487,6 +488,7 @@ static sf_status open_output(sf_ctx *ctx, const char *out, const char *field,
                                f->edges};
     const sf_nc_attr attrs[] = {
         {"symflow_kind", SF_NC_ATTR_TEXT, "compare", 0, 0},
+        {"symflow_version", SF_NC_ATTR_TEXT, SF_VERSION, 0, 0},
         {"field_file", SF_NC_ATTR_TEXT, field, 0, 0},
         {"particles_file", SF_NC_ATTR_TEXT, particles, 0, 0},
         {"d", SF_NC_ATTR_INT, NULL, 0, (long)f->d},

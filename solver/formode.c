@@ -116,9 +116,13 @@ sf_status sf_run_ode(sf_ctx *ctx, const sf_case *c, const sf_odd_problem *p, con
             {"trace_M", "trace of M restricted to H (M8)", "1"},
             {"conserved", "s - tr M_HH, conserved by (M9)", "1"},
         };
-        sf_nc_attr attrs[SF_CASE_ATTRS + 1];
+        sf_nc_attr attrs[SF_CASE_ATTRS + 3];
         size_t n_attrs = sf_output_case_attrs(c, "ode", attrs);
         attrs[n_attrs++] = (sf_nc_attr){"risk_star", SF_NC_ATTR_DOUBLE, NULL, p->risk_star, 0};
+        attrs[n_attrs++] = (sf_nc_attr){"group", SF_NC_ATTR_TEXT,
+                                        "(a, b) -> (-a, -b) (odd target, MATH §3)", 0, 0};
+        attrs[n_attrs++] = (sf_nc_attr){"scheme", SF_NC_ATTR_TEXT,
+                                        "closed ODE (M9) for (w, M_HH, s), CVODE", 0, 0};
         const sf_nc_layout layout = {
             .title = "symflow field: odd-target ODE (M9) for w, M, s",
             .coords = &coord, .n_coords = 1, .fields = fields, .n_fields = 2, .series = series,

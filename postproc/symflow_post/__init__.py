@@ -1,21 +1,26 @@
 """symflow_post — reading, analysing and plotting symflow's netCDF output (MATH.md §6, §8).
 
-What it does: opens the files the `symflow` command writes (field files of form L, particle
+What it does: opens the files the `symflow` command writes (field files of form L and T, particle
 files in the public schema "particles-1", compare files), turns particle clouds into the
-lifted marginals of form L (M15), and draws the diagnostics of MATH.md §6 as PNG files.
+lifted marginals of form L (M15), draws the diagnostics of MATH.md §6 as PNG files,
+and writes field files as VTK rectilinear grids for ParaView (export).
 What it does not do: solve anything, write netCDF (except the synthetic files of
 `synthetic`, which exist for tests and demonstrations), or read anything but netCDF.
 
 Modules, one job each:
     io        open a file with xarray (decode_times=False), check its kind, return plain
-              numpy arrays and the global attributes (FieldData, ParticleData, CompareData).
+              numpy arrays and the global attributes (FieldData, TransportData,
+              ParticleData, CompareData).
     analysis  particle → (θ or φ, c, ε); weighted histograms on the field's cell edges;
               masses per sign; alignment A; W₂ to δ_0 / δ_{π/2} (MATH.md §4.3, §6).
     plots     one function per figure; each takes data and an output path, saves a PNG
               (Agg backend) whose metadata holds the caption, and returns the arrays drawn.
     paper     the paper's 1-D figures (PDE beside particles).
-    cli       `python3 -m symflow_post plot FILE... [-o DIR]` and
-              `python3 -m symflow_post paper FIELD PARTICLES... -o DIR`.
+    export    a form-T or form-L field file as VTK XML .vtr files (one per output time)
+              and a .pvd collection, written with numpy and plain XML.
+    cli       `python3 -m symflow_post plot FILE... [-o DIR] [--dpi N]`,
+              `python3 -m symflow_post paper FIELD PARTICLES... -o DIR [--dpi N]` and
+              `python3 -m symflow_post export FILE --vtk DIR`.
     synthetic small analytic field / particle / compare files (tests, demos).
 
 Command line (run with Debian's /usr/bin/python3, PYTHONPATH=postproc):
@@ -24,10 +29,13 @@ Command line (run with Debian's /usr/bin/python3, PYTHONPATH=postproc):
         writes risk.png, masses.png, density_heatmap.png, snapshots.png, alignment.png
         into DIR (default: the field file's directory) and prints their paths;
     python3 -m symflow_post paper run.nc particles-*.nc -o DIR
-        writes paper_fig_histograms.png, paper_fig_masses.png, paper_fig_loss.png.
+        writes paper_fig_histograms.png, paper_fig_masses.png, paper_fig_loss.png
+        (only here: the `symflow` command has no `paper`);
+    python3 -m symflow_post export run.nc --vtk DIR
+        writes DIR/run_0000.vtr … (one per output time) and DIR/run.pvd (`symflow export`).
     File kinds are read from the global attributes (symflow_kind = "field" | "compare",
     symflow_schema = "particles-1"). Bad input: one line "symflow plot: error: ..." on
-    stderr, exit status 2.
+    stderr, exit status 2 ("symflow export: error: ..." for export).
 
 Conventions: the lifted densities τ^± are per radian (units "1/rad"); a cell's mass is
 density × cell width. Angles: θ ∈ [0, π/2] is the angle to H; for d_H = 1 non-radial cases
@@ -35,4 +43,4 @@ the coordinate is φ ∈ [0, π] with u = cos φ, r = sin φ, and the angle to H
 min(φ, π − φ).
 """
 
-__all__ = ["io", "analysis", "plots", "paper", "cli", "synthetic"]
+__all__ = ["io", "analysis", "plots", "paper", "export", "cli", "synthetic"]

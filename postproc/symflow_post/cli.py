@@ -1,17 +1,23 @@
-"""cli — `python3 -m symflow_post plot|paper …`: files in, PNG files out (MATH.md §6).
+"""cli — `python3 -m symflow_post plot|paper|export …`: files in, PNG or VTK files out (MATH.md §6, §8).
 
 What it does: reads the files named on the command line, tells their kinds from the global
 attributes (field, particles-1, compare), draws the figures of plots.py (`plot`) or
-paper.py (`paper`) into the output folder, and prints the paths written, one a line.
-What it does not do: draw anything itself, or accept a file it cannot identify.
+paper.py (`paper`) into the output folder, or writes the VTK files of export.py (`export`),
+and prints the paths written, one a line.
+What it does not do: draw or write anything itself, or accept a file it cannot identify.
 
-    plot FILE... [-o DIR]           exactly one form-L field file, any number of particle
+    plot FILE... [-o DIR] [--dpi N] exactly one form-L field file, any number of particle
                                     and compare files, in any order; DIR defaults to the
                                     field file's folder. Writes risk.png, masses.png,
                                     density_heatmap.png, snapshots.png, alignment.png.
-    paper FIELD PARTICLES... [-o DIR]
+    paper FIELD PARTICLES... [-o DIR] [--dpi N]
                                     writes paper_fig_histograms.png, paper_fig_masses.png,
-                                    paper_fig_loss.png.
+                                    paper_fig_loss.png. Not a `symflow` command: run
+                                    /usr/bin/python3 -m symflow_post paper … with
+                                    PYTHONPATH=postproc.
+    export FILE --vtk DIR           a form-T or form-L field file as VTK XML rectilinear
+                                    grids, one .vtr per output time, and a .pvd collection
+                                    for ParaView (`symflow export` runs this).
 
 Exit status: 0 on success; 2 on bad input (missing file, not netCDF, not a symflow file,
 no or several field files, an unwritable DIR), with one line on stderr:
@@ -23,7 +29,7 @@ import os
 import sys
 
 from . import io as sfio
-from . import paper, plots
+from . import export, paper, plots
 
 #: Exit status for bad input, as argparse and the `symflow` command use.
 EXIT_USAGE = 2
@@ -40,18 +46,59 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError("%s: error: %s" % (self.prog, " ".join(message.split())))
 
 
+#: Shown under `python3 -m symflow_post --help`.
+EPILOG = """commands (run with PYTHONPATH=postproc /usr/bin/python3 -m symflow_post …):
+  plot FILE... [-o DIR]             risk.png, masses.png, density_heatmap.png, snapshots.png,
+                                    alignment.png of a form-L field file (+ particle and
+                                    compare files); also `symflow plot`.
+  paper FIELD PARTICLES... [-o DIR] the paper's 1-D figures, PDE beside particles:
+                                    paper_fig_histograms.png, paper_fig_masses.png,
+                                    paper_fig_loss.png (only here: `symflow` has no `paper`).
+  export FILE --vtk DIR             VTK rectilinear grids (.vtr per output time + .pvd) of a
+                                    form-T or form-L field file, for ParaView; also
+                                    `symflow export`.
+bad input: one line '<command>: error: ...' on stderr, exit status 2."""
+
+
+#: Accepted range of --dpi: below, text is illegible; above, files grow past screen use.
+DPI_RANGE = (50, 600)
+
+
+def _dpi(text):
+    """--dpi N: an integer in DPI_RANGE."""
+    try:
+        v = int(text)
+    except ValueError:
+        v = None
+    if v is None or not DPI_RANGE[0] <= v <= DPI_RANGE[1]:
+        raise argparse.ArgumentTypeError("%r: expected an integer in [%d, %d]"
+                                         % (text, DPI_RANGE[0], DPI_RANGE[1]))
+    return v
+
+
 def _parser():
-    p = _Parser(prog="symflow", description="Plot symflow netCDF output (form L).")
-    sub = p.add_subparsers(dest="command", parser_class=_Parser, metavar="{plot,paper}")
+    p = _Parser(prog="symflow", description="Plot or export symflow netCDF output.",
+                epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="command", parser_class=_Parser,
+                           metavar="{plot,paper,export}")
     sp = sub.add_parser("plot", prog="symflow plot",
                         help="diagnostic figures of a field file (+ particle/compare files)")
     sp.add_argument("files", nargs="+", metavar="FILE")
     sp.add_argument("-o", "--outdir", metavar="DIR", default=None)
+    sp.add_argument("--dpi", type=_dpi, default=None, metavar="N",
+                    help="resolution of the PNG files (default %d)" % plots.DPI)
     pp = sub.add_parser("paper", prog="symflow paper",
                         help="the paper's 1-D figures, PDE beside particles")
     pp.add_argument("field", metavar="FIELD")
     pp.add_argument("particles", nargs="+", metavar="PARTICLES")
     pp.add_argument("-o", "--outdir", metavar="DIR", default=None)
+    pp.add_argument("--dpi", type=_dpi, default=None, metavar="N",
+                    help="resolution of the PNG files (default %d)" % plots.DPI)
+    ep = sub.add_parser("export", prog="symflow export",
+                        help="a field file as VTK rectilinear grids + a .pvd collection")
+    ep.add_argument("file", metavar="FILE")
+    ep.add_argument("--vtk", metavar="DIR", required=True,
+                    help="output folder for <name>_NNNN.vtr and <name>.pvd (created)")
     return p
 
 
@@ -117,13 +164,32 @@ def _cmd_paper(args):
     return [res[name]["path"] for name in paper.PAPER_NAMES]
 
 
+def _cmd_export(args):
+    try:
+        return export.export_vtk(args.file, args.vtk)
+    except sfio.SymflowInputError as exc:
+        raise UsageError("symflow export: error: %s" % exc)
+
+
+#: Sub-command → function returning the paths written.
+COMMANDS = {"plot": _cmd_plot, "paper": _cmd_paper, "export": _cmd_export}
+
+
 def main(argv=None):
     """Run the command line; returns the exit status."""
     try:
         args = _parser().parse_args(argv)
         if args.command is None:
-            raise UsageError("symflow: error: a command is required: plot or paper")
-        written = _cmd_plot(args) if args.command == "plot" else _cmd_paper(args)
+            raise UsageError("symflow: error: a command is required: plot or paper, or "
+                             "export")
+        dpi = getattr(args, "dpi", None)
+        saved_dpi = plots.DPI
+        if dpi is not None:    # plots.save reads plots.DPI; this process draws only once
+            plots.DPI = dpi
+        try:
+            written = COMMANDS[args.command](args)
+        finally:
+            plots.DPI = saved_dpi
     except UsageError as exc:
         print(" ".join(str(exc).split()), file=sys.stderr)
         return EXIT_USAGE

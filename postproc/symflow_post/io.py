@@ -7,7 +7,8 @@ a dict of global attributes in a small dataclass.
 What it does not do: any analysis (analysis.py) or drawing (plots.py); it never writes.
 
 Kinds (global attributes):
-    field     symflow_kind = "field", form = "lifted" (form L, MATH.md §4.3)
+    field     symflow_kind = "field", form = "lifted" (form L, MATH.md §4.3; read_field) or
+              form = "transport" (form T, MATH.md §4.4; read_transport, for the export)
     particles symflow_schema = "particles-1"
     compare   symflow_kind = "compare"
 Every problem is a SymflowInputError whose message names the file, the variable or
@@ -30,6 +31,10 @@ COMPARE_SERIES = ("risk_field", "risk_particles", "risk_gap", "mass_plus_gap",
                   "mass_minus_gap", "w1_plus", "w1_minus")
 #: Reduced coordinates a form-L field may live on (its last dimension).
 ANGLE_COORDS = ("theta", "phi")
+#: Coordinates of a form-T field, in the order of the density's dimensions (M16).
+TRANSPORT_COORDS = ("a", "u", "r")
+#: Time series of a form-T field file (solver/run_transport.c).
+TRANSPORT_SERIES = ("risk", "mass", "balance", "dissipation", "w", "density_min")
 
 
 class SymflowInputError(ValueError):
@@ -59,6 +64,20 @@ class FieldData:
     @property
     def widths(self):
         return np.diff(self.edges)
+
+
+@dataclass
+class TransportData:
+    """A form-T field file (d_H = 1): the density n(t, a, u, r), MATH.md (M16).
+    Arrays are float64; the density's index order is (time, a, u, r), r fastest."""
+    path: str
+    time: np.ndarray      # (nt,) gradient-flow time, units "1"
+    centres: dict         # "a", "u", "r" → (n_x,) cell centres
+    edges: dict           # "a", "u", "r" → (n_x + 1,) cell faces, from <x>_bnds
+    density: np.ndarray   # (nt, n_a, n_u, n_r) density of neurons per unit (a, u, r) volume
+    series: dict          # name → (nt,) for the TRANSPORT_SERIES present in the file
+    attrs: dict           # global attributes
+    units: dict = dc_field(default_factory=dict)  # variable name → units attribute
 
 
 @dataclass
@@ -215,6 +234,42 @@ def read_field(path, ds=None):
     return FieldData(path=path, coord=coord, time=time, centres=centres, edges=edges,
                      tau_plus=tau_plus, tau_minus=tau_minus, series=series,
                      attrs=dict(ds.attrs), units=units)
+
+
+def _coord_edges(ds, path, coord):
+    """(centres, edges) of coordinate `coord`: its variable and CF bounds (required)."""
+    centres = _var(ds, path, coord, (coord,))
+    bname = _text(ds[coord].attrs.get("bounds", coord + "_bnds"))
+    if bname not in ds.variables:
+        raise SymflowInputError("%s: variable %s (bounds of %s): not found" % (path, bname, coord))
+    edges = _edges_from_bounds(_var(ds, path, bname), path, bname)
+    if edges.size != centres.size + 1:
+        raise SymflowInputError("%s: variable %s: %d cells: expected %d"
+                                % (path, bname, edges.size - 1, centres.size))
+    return centres, edges
+
+
+def read_transport(path, ds=None):
+    """TransportData of a form-T field file; SymflowInputError if it is anything else."""
+    ds = open_dataset(path) if ds is None else ds
+    kind = kind_of(ds, path)
+    if kind != "field":
+        raise SymflowInputError("%s: a %s file: expected a field file" % (path, kind))
+    form = _text(ds.attrs.get("form", ""))
+    if form != "transport":
+        raise SymflowInputError("%s: attribute form = %r: expected \"transport\" (form T)"
+                                % (path, form))
+    dims = ("time",) + TRANSPORT_COORDS
+    time = _var(ds, path, "time", ("time",))
+    density = _var(ds, path, "density", dims)
+    centres, edges = {}, {}
+    for x in TRANSPORT_COORDS:
+        centres[x], edges[x] = _coord_edges(ds, path, x)
+    series = {n: _var(ds, path, n, ("time",)) for n in TRANSPORT_SERIES if n in ds.variables}
+    units = {name: _text(ds[name].attrs["units"]) for name in ds.variables
+             if "units" in ds[name].attrs}
+    return TransportData(path=path, time=time, centres=centres, edges=edges, density=density,
+                         series=series, attrs=dict(ds.attrs), units=units)
 
 
 def read_particles(path, ds=None):

@@ -17,8 +17,18 @@ from . import analysis as an
 from .plots import (COLOR, GROUP_COLORS, SYM, case_summary, coord_symbol, save, set_time_axis,
                     snapshot_histograms, time_mask, particle_groups)
 
+#: Line width of the τ⁻ outline drawn over the filled τ⁺ histogram.
+HIST_OUTLINE_WIDTH = 1.8
+#: Top of the histogram panels as a multiple of the highest bar: room for the masses text.
+HIST_HEADROOM = 1.3
+
 #: File names written by the `paper` command.
 PAPER_NAMES = ("paper_fig_histograms.png", "paper_fig_masses.png", "paper_fig_loss.png")
+
+
+def runs_label(runs):
+    """'particles m=1024, 1 run' / 'particles m=256, 3 runs'."""
+    return "particles m=%d, %d run%s" % (runs[0].m, len(runs), "" if len(runs) == 1 else "s")
 
 
 def paper_histograms(field, particles, path, targets=an.SNAPSHOT_TIMES, coarsen=None):
@@ -42,28 +52,50 @@ def paper_histograms(field, particles, path, targets=an.SNAPSHOT_TIMES, coarsen=
         out["tau_%s_binned" % s] = an.rebin_density(out["tau_" + s], field.edges, bins)
     for j, i in enumerate(idx):
         top, bot = axes[0, j], axes[1, j]
+        # τ⁺ filled, τ⁻ an unfilled outline drawn over it: where the two coincide (t = 0,
+        # τ⁺ = τ⁻ = τ₀/2) both stay visible instead of blending into one colour
         for s in ("plus", "minus"):
-            top.stairs(out["tau_%s_binned" % s][j], bins, fill=True, alpha=0.45,
-                       color=COLOR[s], label=SYM[s])
-            top.stairs(out["tau_%s_binned" % s][j], bins, color=COLOR[s], linewidth=1.0)
+            fill = s == "plus"
+            if fill:
+                top.stairs(out["tau_%s_binned" % s][j], bins, fill=True, alpha=0.45,
+                           color=COLOR[s], label=SYM[s])
+            top.stairs(out["tau_%s_binned" % s][j], bins, color=COLOR[s],
+                       linewidth=1.0 if fill else HIST_OUTLINE_WIDTH,
+                       label=None if fill else SYM[s])
             for g_no, g in enumerate(hist):
-                if g_no == 0:
+                if g_no == 0 and fill:
                     bot.stairs(g["density_" + s][j], g["edges"], fill=True, alpha=0.45,
                                color=COLOR[s], label=SYM[s])
-                bot.stairs(g["density_" + s][j], g["edges"], linewidth=1.0,
-                           color=COLOR[s] if g_no == 0 else GROUP_COLORS[g_no % 6])
+                bot.stairs(g["density_" + s][j], g["edges"],
+                           linewidth=1.0 if fill else HIST_OUTLINE_WIDTH,
+                           color=COLOR[s] if g_no == 0 else GROUP_COLORS[g_no % 6],
+                           label=SYM[s] if (g_no == 0 and not fill) else None)
+        # the masses in words: τ⁻ is often a thin sliver beside τ⁺ on a shared linear scale
+        masses = {"top": [field.series["mass_" + s][i] for s in ("plus", "minus")]}
+        if hist:
+            masses["bot"] = [hist[0]["total_" + s][j] for s in ("plus", "minus")]
+        for where, ax in (("top", top), ("bot", bot)):
+            if where in masses:
+                ax.text(0.97, 0.96, "|τ⁺| = %.3g\n|τ⁻| = %.3g" % tuple(masses[where]),
+                        transform=ax.transAxes, ha="right", va="top", fontsize="small")
         top.set_title("PDE, t = %.4g" % field.time[i])
         if hist:
             bot.set_title("particles, t = %.4g" % hist[0]["time"][j])
         bot.set_xlabel("%s [rad]" % sym)
         bot.set_xlim(field.edges[0], field.edges[-1])
+    for j in range(k):   # head room for the masses above the highest bar of the column
+        lo, hi = axes[0, j].get_ylim()
+        axes[0, j].set_ylim(0.0, hi * HIST_HEADROOM)
+    out["masses_pde"] = np.array([[field.series["mass_" + s][i] for s in ("plus", "minus")]
+                                  for i in idx])
     axes[0, 0].set_ylabel("PDE: density [%s]" % units)
     axes[1, 0].set_ylabel("particles: density [%s]" % units)
-    axes[0, 0].legend(fontsize="small")
+    axes[0, 0].legend(fontsize="small", loc="upper left")
     title = "symflow paper figure: histograms of τ⁺, τ⁻"
     caption = ("Lifted densities of τ⁺ (blue) and τ⁻ (red) over %s at t = %s: top, the form-L "
                "PDE (%s) from %s, its cell masses summed into the particles' bins; bottom, "
-               "histograms of the particle angles weighted by c_i/m per unit angle (%s)."
+               "histograms of the particle angles weighted by c_i/m per unit angle (%s); τ⁻ drawn as an "
+               "outline over τ⁺, the masses |τ^±| written in each panel."
                % (sym, ", ".join("%.4g" % t for t in field.time[idx]), case_summary(field),
                   os.path.basename(field.path),
                   "; ".join("%s, bins of %d cell(s)" % (g["label"], g["q"]) for g in hist)))
@@ -85,7 +117,7 @@ def paper_masses(field, particles, path):
         axl.plot(out["time"], out["mass_" + s], color=COLOR[s], linewidth=2,
                  label="|%s|" % SYM[s])
     for _, color, _, runs in particle_groups(particles):
-        label = "particles m=%d, %d run(s)" % (runs[0].m, len(runs))
+        label = runs_label(runs)
         pm = time_mask(runs[0].time, log_time)
         entry = {"label": label, "time": runs[0].time[pm]}
         for p_no, p in enumerate(runs):
@@ -128,7 +160,7 @@ def paper_loss(field, particles, path):
            "risk": field.series["risk"][mask], "particles": []}
     axl.plot(out["time"], out["risk"], color="black", linewidth=2, label="R, PDE")
     for _, color, _, runs in particle_groups(particles):
-        label = "particles m=%d, %d run(s)" % (runs[0].m, len(runs))
+        label = runs_label(runs)
         pm = time_mask(runs[0].time, log_time)
         rr = np.array([p.risk[pm] for p in runs])
         for p_no in range(rr.shape[0]):

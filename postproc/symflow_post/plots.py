@@ -115,6 +115,13 @@ def particle_groups(particles):
     return out
 
 
+def band_note(particles):
+    """Caption words for the particle curves: ' (mean, shaded min–max over seeds)' when some
+    group has several runs (only then is a band drawn), else ''."""
+    several = any(len(g[3]) > 1 for g in particle_groups(particles))
+    return " (mean, shaded min–max over seeds)" if several else ""
+
+
 def _band(ax, t, runs, color, label, linestyle="--"):
     """Mean line and min–max band of `runs` (nruns, nt); returns (min, max, mean)."""
     lo, hi, mean = runs.min(axis=0), runs.max(axis=0), runs.mean(axis=0)
@@ -172,8 +179,7 @@ def plot_risk(field, path, particles=(), compares=()):
     caption = ("Risk R(t) of the form-L PDE (%s) from %s, log scale%s%s%s."
                % (case_summary(field), os.path.basename(field.path),
                   "; log time axis, t = 0 not drawn" if log_time else "",
-                  "; dashed: particle runs (mean, shaded min–max over seeds)" if particles
-                  else "",
+                  "; dashed: particle runs%s" % band_note(particles) if particles else "",
                   "; right: risk gap |R_m − R| from the compare files" if compares else ""))
     save(fig, path, title, caption)
     out.update(path=path, title=title, caption=caption)
@@ -246,12 +252,13 @@ def plot_masses(field, path, particles=(), compares=()):
         ax2.legend(fontsize="small")
     title = "symflow: masses |τ⁺|(t), |τ⁻|(t)"
     caption = ("Masses of the lifted measures τ⁺ (blue) and τ⁻ (red) of the form-L PDE (%s) "
-               "from %s, log scale down to %.3g × the largest mass (the solver's rtol)%s%s%s."
-               % (case_summary(field), os.path.basename(field.path), floor_rel_of(field),
+               "from %s, log scale down to %.3g (a decade under the smallest mass, never below "
+               "the solver's rtol × the largest)%s%s%s."
+               % (case_summary(field), os.path.basename(field.path), out["ylim_bottom"],
                   "; dotted: minimiser mass α = %.6g of (L4)" % alpha if alpha is not None
                   else "",
-                  "; dashed: particle masses (1/m) Σ c_i per sign (mean, shaded min–max over "
-                  "seeds)" if particles else "",
+                  "; dashed: particle masses (1/m) Σ c_i per sign%s" % band_note(particles)
+                  if particles else "",
                   "; right: mass gaps from the compare files" if compares else ""))
     save(fig, path, title, caption)
     out.update(path=path, title=title, caption=caption)
@@ -486,7 +493,7 @@ def plot_alignment(field, path, particles=(), compares=()):
                % (case_summary(field), os.path.basename(field.path),
                   " (%s computed from the densities, absent from the file)"
                   % ", ".join(computed) if computed else "",
-                  "; dashed: particles (mean, shaded min–max over seeds)" if particles else "",
+                  "; dashed: particles%s" % band_note(particles) if particles else "",
                   "; right: W₁ distances of the marginals from the compare files" if w1
                   else ""))
     save(fig, path, title, caption)

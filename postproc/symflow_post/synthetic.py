@@ -1,8 +1,9 @@
 """synthetic — small symflow-shaped netCDF files with known contents, for tests and demos.
 
-What it does: writes a form-L field file, a particles-1 file and a compare file with
-netCDF4, using exactly the names, dimensions, units and global attributes that the C
-writer uses (MATH.md §8), from arrays the caller chooses; and builds balanced particle
+What it does: writes a form-L field file, a form-T field file, a particles-1 file and a
+compare file with netCDF4, using exactly the names, dimensions, units and global attributes
+that the C writer uses (MATH.md §8; core/ncio.c, solver/run.c, solver/run_transport.c),
+from arrays the caller chooses; and builds balanced particle
 weights (a, b) from prescribed angles θ_i, masses c_i and signs ε_i.
 What it does not do: solve anything: the numbers are whatever the caller passes (the
 default time series are computed from the densities by analysis.py, so that a file is
@@ -93,6 +94,135 @@ def write_field(path, time, edges, tau_plus, tau_minus, series=None, attrs=None,
         for k, val in gattrs.items():
             if val is not None:
                 nc.setncattr(k, val)
+
+
+#: Global attributes of a form-T field file besides those the caller passes, in the order
+#: and with the types of solver/run_transport.c (after ncio.c's Conventions, title, history).
+TRANSPORT_ATTRS = {
+    "Conventions": "CF-1.8",
+    "title": "symflow field: form T density n(a, u, r) of a d_H = 1 problem",
+    "history": "created by symflow_post.synthetic",
+    "symflow_kind": "field", "symflow_version": "0.1.0", "form": "transport",
+    "target": "linear", "input": "gaussian", "start": "gaussian", "sigma_a": 1.0,
+    "sigma_b": 1.0, "d": np.int32(10), "d_H": np.int32(1), "k": np.int32(9), "group": "O(k)",
+    "scheme": "finite volumes on (a, u, r), muscl + vanleer, centred potential differences",
+    "reconstruction": "muscl", "limiter": "vanleer", "spacing": "uniform", "n_phi": np.int32(128),
+    "method": "adams", "rtol": 1e-7, "atol": 1e-10, "edge_mass": 1e-6, "risk_const": 0.5,
+    "case_file": "synthetic.yaml", "case_text": "# synthetic form-T case\nform: transport\n",
+}
+#: Coordinates of a form-T file: name → long_name (units "1"), as run_transport.c writes them.
+TRANSPORT_COORD_LONG = {
+    "a": "output weight a of a neuron",
+    "u": "component u = b_1 of the input weight along H",
+    "r": "norm r = |b_perp| of the input weight orthogonal to H",
+}
+#: Time series of a form-T file: name → long_name (units "1"), as run_transport.c writes them.
+TRANSPORT_SERIES_LONG = {
+    "risk": "population risk R of the discrete potential (M14)",
+    "mass": "total mass of the density (I1)",
+    "balance": "integral of (a^2 - u^2 - r^2) times the density (I3)",
+    "dissipation": "-dR/dt from the discrete (I2) identity",
+    "w": "predictor coefficient along e_1: half the integral of a u times the density (M8)",
+    "density_min": "minimum cell density",
+}
+#: zlib level of the C writer (core/ncio.c SF_NC_DEFLATE_LEVEL).
+DEFLATE_LEVEL = 4
+#: Chunk length of 1-D variables on the unlimited time dimension (netCDF-C's default).
+TIME_CHUNK = 512
+
+
+def transport_marginals(density, edges):
+    """(density_a, density_u, density_r), each (nt, n_x): the cell masses n·Δa·Δu·Δr summed
+    over the two other coordinates, per unit of the remaining one (sf_formt_marginals)."""
+    wa, wu, wr = (np.diff(edges[x]) for x in ("a", "u", "r"))
+    mass = density * wa[None, :, None, None] * wu[None, None, :, None] * wr[None, None, None, :]
+    return (mass.sum(axis=(2, 3)) / wa, mass.sum(axis=(1, 3)) / wu, mass.sum(axis=(1, 2)) / wr)
+
+
+def transport_series(time, edges, density):
+    """The time series of a form-T file computed from the density on the cell centres:
+    mass (I1), balance (I3), w = ½ ∫ a u n (M8), density_min; risk and dissipation are the
+    placeholders 1/(1+t) and 1/(1+t)²."""
+    c = {x: 0.5 * (edges[x][1:] + edges[x][:-1]) for x in ("a", "u", "r")}
+    vol = (np.diff(edges["a"])[:, None, None] * np.diff(edges["u"])[None, :, None]
+           * np.diff(edges["r"])[None, None, :])
+    A, U, R = np.meshgrid(c["a"], c["u"], c["r"], indexing="ij")
+    m = density * vol[None]
+    return {"risk": 1.0 / (1.0 + time), "mass": m.sum(axis=(1, 2, 3)),
+            "balance": (m * (A * A - U * U - R * R)[None]).sum(axis=(1, 2, 3)),
+            "dissipation": 1.0 / (1.0 + time) ** 2,
+            "w": 0.5 * (m * (A * U)[None]).sum(axis=(1, 2, 3)),
+            "density_min": density.min(axis=(1, 2, 3))}
+
+
+def write_transport(path, time, edges, density, series=None, attrs=None, drop=()):
+    """A form-T field file with the layout of solver/run_transport.c: dimensions time
+    (unlimited), nv, a, u, r; coordinates a, u, r with bounds *_bnds(x, nv); density(time,
+    a, u, r) and the marginals density_a/u/r chunked (1, …) with deflate and shuffle; the
+    time series of TRANSPORT_SERIES_LONG. edges: {"a", "u", "r": (n_x + 1,) faces};
+    density (nt, n_a, n_u, n_r). `attrs` overrides or adds global attributes (None removes
+    one); `drop` names variables to leave out."""
+    time = np.asarray(time, float)
+    edges = {x: np.asarray(edges[x], float) for x in ("a", "u", "r")}
+    density = np.asarray(density, float)
+    if series is None:
+        series = transport_series(time, edges, density)
+    gattrs = dict(TRANSPORT_ATTRS)
+    gattrs.update(attrs or {})
+    marg = dict(zip(("density_a", "density_u", "density_r"),
+                    transport_marginals(density, edges)))
+    with netCDF4.Dataset(path, "w", format="NETCDF4") as nc:
+        nc.createDimension("time", None)
+        nc.createDimension("nv", 2)
+        for x in ("a", "u", "r"):
+            nc.createDimension(x, edges[x].size - 1)
+        v = nc.createVariable("time", "f8", ("time",), chunksizes=(TIME_CHUNK,))
+        v.units, v.long_name = "1", "gradient-flow time"
+        v[:] = time
+        for x in ("a", "u", "r"):
+            e = edges[x]
+            v = nc.createVariable(x, "f8", (x,))
+            v.units, v.long_name, v.bounds = "1", TRANSPORT_COORD_LONG[x], x + "_bnds"
+            v[:] = 0.5 * (e[1:] + e[:-1])
+            v = nc.createVariable(x + "_bnds", "f8", (x, "nv"))
+            v[:] = np.stack([e[:-1], e[1:]], axis=1)
+        fields = [("density", ("a", "u", "r"), density, "density n of neurons in (a, u, r) (M16)")]
+        fields += [("density_" + x, (x,), marg["density_" + x], "marginal density of n in " + x)
+                   for x in ("a", "u", "r")]
+        for name, dims, data, long_name in fields:
+            if name in drop:
+                continue
+            v = nc.createVariable(name, "f8", ("time",) + dims, zlib=True, shuffle=True,
+                                  complevel=DEFLATE_LEVEL,
+                                  chunksizes=(1,) + tuple(edges[x].size - 1 for x in dims))
+            v.units, v.long_name = "1", long_name
+            v[:] = data
+        for name, long_name in TRANSPORT_SERIES_LONG.items():
+            if name in drop or name not in series:
+                continue
+            v = nc.createVariable(name, "f8", ("time",), chunksizes=(TIME_CHUNK,))
+            v.units, v.long_name = "1", long_name
+            v[:] = series[name]
+        for k, val in gattrs.items():
+            if val is not None:
+                nc.setncattr(k, val)
+
+
+def gaussian_transport(time, edges, sigma_a=1.0, sigma_b=1.0, k=9, stretch=0.5):
+    """An analytic form-T density (nt, n_a, n_u, r) at the cell centres: the Gaussian start
+    of MATH.md §4.6, n₀ = N(a; 0, σ_a²) N(u; 0, σ_b²) χ_k(r/σ_b)/σ_b, with (a, u) sheared
+    along a = u by a factor 1 + stretch·t (a stand-in for the flow of odd-linear)."""
+    from scipy.stats import chi, norm
+    c = {x: 0.5 * (edges[x][1:] + edges[x][:-1]) for x in ("a", "u", "r")}
+    A, U, R = np.meshgrid(c["a"], c["u"], c["r"], indexing="ij")
+    out = np.empty((np.size(time), A.shape[0], A.shape[1], A.shape[2]))
+    for i, t in enumerate(np.atleast_1d(time)):
+        s = 1.0 + stretch * t
+        p, q = (A + U) / np.sqrt(2.0), (A - U) / np.sqrt(2.0)   # along / across a = u
+        out[i] = (norm.pdf(p, scale=s * np.hypot(sigma_a, sigma_b) / np.sqrt(2.0))
+                  * norm.pdf(q, scale=np.hypot(sigma_a, sigma_b) / np.sqrt(2.0))
+                  * chi.pdf(R / sigma_b, k) / sigma_b)
+    return out
 
 
 def balanced_weights(theta, c, eps, basis_full, rng, d_H=None):

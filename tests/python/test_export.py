@@ -1,0 +1,279 @@
+"""test_export — `symflow export FILE --vtk DIR` writes VTK files that VTK itself reads back
+to the netCDF numbers (MATH.md §8; postproc/symflow_post/export.py).
+
+For a synthetic form-T field file (synthetic.write_transport, the layout of
+solver/run_transport.c), a synthetic form-L field file (non-uniform θ cells), and, when the
+environment variable SYMFLOW names the binary, a form-T file solved by `symflow solve
+cases/odd-linear.yaml` over a short span and exported through `symflow export`: each .vtr
+loads in vtk.vtkXMLRectilinearGridReader with dimensions = the numbers of cell faces, its
+coordinate arrays equal to the netCDF bounds (exactly: float64 written raw), its cell data
+equal to the netCDF density at that output time (exactly), located through VTK's own
+ComputeCellId; the .pvd (parsed as XML: vtkPVDReader is ParaView's) lists every .vtr with
+its time. Bad inputs exit 2 with one line "symflow export: error: …" and leave nothing in
+DIR; a failure in the middle of writing leaves nothing either.
+Run: PYTHONPATH=postproc SYMFLOW=build/dev/app/symflow /usr/bin/python3 tests/python/test_export.py
+"""
+
+import os
+import shutil
+import subprocess
+import tempfile
+import unittest
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import vtk
+from vtk.util.numpy_support import vtk_to_numpy
+
+from symflow_post import export
+from symflow_post import io as sfio
+from symflow_post import synthetic
+
+PYTHON = "/usr/bin/python3"
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+ODD_LINEAR = os.path.join(ROOT, "cases", "odd-linear.yaml")
+EPS = np.finfo(float).eps
+
+
+def run_module(*args):
+    env = dict(os.environ, PYTHONPATH=os.path.join(ROOT, "postproc"))
+    return subprocess.run([PYTHON, "-m", "symflow_post"] + list(args), capture_output=True,
+                          text=True, env=env, timeout=300)
+
+
+def symflow_exe():
+    exe = os.environ.get("SYMFLOW", "")
+    return exe if exe and os.path.isfile(exe) and os.access(exe, os.X_OK) else None
+
+
+def read_vtr(path):
+    """The vtkRectilinearGrid of a .vtr file, read by VTK (errors are failures)."""
+    reader = vtk.vtkXMLRectilinearGridReader()
+    reader.SetFileName(path)
+    reader.Update()
+    if reader.GetErrorCode() != 0:
+        raise AssertionError("%s: VTK reader error code %d" % (path, reader.GetErrorCode()))
+    return reader.GetOutput()
+
+
+def read_pvd(path):
+    """[(time, file path)] of a .pvd collection, parsed as XML."""
+    root = ET.parse(path).getroot()
+    if root.tag != "VTKFile" or root.get("type") != "Collection":
+        raise AssertionError("%s: root %s type %s" % (path, root.tag, root.get("type")))
+    coll = root.find("Collection")
+    return [(float(ds.get("timestep")), os.path.join(os.path.dirname(path), ds.get("file")))
+            for ds in coll.findall("DataSet")]
+
+
+def check_export(tc, pvd, time, faces, cells):
+    """The .pvd at `pvd` against the netCDF: times, and per time the grid's dimensions,
+    coordinates `faces` (x, y, z) and cell arrays `cells` {name: (nt, n_x, n_y, n_z)}."""
+    entries = read_pvd(pvd)
+    tc.assertEqual(len(entries), time.size)
+    np.testing.assert_array_equal([t for t, _ in entries], time)   # repr: exact round trip
+    shape = tuple(f.size - 1 for f in faces)
+    rng = np.random.default_rng(0)
+    for i, (t, path) in enumerate(entries):
+        g = read_vtr(path)
+        tc.assertEqual(g.GetDimensions(), tuple(f.size for f in faces), path)
+        tc.assertEqual(g.GetNumberOfCells(), int(np.prod(shape)), path)
+        for got, want in zip((g.GetXCoordinates(), g.GetYCoordinates(), g.GetZCoordinates()),
+                             faces):
+            np.testing.assert_array_equal(vtk_to_numpy(got), want)
+        tv = g.GetFieldData().GetArray("TimeValue")
+        tc.assertIsNotNone(tv, path)
+        tc.assertEqual(vtk_to_numpy(tv).tolist(), [t])
+        for name, data in cells.items():
+            arr = g.GetCellData().GetArray(name)
+            tc.assertIsNotNone(arr, "%s: cell array %s missing" % (path, name))
+            tc.assertEqual(arr.GetNumberOfTuples(), int(np.prod(shape)))
+            got = vtk_to_numpy(arr)
+            # every cell, in VTK's own indexing (x fastest) ...
+            np.testing.assert_array_equal(got, data[i].transpose(2, 1, 0).ravel())
+            # ... and a few cells located by VTK from their (i, j, k)
+            for _ in range(5):
+                ijk = [int(rng.integers(n)) for n in shape]
+                tc.assertEqual(got[g.ComputeCellId(ijk)], data[i][tuple(ijk)], (path, ijk))
+
+
+def transport_edges():
+    """A small non-cubic (a, u, r) grid with non-uniform a faces (the export must not
+    assume uniform spacing)."""
+    a = np.linspace(-1.0, 1.0, 10)
+    return {"a": 4.0 * np.sign(a) * np.abs(a) ** 1.5, "u": np.linspace(-3.0, 3.0, 8),
+            "r": np.linspace(0.0, 5.5, 7)}
+
+
+class TestSyntheticExport(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="symflow_export_")
+        cls.time_t = np.array([0.0, 0.1, 1.0 / 3.0, 2.5])
+        cls.edges = transport_edges()
+        cls.density = synthetic.gaussian_transport(cls.time_t, cls.edges)
+        cls.ft = os.path.join(cls.tmp, "trans.nc")
+        synthetic.write_transport(cls.ft, cls.time_t, cls.edges, cls.density)
+        cls.time_l = np.array([0.0, 0.5, 5.0])
+        cls.theta = 0.5 * np.pi * (np.arange(13) / 12.0) ** 1.5
+        th = 0.5 * (cls.theta[1:] + cls.theta[:-1])
+        cls.tp = (1 + cls.time_l[:, None]) * np.cos(th)[None, :] ** 2
+        cls.tm = np.exp(-cls.time_l[:, None]) * np.sin(th)[None, :]
+        cls.fl = os.path.join(cls.tmp, "lifted.nc")
+        synthetic.write_field(cls.fl, cls.time_l, cls.theta, cls.tp, cls.tm)
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def test_transport_reads_back(self):
+        f = sfio.read_transport(self.ft)
+        np.testing.assert_array_equal(f.density, self.density)
+        for x in ("a", "u", "r"):
+            np.testing.assert_array_equal(f.edges[x], self.edges[x])
+        out = os.path.join(self.tmp, "vtk_t")
+        p = run_module("export", self.ft, "--vtk", out)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        written = p.stdout.split()
+        self.assertEqual(len(written), self.time_t.size + 1)
+        self.assertTrue(written[-1].endswith("trans.pvd"))
+        self.assertEqual(sorted(os.listdir(out)), sorted(os.path.basename(w) for w in written))
+        check_export(self, os.path.join(out, "trans.pvd"), self.time_t,
+                     [self.edges[x] for x in ("a", "u", "r")], {"density": self.density})
+
+    def test_lifted_is_a_bar(self):
+        out = os.path.join(self.tmp, "vtk_l")
+        paths = export.export_vtk(self.fl, out)
+        self.assertEqual(os.path.basename(paths[-1]), "lifted.pvd")
+        yz = np.array([0.0, export.SLAB_WIDTH_REL * (self.theta[-1] - self.theta[0])])
+        check_export(self, paths[-1], self.time_l, [self.theta, yz, yz],
+                     {"tau_plus": self.tp[:, :, None, None],
+                      "tau_minus": self.tm[:, :, None, None]})
+
+    def test_rerun_replaces(self):
+        """Exporting twice into one folder replaces the files and leaves no temporaries."""
+        out = os.path.join(self.tmp, "vtk_twice")
+        first = export.export_vtk(self.ft, out)
+        second = export.export_vtk(self.ft, out)
+        self.assertEqual(first, second)
+        self.assertEqual(sorted(os.listdir(out)), sorted(os.path.basename(p) for p in first))
+
+    def test_failure_midway_leaves_nothing(self):
+        """A failure after some .vtr are complete: DIR holds no file, no temporary folder."""
+        out = os.path.join(self.tmp, "vtk_fail")
+        original, calls = export.vtr_text, []
+
+        def failing(*args, **kw):
+            calls.append(1)
+            if len(calls) == 3:
+                raise OSError(28, "No space left on device")
+            return original(*args, **kw)
+        export.vtr_text = failing
+        try:
+            with self.assertRaises(export.ExportError) as cm:
+                export.export_vtk(self.ft, out)
+        finally:
+            export.vtr_text = original
+        self.assertIn("No space left on device", str(cm.exception))
+        self.assertEqual(os.listdir(out), [])
+
+    def test_bad_inputs(self):
+        absent = os.path.join(self.tmp, "absent.nc")
+        text = os.path.join(self.tmp, "notes.nc")
+        with open(text, "w") as fh:
+            fh.write("not netCDF\n")
+        parts = os.path.join(self.tmp, "parts.nc")
+        rng = np.random.default_rng(1)
+        synthetic.write_particles(parts, [0.0, 1.0], rng.standard_normal((2, 4)), [1.0, 0.5],
+                                  b=rng.standard_normal((2, 4, 3)), basis=np.eye(3)[:1])
+        odd = os.path.join(self.tmp, "ode.nc")
+        synthetic.write_transport(odd, self.time_t, self.edges, self.density,
+                                  attrs={"form": "ode"})
+        nodens = os.path.join(self.tmp, "nodens.nc")
+        synthetic.write_transport(nodens, self.time_t, self.edges, self.density,
+                                  drop=("density",))
+        out = os.path.join(self.tmp, "vtk_bad")
+        cases = [
+            ((absent, "--vtk", out), "no such file"),
+            ((text, "--vtk", out), "not a readable netCDF"),
+            ((parts, "--vtk", out), "expected a field file"),
+            ((odd, "--vtk", out), "form = 'ode'"),
+            ((nodens, "--vtk", out), "variable density: not found"),
+            ((self.ft, "--vtk", os.path.join(text, "sub")), "output folder"),
+            ((self.ft, "--vtk", text), "output folder"),
+            ((self.ft,), "--vtk"),
+            (("--vtk", out), "required"),
+        ]
+        for args, words in cases:
+            p = run_module("export", *args)
+            self.assertEqual(p.returncode, 2, (args, p.stderr))
+            lines = p.stderr.splitlines()
+            self.assertEqual(len(lines), 1, (args, p.stderr))
+            self.assertTrue(lines[0].startswith("symflow export: error: "), (args, lines[0]))
+            self.assertIn(words, lines[0], args)
+            self.assertEqual(p.stdout, "", args)
+            self.assertFalse(os.path.exists(out), args)     # nothing written, not even DIR
+
+
+@unittest.skipUnless(symflow_exe() and os.path.isfile(ODD_LINEAR),
+                     "no symflow binary (env SYMFLOW) or no cases/odd-linear.yaml")
+class TestSolvedExport(unittest.TestCase):
+    """`symflow solve cases/odd-linear.yaml` (t ≤ 0.5, three outputs), `symflow export`."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.exe = symflow_exe()
+        cls.tmp = tempfile.mkdtemp(prefix="symflow_export_solve_")
+        cls.nc = os.path.join(cls.tmp, "ol.nc")
+        p = subprocess.run([cls.exe, "solve", ODD_LINEAR, "-o", cls.nc, "--quiet",
+                            "--set", "time.end=0.5", "--set", "time.outputs=[0,0.25,0.5]"],
+                           capture_output=True, text=True, timeout=600, cwd=ROOT)
+        if p.returncode != 0:
+            shutil.rmtree(cls.tmp, ignore_errors=True)
+            raise AssertionError("symflow solve: exit %d: %s" % (p.returncode, p.stderr))
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def test_export_command(self):
+        out = os.path.join(self.tmp, "vtk")
+        p = subprocess.run([self.exe, "export", self.nc, "--vtk", out], capture_output=True,
+                           text=True, timeout=300)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        f = sfio.read_transport(self.nc)
+        np.testing.assert_array_equal(f.time, [0.0, 0.25, 0.5])
+        check_export(self, os.path.join(out, "ol.pvd"), f.time,
+                     [f.edges[x] for x in ("a", "u", "r")], {"density": f.density})
+
+    def test_synthetic_marginals_are_the_solvers(self):
+        """synthetic.transport_marginals (what write_transport stores) against the solver's
+        density_a/u/r of the same density: both sum n_u·n_r (or …) cell masses, so they agree
+        to that many ulps of the largest cell mass."""
+        f = sfio.read_transport(self.nc)
+        ds = sfio.open_dataset(self.nc)
+        mine = synthetic.transport_marginals(f.density, f.edges)
+        n = f.density[0].size
+        for x, m in zip(("a", "u", "r"), mine):
+            ref = ds["density_" + x].values
+            np.testing.assert_allclose(m, ref, rtol=0, atol=4 * n * EPS * np.abs(ref).max())
+
+    def test_bad_input_through_binary(self):
+        p = subprocess.run([self.exe, "export", os.path.join(self.tmp, "absent.nc"), "--vtk",
+                            os.path.join(self.tmp, "none")], capture_output=True, text=True,
+                           timeout=300)
+        self.assertEqual(p.returncode, 2)
+        self.assertEqual(len(p.stderr.splitlines()), 1, p.stderr)
+        self.assertTrue(p.stderr.startswith("symflow export: error: "), p.stderr)
+        self.assertFalse(os.path.exists(os.path.join(self.tmp, "none")))
+
+    def test_help(self):
+        p = subprocess.run([self.exe, "export", "--help"], capture_output=True, text=True,
+                           timeout=60)
+        self.assertEqual(p.returncode, 0)
+        self.assertIn("usage: symflow export FILE --vtk DIR", p.stdout)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=1)
