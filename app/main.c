@@ -152,6 +152,9 @@ static sf_status solve_lifted(sf_ctx *ctx, const sf_case *c, const char *out, in
     sf_lifted_problem prob = {0};
     sf_run_summary sum = {0};
     sf_coord_info coord;
+    SF_CHECK(ctx, c->grid.spacing != SF_SPACING_STRETCHED, SF_E_UNSUPPORTED,
+             "%s: grid.spacing = stretched: form lifted takes uniform or refined (toward "
+             "theta = 0) spacing; stretched is form transport's", sf_case_where(c, "grid.spacing"));
     SF_TRY(ctx, sf_reduce_coord(ctx, c, &coord));
     sf_grid1_params gp = sf_grid1_params_default();
     gp.cells = (size_t)c->grid.cells;

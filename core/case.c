@@ -24,7 +24,7 @@
  *   start.sigma_b          finite > 0                    1.0
  *   form                   lifted | transport | ode      lifted
  *   grid.cells             integer 8 … 1000000           200
- *   grid.spacing           uniform | refined             uniform
+ *   grid.spacing           uniform | refined | stretched uniform
  *   grid.ratio             finite ≥ 1                    10     (refined spacing only)
  *   grid.margin            finite ≥ 1                    1      (form T: box × margin)
  *   scheme.reconstruction  upwind | muscl                muscl
@@ -112,7 +112,7 @@ enum {
 static const char *const sf_input_list[] = {"gaussian", "sphere"};
 static const char *const sf_start_list[] = {"balanced-sphere", "gaussian"};
 static const char *const sf_form_list[] = {"lifted", "transport", "ode"};
-static const char *const sf_spacing_list[] = {"uniform", "refined"};
+static const char *const sf_spacing_list[] = {"uniform", "refined", "stretched"};
 static const char *const sf_recon_list[] = {"upwind", "muscl"};
 static const char *const sf_limiter_list[] = {"minmod", "vanleer"};
 static const char *const sf_method_list[] = {"adams", "bdf"};

@@ -1,10 +1,18 @@
-/* grid.c — one-dimensional finite-volume grids: uniform, or smoothly refined toward the
- * lower end (MATH.md §5: "non-uniform spacing allowed, refined near θ = 0").
+/* grid.c — one-dimensional finite-volume grids: uniform, smoothly refined toward the lower
+ * end, or stretched about an interior point (MATH.md §5: "non-uniform spacing allowed").
  *
- * The refined map x(ξ) = lo + (hi − lo)(e^{βξ} − 1)/(e^β − 1), ξ uniform on [0, 1], with
- * β = ln(ratio), is smooth, so cell widths vary smoothly and the MUSCL scheme keeps its
- * order; the widest/narrowest width ratio is `ratio` up to O(1/n).
- * Not here: anything that depends on what lives on the grid.
+ * refined:   x(ξ) = lo + (hi − lo)(e^{βξ} − 1)/(e^β − 1), ξ uniform on [0, 1], β = ln(ratio);
+ *            the widest/narrowest width ratio is `ratio` up to O(1/n).
+ * stretched: x(ξ) = c + w sinh(β(ξ − ξ₀)), the two-sided sinh map of boundary-layer grids,
+ *            with c = centre, w = focus and β, ξ₀ fixed by x(0) = lo, x(1) = hi:
+ *            β = asinh((hi − c)/w) + asinh((c − lo)/w), ξ₀ = asinh((c − lo)/w)/β.
+ *            Width ≈ w β/n near c, ≈ β |x − c|/n far from it (geometric growth), so a box
+ *            L wide costs only log(L/w) cells more; w ≫ hi − lo tends to the uniform grid.
+ *            Symmetric about 0 (c = 0, lo = −hi) it is x = hi sinh(β'η)/sinh(β'), η ∈ [−1, 1].
+ * Both maps are smooth, so widths vary smoothly (ratio of neighbours 1 + O(β/n)) and the
+ * MUSCL scheme keeps its order on them.
+ * Not here: anything that depends on what lives on the grid (form T chooses c and w from the
+ * start law: solver/formt.c).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -13,8 +21,27 @@
 
 sf_grid1_params sf_grid1_params_default(void)
 {
-    sf_grid1_params p = {.cells = 200, .lo = 0.0, .hi = 1.0, .spacing = SF_SPACING_UNIFORM, .ratio = 1.0};
+    sf_grid1_params p = {.cells = 200, .lo = 0.0, .hi = 1.0, .spacing = SF_SPACING_UNIFORM,
+                         .ratio = 1.0, .centre = 0.5, .focus = 1.0};
     return p;
+}
+
+/* Face i of n for each spacing. The stretched argument β(ξ − ξ₀) is formed as
+ * (sh·i − sl·(n − i))/n so that a grid symmetric about 0 has exactly antisymmetric faces
+ * (the odd-target symmetry a ↦ −a, u ↦ −u then holds to the last bit). */
+static double face(const sf_grid1_params *p, size_t i, size_t n)
+{
+    const double len = p->hi - p->lo, xi = (double)i / (double)n;
+    if (p->spacing == SF_SPACING_REFINED) {
+        const double beta = log(p->ratio);
+        return p->lo + len * (beta > 0.0 ? expm1(beta * xi) / expm1(beta) : xi);
+    }
+    if (p->spacing == SF_SPACING_STRETCHED) {
+        const double sl = asinh((p->centre - p->lo) / p->focus);
+        const double sh = asinh((p->hi - p->centre) / p->focus);
+        return p->centre + p->focus * sinh((sh * (double)i - sl * (double)(n - i)) / (double)n);
+    }
+    return p->lo + len * xi;
 }
 
 sf_status sf_grid1_create(sf_ctx *ctx, const sf_grid1_params *p, sf_grid1 *g)
@@ -27,16 +54,19 @@ sf_status sf_grid1_create(sf_ctx *ctx, const sf_grid1_params *p, sf_grid1 *g)
              "grid: interval [%g, %g]: expected finite lo < hi", p->lo, p->hi);
     SF_CHECK(ctx, isfinite(p->ratio) && p->ratio >= 1.0, SF_E_RANGE,
              "grid.ratio = %g: expected a finite number ≥ 1", p->ratio);
+    if (p->spacing == SF_SPACING_STRETCHED) {
+        SF_CHECK(ctx, isfinite(p->centre) && p->centre >= p->lo && p->centre <= p->hi, SF_E_RANGE,
+                 "grid: stretched spacing about %g: expected a centre in [%g, %g]", p->centre,
+                 p->lo, p->hi);
+        SF_CHECK(ctx, isfinite(p->focus) && p->focus > 0.0, SF_E_RANGE,
+                 "grid: stretched spacing of focus width %g: expected a finite width > 0",
+                 p->focus);
+    }
     out.n = p->cells;
     SF_ALLOC(ctx, out.edges, out.n + 1);
     SF_ALLOC(ctx, out.centres, out.n);
     SF_ALLOC(ctx, out.widths, out.n);
-    const double beta = p->spacing == SF_SPACING_REFINED ? log(p->ratio) : 0.0;
-    for (size_t i = 0; i <= out.n; i++) {
-        double xi = (double)i / (double)out.n;
-        double s = beta > 0.0 ? expm1(beta * xi) / expm1(beta) : xi;
-        out.edges[i] = p->lo + (p->hi - p->lo) * s;
-    }
+    for (size_t i = 0; i <= out.n; i++) out.edges[i] = face(p, i, out.n);
     out.edges[0] = p->lo; /* exact ends: the reflecting boundaries sit on them */
     out.edges[out.n] = p->hi;
     for (size_t i = 0; i < out.n; i++) {

@@ -16,7 +16,7 @@
 typedef enum { SF_INPUT_GAUSSIAN, SF_INPUT_SPHERE } sf_input;
 typedef enum { SF_START_BALANCED_SPHERE, SF_START_GAUSSIAN } sf_start_law;
 typedef enum { SF_FORM_LIFTED, SF_FORM_TRANSPORT, SF_FORM_ODE } sf_form;
-typedef enum { SF_SPACING_UNIFORM, SF_SPACING_REFINED } sf_spacing;
+typedef enum { SF_SPACING_UNIFORM, SF_SPACING_REFINED, SF_SPACING_STRETCHED } sf_spacing;
 typedef enum { SF_RECON_UPWIND, SF_RECON_MUSCL } sf_recon;
 typedef enum { SF_LIMITER_MINMOD, SF_LIMITER_VANLEER } sf_limiter;
 typedef enum { SF_METHOD_ADAMS, SF_METHOD_BDF } sf_method;
@@ -37,7 +37,7 @@ typedef struct {
 extern const sf_name_table sf_input_names;     /* gaussian sphere */
 extern const sf_name_table sf_start_names;     /* balanced-sphere gaussian */
 extern const sf_name_table sf_form_names;      /* lifted transport ode */
-extern const sf_name_table sf_spacing_names;   /* uniform refined */
+extern const sf_name_table sf_spacing_names;   /* uniform refined stretched */
 extern const sf_name_table sf_recon_names;     /* upwind muscl */
 extern const sf_name_table sf_limiter_names;   /* minmod vanleer */
 extern const sf_name_table sf_method_names;    /* adams bdf */

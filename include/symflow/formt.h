@@ -70,6 +70,19 @@ sf_status sf_formt_check_edges(sf_ctx *ctx, const sf_formt *f, const double *y, 
 /* The monitor's default threshold (fraction of the total mass), SF_FORMT_EDGE_MASS. */
 double sf_formt_edge_mass_default(void);
 
+/* The three grids of a form-T case on the box a ∈ ±a_max, u ∈ ±u_max, r ∈ [0, r_max]
+ * (from sf_reduce_transport_box), by grid.spacing:
+ *   uniform    grid.cells uniform cells per coordinate;
+ *   stretched  sinh-stretched grids (grid.c) fine where the gaussian start has its mass:
+ *              a about 0 with focus SF_T_FOCUS·σ_a, u about 0 with focus SF_T_FOCUS·σ_b, r about
+ *              the χ_k bulk σ_b√k with focus SF_T_FOCUS·σ_b; grid.cells cells in a and u, and
+ *              max(SF_T_R_CELLS_MIN, grid.cells/SF_T_R_CELLS_DIV) in r (the r-motion is slow:
+ *              measured, see formt.c).
+ * refined (toward one end) is refused for form T (SF_E_UNSUPPORTED). The grids are owned by
+ * the caller (sf_grid1_free); on failure all three are left zeroed. */
+sf_status sf_formt_grids_create(sf_ctx *ctx, const sf_case *c, double a_max, double u_max,
+                                double r_max, sf_grid1 *ga, sf_grid1 *gu, sf_grid1 *gr);
+
 /* ---- driver (solver/run_transport.c) ---- */
 
 typedef struct {

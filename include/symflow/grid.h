@@ -1,4 +1,5 @@
-/* grid.h — one-dimensional finite-volume grids (cell faces, centres, widths).
+/* grid.h — one-dimensional finite-volume grids (cell faces, centres, widths): uniform,
+ * refined toward the lower end, or stretched about an interior point (MATH.md §5).
  *
  * A grid is geometry only: it knows nothing of kernels or densities. Index order: cell i
  * lies between faces i and i+1 (0-based, ascending). Implemented in solver/grid.c.
@@ -21,8 +22,11 @@ typedef struct {
 typedef struct {
     size_t cells;       /* number of cells, ≥ 1 */
     double lo, hi;      /* the interval [lo, hi], lo < hi */
-    sf_spacing spacing; /* uniform, or refined toward lo */
+    sf_spacing spacing; /* uniform, refined toward lo, or stretched about centre */
     double ratio;       /* refined: widest/narrowest cell (≥ 1); the map is smooth */
+    double centre;      /* stretched: where the cells are finest, in [lo, hi] */
+    double focus;       /* stretched: width w > 0 of the fine region: width ≈ w·β/n within
+                           ±w of centre, growing like |x − centre| beyond (grid.c) */
 } sf_grid1_params;
 
 sf_grid1_params sf_grid1_params_default(void);

@@ -247,7 +247,7 @@ static void test_enums(sf_ctx *ctx)
         {"solver.method", &sf_method_names, offsetof(sf_case, solver.method)},
         {"particles.method", &sf_pmethod_names, offsetof(sf_case, particles.method)},
     };
-    static const int counts[] = {2, 2, 3, 2, 2, 2, 2, 4};
+    static const int counts[] = {2, 2, 3, 3, 2, 2, 2, 4};
     char set[NEEDLE_CAP];
     for (size_t e = 0; e < sizeof enums / sizeof enums[0]; e++) {
         SF_EXPECT(enums[e].t->count == counts[e]);
