@@ -129,11 +129,7 @@ sf_status sf_run_ode(sf_ctx *ctx, const sf_case *c, const sf_odd_problem *p, con
             .n_series = 4, .attrs = attrs, .n_attrs = n_attrs};
         SF_TRY(ctx, sf_ncw_create(ctx, out_path, &layout, &w));
     }
-    sf_ode_params op = sf_ode_params_default();
-    op.method = c->solver.method;
-    op.rtol = c->solver.rtol;
-    op.atol = c->solver.atol;
-    op.max_steps = c->solver.max_steps;
+    const sf_ode_params op = sf_output_ode_params(c, 0);
     SF_TRY(ctx, sf_ode_create(ctx, size, 0.0, y, sf_formode_rhs, (void *)p, &op, &ode));
     const double start = sf_output_wall_now();
     for (size_t k = 0; k < c->time.n_outputs; k++) {

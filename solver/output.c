@@ -2,6 +2,8 @@
  * parameter) and the CVODE statistics, shared by the drivers of forms L, T and ode.
  * Not here: each form's coordinates, fields and series.
  */
+#include <math.h>
+#include <stdio.h>
 #include <time.h>
 
 #include "symflow/output.h"
@@ -54,4 +56,55 @@ double sf_output_wall_now(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+enum { SF_PROGRESS_SLICES = 200 /* progress reports over the whole span at most */ };
+/* A slice ending within this fraction of a slice before the output is merged into it. */
+static const double SF_SLIVER = 1e-3;
+
+sf_output_clock sf_output_clock_start(double t0, double t_end, sf_progress_fn fn, void *user)
+{
+    sf_output_clock c = {t0, t_end, (t_end - t0) / SF_PROGRESS_SLICES, sf_output_wall_now(), fn, user};
+    return c;
+}
+
+sf_ode_params sf_output_ode_params(const sf_case *c, size_t nonneg_end)
+{
+    sf_ode_params op = sf_ode_params_default();
+    op.method = c->solver.method;
+    op.rtol = c->solver.rtol;
+    op.atol = c->solver.atol;
+    op.max_steps = c->solver.max_steps;
+    op.nonneg_begin = 0;
+    op.nonneg_end = nonneg_end;
+    return op;
+}
+
+sf_status sf_output_advance(sf_ctx *ctx, sf_ode *ode, const sf_output_clock *clk, double *t,
+                            double tout, double *y, const char *failure)
+{
+    sf_status status = SF_OK;
+    while (*t < tout) {
+        double next = fmin(tout, *t + clk->slice);
+        if (tout - next < SF_SLIVER * clk->slice) next = tout;
+        status = sf_ode_advance(ctx, ode, next, y);
+        if (status != SF_OK && failure && failure[0]) {
+            char cvode[512]; /* CVODE's own message, kept after the explanation */
+            snprintf(cvode, sizeof cvode, "%s", sf_ctx_message(ctx));
+            sf_ctx_clear(ctx);
+            sf_error(ctx, status, __FILE__, __LINE__, "%s (%s)", failure, cvode);
+        }
+        SF_TRY(ctx, status);
+        *t = next;
+        if (clk->progress) {
+            sf_ode_stats st;
+            sf_ode_get_stats(ode, &st);
+            double el = sf_output_wall_now() - clk->start, done = *t - clk->t0;
+            sf_progress pr = {*t, clk->t_end, st.steps, el,
+                              done > 0 ? el * (clk->t_end - *t) / done : NAN};
+            clk->progress(&pr, clk->user);
+        }
+    }
+cleanup:
+    return status;
 }

@@ -1,9 +1,7 @@
 /* run.c — integrate form L to each output time, compute the diagnostics of MATH.md §6 and
  * write the field file of §8 through the netCDF adapter (ncio.h).
  *
- * Between outputs the integration is advanced in slices of ≥ 1/200 of the time span only
- * to report progress; CVODE in CV_NORMAL mode interpolates at each stop, so slicing does
- * not change the computed trajectory's steps.
+ * Between outputs the integration advances in progress slices (output.h).
  * Not here: the tables (reduction/), printing (app/).
  */
 #include <math.h>
@@ -15,7 +13,6 @@
 #include "symflow/run.h"
 
 enum {
-    SF_PROGRESS_SLICES = 200, /* progress reports over the whole span at most */
     SF_N_SERIES = 9           /* time series written per output */
 };
 
@@ -110,38 +107,17 @@ sf_status sf_run_lifted(sf_ctx *ctx, const sf_run_lifted_params *rp, sf_run_summ
     for (size_t i = 0; i < size; i++) y[i] = y0[i];
     if (rp->out_path) SF_TRY(ctx, open_field_file(ctx, rp, &w));
 
-    sf_ode_params op = sf_ode_params_default();
-    op.method = c->solver.method;
-    op.rtol = c->solver.rtol;
-    op.atol = c->solver.atol;
-    op.max_steps = c->solver.max_steps;
-    op.nonneg_begin = 0;
-    op.nonneg_end = 2 * n;
+    const sf_ode_params op = sf_output_ode_params(c, 2 * n);
     const double t0 = 0.0, t_end = c->time.outputs[c->time.n_outputs - 1];
     SF_TRY(ctx, sf_ode_create(ctx, size, t0, y0, sf_forml_rhs, f, &op, &ode));
 
-    const double start = sf_output_wall_now(), slice = (t_end - t0) / SF_PROGRESS_SLICES;
+    const sf_output_clock clk = sf_output_clock_start(t0, t_end, rp->progress, rp->progress_user);
     double t = t0, prev_risk = NAN;
     s.max_risk_increase = -INFINITY;
     s.min_tau = INFINITY;
     for (size_t k = 0; k < c->time.n_outputs; k++) {
         const double tout = c->time.outputs[k];
-        while (t < tout) {
-            double next = fmin(tout, t + slice);
-            if (tout - next < 1e-3 * slice) next = tout; /* no sliver slices */
-            status = sf_ode_advance(ctx, ode, next, y);
-            if (status != SF_OK && sf_forml_failure(f)[0])
-                sf_error(ctx, status, __FILE__, __LINE__, "%s", sf_forml_failure(f));
-            SF_TRY(ctx, status);
-            t = next;
-            if (rp->progress) {
-                sf_ode_stats st;
-                sf_ode_get_stats(ode, &st);
-                double el = sf_output_wall_now() - start;
-                sf_progress pr = {t, t_end, st.steps, el, t > t0 ? el * (t_end - t) / (t - t0) : NAN};
-                rp->progress(&pr, rp->progress_user);
-            }
-        }
+        SF_TRY(ctx, sf_output_advance(ctx, ode, &clk, &t, tout, y, sf_forml_failure(f)));
         sf_forml_diag d;
         sf_forml_diagnose(f, y, y0, &d);
         SF_CHECK(ctx, isfinite(d.risk), SF_E_NUMERIC, "form L: risk is not finite at t = %g", tout);
@@ -154,7 +130,7 @@ sf_status sf_run_lifted(sf_ctx *ctx, const sf_run_lifted_params *rp, sf_run_summ
         SF_TRY(ctx, write_output(ctx, w, tout, y, n, &d));
         s.n_outputs++;
     }
-    s.wall_s = sf_output_wall_now() - start;
+    s.wall_s = sf_output_wall_now() - clk.start;
     sf_ode_get_stats(ode, &s.stats);
     SF_TRY(ctx, sf_output_stats(ctx, w, &s.stats, s.wall_s));
     SF_TRY(ctx, sf_ncw_close(ctx, &w, 1));

@@ -1,32 +1,22 @@
 /* run_transport.c — integrate form T to each output time, compute its diagnostics (MATH §6),
  * watch the outer box (§4.5) and write the field file of §8 through ncio.h.
  *
- * Same discipline as run.c (form L): progress slices of ≥ 1/200 of the span (CVODE in
- * CV_NORMAL mode interpolates at each stop, so slicing does not change its steps), a file
- * under a temporary name renamed only on success. The outer-box monitor runs at every output.
+ * Same discipline as run.c (form L): progress slices (output.h), a file under a temporary
+ * name renamed only on success. The outer-box monitor runs at every output.
  * Not here: the tables (reduction/), printing (app/).
  */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include "symflow/formt.h"
 #include "symflow/ncio.h"
-#include "symflow/version.h"
+#include "symflow/output.h"
 
 enum {
-    SF_T_PROGRESS_SLICES = 200, /* progress reports over the whole span at most */
     SF_T_N_SERIES = 6,          /* time series written per output */
     SF_T_N_FIELDS = 4           /* density and its three marginals */
 };
-
-static double wall_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static const sf_nc_series series_layout[SF_T_N_SERIES] = {
     {"risk", "population risk R of the discrete potential (M14)", "1"},
@@ -60,56 +50,26 @@ static sf_status open_field_file(sf_ctx *ctx, const sf_run_transport_params *rp,
         {"density_u", "marginal density of n in u", "1", 1, {1}},
         {"density_r", "marginal density of n in r", "1", 1, {2}},
     };
-    const sf_nc_attr attrs[] = {
-        {"symflow_kind", SF_NC_ATTR_TEXT, "field", 0, 0},
-        {"symflow_version", SF_NC_ATTR_TEXT, SF_VERSION, 0, 0},
-        {"form", SF_NC_ATTR_TEXT, "transport", 0, 0},
-        {"target", SF_NC_ATTR_TEXT, c->problem.target, 0, 0},
-        {"input", SF_NC_ATTR_TEXT, sf_name_of(&sf_input_names, (int)c->problem.input), 0, 0},
-        {"start", SF_NC_ATTR_TEXT, sf_name_of(&sf_start_names, (int)c->start.law), 0, 0},
+    sf_nc_attr attrs[SF_CASE_ATTRS + 9];
+    size_t n_attrs = sf_output_case_attrs(c, "transport", attrs);
+    const sf_nc_attr extra[] = {
         {"sigma_a", SF_NC_ATTR_DOUBLE, NULL, c->start.sigma_a, 0},
         {"sigma_b", SF_NC_ATTR_DOUBLE, NULL, c->start.sigma_b, 0},
-        {"d", SF_NC_ATTR_INT, NULL, 0, c->problem.d},
-        {"d_H", SF_NC_ATTR_INT, NULL, 0, c->problem.d_H},
-        {"k", SF_NC_ATTR_INT, NULL, 0, c->problem.d - c->problem.d_H},
         {"group", SF_NC_ATTR_TEXT, "O(k)", 0, 0},
         {"scheme", SF_NC_ATTR_TEXT, scheme, 0, 0},
         {"reconstruction", SF_NC_ATTR_TEXT, sf_name_of(&sf_recon_names, (int)c->scheme.reconstruction), 0, 0},
         {"limiter", SF_NC_ATTR_TEXT, sf_name_of(&sf_limiter_names, (int)c->scheme.limiter), 0, 0},
-        {"spacing", SF_NC_ATTR_TEXT, sf_name_of(&sf_spacing_names, (int)c->grid.spacing), 0, 0},
         {"n_phi", SF_NC_ATTR_INT, NULL, 0, (long)rp->p->n_phi},
-        {"method", SF_NC_ATTR_TEXT, sf_name_of(&sf_method_names, (int)c->solver.method), 0, 0},
-        {"rtol", SF_NC_ATTR_DOUBLE, NULL, c->solver.rtol, 0},
-        {"atol", SF_NC_ATTR_DOUBLE, NULL, c->solver.atol, 0},
         {"edge_mass", SF_NC_ATTR_DOUBLE, NULL, rp->edge_mass > 0.0 ? rp->edge_mass : sf_formt_edge_mass_default(), 0},
         {"risk_const", SF_NC_ATTR_DOUBLE, NULL, rp->p->risk_const, 0},
-        {"case_file", SF_NC_ATTR_TEXT, c->path ? c->path : "", 0, 0},
-        {"case_text", SF_NC_ATTR_TEXT, c->text ? c->text : "", 0, 0},
     };
+    for (size_t i = 0; i < sizeof extra / sizeof extra[0]; i++) attrs[n_attrs++] = extra[i];
     const sf_nc_layout layout = {
         .title = "symflow field: form T density n(a, u, r) of a d_H = 1 problem",
         .coords = coords, .n_coords = 3, .fields = fields, .n_fields = SF_T_N_FIELDS,
         .series = series_layout, .n_series = SF_T_N_SERIES, .attrs = attrs,
-        .n_attrs = sizeof attrs / sizeof attrs[0]};
+        .n_attrs = n_attrs};
     return sf_ncw_create(ctx, rp->out_path, &layout, w);
-}
-
-static sf_status write_stats(sf_ctx *ctx, sf_ncw *w, const sf_ode_stats *s, double wall)
-{
-    sf_status status = SF_OK;
-    if (!w) return SF_OK;
-    const sf_nc_attr attrs[] = {
-        {"cvode_steps", SF_NC_ATTR_INT, NULL, 0, s->steps},
-        {"cvode_rhs_evals", SF_NC_ATTR_INT, NULL, 0, s->rhs_evals},
-        {"cvode_error_test_fails", SF_NC_ATTR_INT, NULL, 0, s->error_fails},
-        {"cvode_nonlinear_iters", SF_NC_ATTR_INT, NULL, 0, s->nonlin_iters},
-        {"cvode_nonlinear_fails", SF_NC_ATTR_INT, NULL, 0, s->nonlin_fails},
-        {"cvode_linear_iters", SF_NC_ATTR_INT, NULL, 0, s->lin_iters},
-        {"wall_seconds", SF_NC_ATTR_DOUBLE, NULL, wall, 0},
-    };
-    for (size_t i = 0; i < sizeof attrs / sizeof attrs[0]; i++) SF_TRY(ctx, sf_ncw_set_attr(ctx, w, &attrs[i]));
-cleanup:
-    return status;
 }
 
 sf_status sf_run_transport(sf_ctx *ctx, const sf_run_transport_params *rp,
@@ -138,38 +98,17 @@ sf_status sf_run_transport(sf_ctx *ctx, const sf_run_transport_params *rp,
     sf_formt_initial(f, y);
     if (rp->out_path) SF_TRY(ctx, open_field_file(ctx, rp, &w));
 
-    sf_ode_params op = sf_ode_params_default();
-    op.method = c->solver.method;
-    op.rtol = c->solver.rtol;
-    op.atol = c->solver.atol;
-    op.max_steps = c->solver.max_steps;
-    op.nonneg_begin = 0;
-    op.nonneg_end = size;
+    const sf_ode_params op = sf_output_ode_params(c, size);
     const double t0 = 0.0, t_end = c->time.outputs[c->time.n_outputs - 1];
     SF_TRY(ctx, sf_ode_create(ctx, size, t0, y, sf_formt_rhs, f, &op, &ode));
 
-    const double start = wall_now(), slice = (t_end - t0) / SF_T_PROGRESS_SLICES;
+    const sf_output_clock clk = sf_output_clock_start(t0, t_end, rp->progress, rp->progress_user);
     double t = t0, prev_risk = NAN;
     s.max_risk_increase = -INFINITY;
     s.min_density = INFINITY;
     for (size_t k = 0; k < c->time.n_outputs; k++) {
         const double tout = c->time.outputs[k];
-        while (t < tout) {
-            double next = fmin(tout, t + slice);
-            if (tout - next < 1e-3 * slice) next = tout; /* no sliver slices */
-            status = sf_ode_advance(ctx, ode, next, y);
-            if (status != SF_OK && sf_formt_failure(f)[0])
-                sf_error(ctx, status, __FILE__, __LINE__, "%s", sf_formt_failure(f));
-            SF_TRY(ctx, status);
-            t = next;
-            if (rp->progress) {
-                sf_ode_stats st;
-                sf_ode_get_stats(ode, &st);
-                double el = wall_now() - start;
-                sf_progress pr = {t, t_end, st.steps, el, t > t0 ? el * (t_end - t) / (t - t0) : NAN};
-                rp->progress(&pr, rp->progress_user);
-            }
-        }
+        SF_TRY(ctx, sf_output_advance(ctx, ode, &clk, &t, tout, y, sf_formt_failure(f)));
         sf_formt_diag d;
         sf_formt_diagnose(f, y, &d);
         SF_CHECK(ctx, isfinite(d.risk), SF_E_NUMERIC, "form T: risk is not finite at t = %g", tout);
@@ -190,9 +129,9 @@ sf_status sf_run_transport(sf_ctx *ctx, const sf_run_transport_params *rp,
         }
         s.n_outputs++;
     }
-    s.wall_s = wall_now() - start;
+    s.wall_s = sf_output_wall_now() - clk.start;
     sf_ode_get_stats(ode, &s.stats);
-    SF_TRY(ctx, write_stats(ctx, w, &s.stats, s.wall_s));
+    SF_TRY(ctx, sf_output_stats(ctx, w, &s.stats, s.wall_s));
     SF_TRY(ctx, sf_ncw_close(ctx, &w, 1));
     if (sum) *sum = s;
 cleanup:

@@ -11,18 +11,9 @@
 #include "symflow/forml.h"
 #include "symflow/grid.h"
 #include "symflow/ode.h"
+#include "symflow/output.h"
 #include "symflow/reduced.h"
 #include "symflow/status.h"
-
-typedef struct {
-    double t;         /* simulated time reached */
-    double t_end;     /* final time */
-    long steps;       /* CVODE steps so far */
-    double elapsed_s; /* wall seconds since the start of the integration */
-    double eta_s;     /* estimated wall seconds left (linear in simulated time) */
-} sf_progress;
-
-typedef void (*sf_progress_fn)(const sf_progress *p, void *user);
 
 typedef struct {
     sf_forml_diag first;      /* diagnostics at the first output */
