@@ -138,6 +138,8 @@ static void print_summary(const sf_case *c, const sf_grid1 *g, const char *out,
            b->w2_plus, b->w2_minus);
     printf("  checks: mass balance (L1) max rel %.2e; max R increase between outputs %.2e; "
            "min tau %.2e\n", s->max_balance_rel, s->max_risk_increase, s->min_tau);
+    printf("  dissipation (L2) over the last interval %.6e vs finite-difference -dR/dt %.6e\n",
+           s->mean_dissipation, s->fd_dissipation);
     printf("  CVODE (%s): %ld steps, %ld rhs evals, %ld error-test fails, %ld nonlinear iters; "
            "%.2f s\n", sf_name_of(&sf_method_names, (int)c->solver.method), s->stats.steps,
            s->stats.rhs_evals, s->stats.error_fails, s->stats.nonlin_iters, s->wall_s);

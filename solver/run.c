@@ -112,7 +112,7 @@ sf_status sf_run_lifted(sf_ctx *ctx, const sf_run_lifted_params *rp, sf_run_summ
     SF_TRY(ctx, sf_ode_create(ctx, size, t0, y0, sf_forml_rhs, f, &op, &ode));
 
     const sf_output_clock clk = sf_output_clock_start(t0, t_end, rp->progress, rp->progress_user);
-    double t = t0, prev_risk = NAN;
+    double t = t0, prev_risk = NAN, prev_t = t0;
     s.max_risk_increase = -INFINITY;
     s.min_tau = INFINITY;
     for (size_t k = 0; k < c->time.n_outputs; k++) {
@@ -122,10 +122,16 @@ sf_status sf_run_lifted(sf_ctx *ctx, const sf_run_lifted_params *rp, sf_run_summ
         sf_forml_diagnose(f, y, y0, &d);
         SF_CHECK(ctx, isfinite(d.risk), SF_E_NUMERIC, "form L: risk is not finite at t = %g", tout);
         if (k == 0) s.first = d;
-        s.last = d;
         s.max_balance_rel = fmax(s.max_balance_rel, d.balance / fmax(d.reaction, SF_BALANCE_FLOOR));
-        if (k > 0) s.max_risk_increase = fmax(s.max_risk_increase, d.risk - prev_risk);
+        if (k > 0) {
+            s.max_risk_increase = fmax(s.max_risk_increase, d.risk - prev_risk);
+            /* (L2) beside the finite-difference dR/dt of the last interval (trapezoid) */
+            s.fd_dissipation = -(d.risk - prev_risk) / (tout - prev_t);
+            s.mean_dissipation = 0.5 * (s.last.dissipation + d.dissipation);
+        }
+        s.last = d;
         prev_risk = d.risk;
+        prev_t = tout;
         s.min_tau = fmin(s.min_tau, d.tau_min);
         SF_TRY(ctx, write_output(ctx, w, tout, y, n, &d));
         s.n_outputs++;

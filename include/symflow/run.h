@@ -20,6 +20,8 @@ typedef struct {
     sf_forml_diag last;       /* diagnostics at the last output */
     double max_balance_rel;   /* max over outputs of balance / max(reaction, tiny) */
     double max_risk_increase; /* max over consecutive outputs of R(t_{k+1}) − R(t_k), ≤ 0 ideally */
+    double fd_dissipation;    /* −(R(t_K) − R(t_{K−1}))/(t_K − t_{K−1}) over the last two outputs */
+    double mean_dissipation;  /* ½(D(t_{K−1}) + D(t_K)) of (L2): equals fd_dissipation to O(Δt²) */
     double min_tau;           /* min over outputs of tau_min */
     sf_ode_stats stats;       /* CVODE statistics at the end */
     double wall_s;            /* wall seconds of the integration */
