@@ -379,6 +379,8 @@ static int cmd_particles(sf_ctx *ctx, int argc, char **argv)
     sf_case c = {0};
     sf_kernel_table tab = {0};
     sf_run_particles_summary sum = {0};
+    sf_target_fn rp_target = NULL; /* SGD's pointwise f* (owned when an expression) */
+    void *rp_target_user = NULL;
     SF_TRY(ctx, sf_case_load(ctx, case_path, overrides, n_over, &c));
     const int reduced = c.particles.method == SF_PMETHOD_REDUCED;
     SF_TRY(ctx, sf_reduce_table(ctx, &c, SF_PARTICLE_TABLE_NODES, reduced, &tab));
@@ -386,8 +388,11 @@ static int cmd_particles(sf_ctx *ctx, int argc, char **argv)
     sf_run_particles_params rp = {.c = &c, .tab = &tab, .params = sf_psim_params_from_case(&c),
                                   .out_path = out,
                                   .progress = (!quiet && tty) ? show_progress : NULL};
-    if (c.particles.method == SF_PMETHOD_SGD)
-        SF_TRY(ctx, sf_reduce_target_fn(ctx, &c, &rp.params.target, &rp.params.target_user));
+    if (c.particles.method == SF_PMETHOD_SGD) {
+        SF_TRY(ctx, sf_reduce_target_fn(ctx, &c, &rp_target, &rp_target_user));
+        rp.params.target = rp_target;
+        rp.params.target_user = rp_target_user;
+    }
     status = sf_run_particles(ctx, &rp, &sum);
     if (!quiet && tty) fprintf(stderr, "\r%*s\r", 78, "");
     SF_TRY(ctx, status);
@@ -406,6 +411,7 @@ static int cmd_particles(sf_ctx *ctx, int argc, char **argv)
         printf("  wrote %s (%s storage)\n", out, sum.reduced_storage ? "reduced (u, r)" : "full b");
     }
 cleanup:
+    sf_reduce_target_fn_release(rp_target, &rp_target_user);
     sf_kernel_table_free(&tab);
     sf_case_free(&c);
     return status == SF_OK ? 0 : fail(ctx, status);

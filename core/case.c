@@ -2,11 +2,12 @@
  * validation of every key, and where each key was set (include/symflow/case.h).
  *
  * Does: read the file with libyaml's document API (the only file that includes yaml.h),
- * convert each scalar by its key's kind (integer, real, boolean, name, enumeration, output
- * times), record "FILE:LINE" / "--set KEY=VALUE" / "FILE (default)" per key, resolve the
+ * convert each scalar by its key's kind (integer, real, boolean, name, text, enumeration,
+ * output times), record "FILE:LINE" / "--set KEY=VALUE" / "FILE (default)" per key, resolve the
  * output times after every key is known, then validate ranges and cross-key rules.
  * Does not: decide what a key means numerically (reduction/, solver/), check that a target
- * name exists (reduction/), print anything (app/).
+ * name exists, that problem.expression parses or that problem.symmetry holds (reduction/),
+ * print anything (app/).
  * MATH.md: the keys select the input law (§1), the initial law (§4.6), the form (§3, §4.3,
  * §4.4), the grid, scheme and CVODE settings (§5) and the particle runs (§6); no formula of
  * MATH.md is computed here.
@@ -19,6 +20,8 @@
  *   problem.d_H            integer, 1 ≤ d_H < d          5
  *   problem.target         name, 1 … 127 characters      norm   (checked by reduction/)
  *   problem.fold_even      true | false                  true   (even d_H = 1 targets on θ)
+ *   problem.expression     formula of x, 0 … 511 chars   ""     (problem.target: expression)
+ *   problem.symmetry       none | odd | even             none   (declared; verified by reduction/)
  *   start.law              balanced-sphere | gaussian    balanced-sphere
  *   start.sigma_a          finite > 0                    1.0
  *   start.sigma_b          finite > 0                    1.0
@@ -129,6 +132,8 @@ const sf_name_table sf_method_names = SF_TABLE(sf_method_list);
 const sf_name_table sf_pmethod_names = SF_TABLE(sf_pmethod_list);
 static const char *const sf_sampling_list[] = {"random", "quantile"};
 const sf_name_table sf_sampling_names = SF_TABLE(sf_sampling_list);
+static const char *const sf_symmetry_list[] = {"none", "odd", "even"};
+const sf_name_table sf_symmetry_names = SF_TABLE(sf_symmetry_list);
 #undef SF_TABLE
 
 const char *sf_name_of(const sf_name_table *t, int v)
@@ -143,7 +148,8 @@ const char *sf_name_of(const sf_name_table *t, int v)
 _Static_assert(sizeof(sf_input) == sizeof(int) && sizeof(sf_start_law) == sizeof(int) &&
                    sizeof(sf_form) == sizeof(int) && sizeof(sf_spacing) == sizeof(int) &&
                    sizeof(sf_recon) == sizeof(int) && sizeof(sf_limiter) == sizeof(int) &&
-                   sizeof(sf_method) == sizeof(int) && sizeof(sf_pmethod) == sizeof(int),
+                   sizeof(sf_method) == sizeof(int) && sizeof(sf_pmethod) == sizeof(int) &&
+                   sizeof(sf_sampling) == sizeof(int) && sizeof(sf_symmetry) == sizeof(int),
                "enumerations are stored as int");
 
 typedef enum {
@@ -151,7 +157,8 @@ typedef enum {
     SF_KIND_INT,    /* long field, integral, lo ≤ v ≤ hi */
     SF_KIND_REAL,   /* double field, finite, lo <(=) v <(=) hi */
     SF_KIND_BOOL,   /* int field, 0 or 1 */
-    SF_KIND_NAME,   /* char[SF_NAME_CAP] field */
+    SF_KIND_NAME,   /* char[SF_NAME_CAP] field, non-empty */
+    SF_KIND_TEXT,   /* char[SF_EXPR_CAP] field, may be empty (null reads as "") */
     SF_KIND_OUTPUTS /* time.outputs: a sequence of times or a count */
 } sf_key_kind;
 
@@ -182,6 +189,9 @@ static const sf_key_desc sf_keys[] = {
      "a name of 1 to 127 characters"},
     {"problem", "fold_even", SF_KIND_BOOL, SF_OFF(problem.fold_even), NULL, 0, 0, 0, 0,
      "true or false"},
+    {"problem", "expression", SF_KIND_TEXT, SF_OFF(problem.expression), NULL, 0, 0, 0, 0,
+     "a formula of x of at most 511 characters"},
+    SF_ENUM_KEY("problem", "symmetry", problem.symmetry, sf_symmetry_names),
     SF_ENUM_KEY("start", "law", start.law, sf_start_names),
     SF_REAL_KEY("start", "sigma_a", start.sigma_a, 0, HUGE_VAL, 1, 0, "a finite number > 0"),
     SF_REAL_KEY("start", "sigma_b", start.sigma_b, 0, HUGE_VAL, 1, 0, "a finite number > 0"),
@@ -211,6 +221,7 @@ static const sf_key_desc sf_keys[] = {
     SF_ENUM_KEY("particles", "sampling", particles.sampling, sf_sampling_names),
 };
 _Static_assert(SF_NAME_CAP == 128, "problem.target's expect text says 127 characters");
+_Static_assert(SF_EXPR_CAP == 512, "problem.expression's expect text says 511 characters");
 enum { SF_N_KEYS = (int)(sizeof sf_keys / sizeof sf_keys[0]) };
 
 /* Top-level keys in the order the README lists them ("form" is a scalar, the rest
@@ -415,6 +426,8 @@ static sf_status defaults_at(sf_ctx *ctx, sf_case *c, const char *path)
     c->particles.seed = SF_CASE_DEFAULT_SEED;
     c->particles.symmetric = 0;
     c->problem.fold_even = 1;
+    c->problem.expression[0] = '\0'; /* unset: only problem.target = expression reads it */
+    c->problem.symmetry = SF_SYMMETRY_NONE;
     c->particles.method = SF_PMETHOD_CVODE;
     c->particles.step = SF_CASE_DEFAULT_STEP;
     c->particles.batch = SF_CASE_DEFAULT_BATCH;
@@ -692,6 +705,21 @@ static sf_status apply_value(sf_loader *ld, const sf_key_desc *k, const yaml_nod
             goto cleanup;
         }
         if (v->data.scalar.length >= SF_NAME_CAP || strlen(s) != v->data.scalar.length) {
+            status = value_error(ld, v, SF_E_RANGE, key, 1, k->expect, __LINE__);
+            goto cleanup;
+        }
+        memcpy(field, s, v->data.scalar.length + 1);
+        break;
+    case SF_KIND_TEXT:
+        if (!s) {
+            status = value_error(ld, v, SF_E_PARSE, key, 1, k->expect, __LINE__);
+            goto cleanup;
+        }
+        if (is_null_scalar(v)) {
+            *(char *)field = '\0';
+            break;
+        }
+        if (v->data.scalar.length >= SF_EXPR_CAP || strlen(s) != v->data.scalar.length) {
             status = value_error(ld, v, SF_E_RANGE, key, 1, k->expect, __LINE__);
             goto cleanup;
         }
@@ -1064,6 +1092,12 @@ static sf_status check_key(sf_ctx *ctx, const sf_case *c, const sf_key_desc *k)
         const char *nul = memchr(s, '\0', SF_NAME_CAP);
         SF_CHECK(ctx, nul != NULL && s[0] != '\0', SF_E_RANGE, "%s: %s = '%.*s': expected %s",
                  at, key, nul ? (int)(nul - s) : (int)SF_CASE_SHOW_CAP, s, k->expect);
+        break;
+    }
+    case SF_KIND_TEXT: {
+        const char *s = (const char *)field;
+        SF_CHECK(ctx, memchr(s, '\0', SF_EXPR_CAP) != NULL, SF_E_RANGE,
+                 "%s: %s = '%.*s…': expected %s", at, key, (int)SF_CASE_SHOW_CAP, s, k->expect);
         break;
     }
     case SF_KIND_OUTPUTS:

@@ -1,5 +1,5 @@
 /* kernel.c — κ̂ (M3) and the reduced kernels K̂ (M11) and Ĝ (M12) of radial and d_H = 1
- * targets, pointwise and tabulated.
+ * targets (table rows and expressions), pointwise and tabulated.
  *
  * Does: κ̂ and κ̂′; the evaluator sf_kernel (rules built once per case); K̂ and ∂K̂ by tensor
  * Gauss rules in (s, t); Ĝ and ∂Ĝ as angular averages of 𝒢 (target.c); the dense K̂ table.
@@ -27,7 +27,13 @@
  * φ-form (d_H = 1, f(x₁)): same construction without the fold,
  *   Ĝ(φ) = (1/2π) [∫₀^{π−φ} sin(u + φ) 𝒢₁(sin u) du + ∫₀^{φ} sin(φ − u) 𝒢₁(−sin u) du],
  * 𝒢₁ a polynomial in its argument on each side of 0, so the integrands are trigonometric
- * polynomials: plain Gauss on a few pieces is exact to rounding.
+ * polynomials: plain Gauss on a few pieces is exact to rounding. For an expression target
+ * 𝒢₁ comes from target.c's quadrature through the same sf_target_calg (no special case
+ * here); 𝒢₁ is then analytic on each side of 0 for f analytic there, and the same pieces
+ * converge geometrically (measured in tests/unit/reduction_expr.c against the definition).
+ * An even expression in the θ-form uses the radial path with 𝒢(c) = 𝒢₁(|c|) (d_H = 1).
+ * Ĝ and ∂Ĝ of an expression evaluate f serially (expr.c is not thread-safe); only the K̂
+ * table, which never sees the target, runs in parallel.
  * Input law `sphere`: K̂/d, Ĝ scaled per degree inside 𝒢 (target.c), MATH §1.
  */
 #include <assert.h>
@@ -368,7 +374,6 @@ sf_status sf_kernel_create(sf_ctx *ctx, const sf_case *c, sf_kernel **out)
     sf_status status = SF_OK;
     sf_kernel *k = NULL;
     sf_rule rt = {0};
-    const sf_target_spec *tgt = NULL;
 
     SF_CHECK(ctx, c != NULL && out != NULL, SF_E_ARG, "sf_kernel_create: NULL argument");
     *out = NULL;
@@ -377,11 +382,11 @@ sf_status sf_kernel_create(sf_ctx *ctx, const sf_case *c, sf_kernel **out)
     SF_CHECK(ctx, c->problem.d_H >= 1 && c->problem.d_H < c->problem.d, SF_E_RANGE,
              "%s: problem.d_H = %ld: expected 1 ≤ d_H < d = %ld",
              sf_case_where(c, "problem.d_H"), c->problem.d_H, c->problem.d);
-    SF_TRY(ctx, sf_target_lookup(ctx, c, &tgt));
 
     SF_ALLOC(ctx, k, 1);
+    SF_TRY(ctx, sf_target_open(ctx, c, &k->tgt));
     double d = (double)c->problem.d, dH = (double)c->problem.d_H, kk = d - dH;
-    k->theta = sf_target_uses_theta(tgt, c);
+    k->theta = sf_target_uses_theta(&k->tgt);
     k->K_scale = c->problem.input == SF_INPUT_SPHERE ? 1.0 / d : 1.0;
     SF_TRY(ctx, sf_rule_legendre(ctx, SF_G_NODES, 0.0, 1.0, &k->leg));
     SF_TRY(ctx, sf_rule_gamma(ctx, kk, SF_K_NODES_T, &rt));
@@ -390,9 +395,9 @@ sf_status sf_kernel_create(sf_ctx *ctx, const sf_case *c, sf_kernel **out)
         SF_TRY(ctx, sf_rule_legendre(ctx, SF_K_ANGLE_NODES, 0.0, 1.0, &k->sleg));
         SF_TRY(ctx, build_srules(ctx, k, dH));
     }
-    sf_target_calg_setup(tgt, c, &k->leg, &k->calg);
+    sf_target_calg_setup(&k->tgt, c, &k->leg, &k->calg);
     if (k->theta) SF_TRY(ctx, build_g_cache(ctx, k));
-    k->risk_const = sf_target_risk_const(tgt, c);
+    k->risk_const = sf_target_risk_const(&k->tgt, c);
     k->coord = k->theta ? sf_coord_theta : sf_coord_phi;
     *out = k;
     k = NULL;
@@ -416,6 +421,7 @@ void sf_kernel_destroy(sf_kernel **k)
     sf_rule_free(&p->leg);
     free(p->u_edges);
     free(p->G_plus);
+    sf_target_close(&p->tgt);
     free(p);
     *k = NULL;
 }

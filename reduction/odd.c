@@ -1,8 +1,10 @@
 /* odd.c — odd targets (MATH.md §3): the data of the closed ODE (M8)–(M10): w* = E[xxᵀ]⁻¹
  * E[x f*(x)], R* = ½(E f*² − w*ᵀ E[xxᵀ] w*), and the start law's moments (w, M_HH, s)(0).
  *
- * Does: check that the case's target is odd (exactly, on its polynomial coefficients) and
- * compute these numbers in closed form for both input laws and both start laws.
+ * Does: check that the case's target is odd (exactly, on its polynomial coefficients; an
+ * expression must be declared odd, which target.c verifies on its quadrature nodes) and
+ * compute these numbers (closed form, or target.c's quadrature for an expression) for both
+ * input laws and both start laws.
  * Does not: integrate the ODE (solver/formode.c).
  */
 #include <math.h>
@@ -11,16 +13,13 @@
 #include "reduction_internal.h"
 #include "symflow/reduction.h"
 
-/* E[x^m ; x > 0] for x ~ N(0,1): 2^{(m−1)/2} Γ((m+1)/2)/√(2π). */
-static double gauss_half_moment(int m)
+/* Odd: f(−x) = −f(x) for the two polynomial pieces, i.e. neg[j] (−1)^j = −pos[j]; an
+ * expression only when declared odd (problem.symmetry, verified by sf_target_open). */
+static int is_odd(const sf_target *tg, const sf_case *c)
 {
-    return exp(0.5 * (m - 1.0) * M_LN2 + lgamma(0.5 * (m + 1.0))) / sqrt(2.0 * M_PI);
-}
-
-/* Odd: f(−x) = −f(x) for the two polynomial pieces, i.e. neg[j] (−1)^j = −pos[j]. */
-static int is_odd(const sf_target_spec *t)
-{
+    const sf_target_spec *t = &tg->spec;
     if (t->kind != SF_TARGET_LINE) return 0; /* radial targets are even */
+    if (tg->expr) return c->problem.symmetry == SF_SYMMETRY_ODD;
     for (int j = 0; j <= SF_TARGET_MAXDEG; j++) {
         double sign = (j % 2) ? -1.0 : 1.0;
         if (t->neg[j] * sign != -t->pos[j]) return 0;
@@ -32,12 +31,19 @@ sf_status sf_reduce_odd(sf_ctx *ctx, const sf_case *c, sf_odd_problem *p)
 {
     sf_status status = SF_OK;
     sf_odd_problem out = {0};
-    const sf_target_spec *t = NULL;
-    SF_TRY(ctx, sf_target_lookup(ctx, c, &t));
-    SF_CHECK(ctx, is_odd(t), SF_E_UNSUPPORTED,
+    sf_target t = {0};
+    SF_TRY(ctx, sf_target_open(ctx, c, &t));
+    SF_CHECK(ctx, !t.expr || is_odd(&t, c), SF_E_UNSUPPORTED,
+             "%s: problem.symmetry = %s with problem.expression = '%s': form ode (M9) needs an "
+             "odd target: declare problem.symmetry: odd (it is verified), or use form lifted "
+             "or transport",
+             sf_case_where(c, "problem.symmetry"),
+             sf_name_of(&sf_symmetry_names, (int)c->problem.symmetry), c->problem.expression);
+    SF_CHECK(ctx, is_odd(&t, c), SF_E_UNSUPPORTED,
              "%s: problem.target = '%s' (%s) is not odd: form ode (M9) needs an odd target "
-             "(linear, cube, hermite3); use form lifted or transport",
-             sf_case_where(c, "problem.target"), c->problem.target, t->formula);
+             "(linear, cube, hermite3, or an expression declared odd); use form lifted or "
+             "transport",
+             sf_case_where(c, "problem.target"), c->problem.target, t.spec.formula);
     const size_t dH = (size_t)c->problem.d_H;
     const double d = (double)c->problem.d;
     const int sphere = c->problem.input == SF_INPUT_SPHERE;
@@ -47,18 +53,11 @@ sf_status sf_reduce_odd(sf_ctx *ctx, const sf_case *c, sf_odd_problem *p)
     SF_ALLOC(ctx, out.wstar, dH);
     SF_ALLOC(ctx, out.w0, dH);
     SF_ALLOC(ctx, out.M0, dH * dH);
-    /* E[x₁ f(x₁)] = Σ_j pos[j] E[x^{j+1}; x>0] + neg[j] E[x^{j+1}; x<0]; sphere: divide each
-     * Gaussian moment of degree m by E|x|^m (MATH §1). */
-    double exf = 0.0;
-    for (int j = 0; j <= SF_TARGET_MAXDEG; j++) {
-        int m = j + 1;
-        double sign = (m % 2) ? -1.0 : 1.0;
-        double term = (t->pos[j] + sign * t->neg[j]) * gauss_half_moment(m);
-        exf += sphere ? term / sf_gauss_norm_moment(d, (double)m) : term;
-    }
+    /* E[x₁ f(x₁)] in the input law (target.c: closed form, or quadrature for expressions) */
+    const double exf = sf_target_xf(&t, c);
     out.wstar[0] = exf / out.v;
     /* (M10): R* = ½ (E f² − v |w*|²) */
-    out.risk_star = sf_target_risk_const(t, c) - 0.5 * out.v * out.wstar[0] * out.wstar[0];
+    out.risk_star = sf_target_risk_const(&t, c) - 0.5 * out.v * out.wstar[0] * out.wstar[0];
     /* starts (MATH §4.6): w(0) = ½ E[a b] = 0 for both (a independent of b, or a = ±1 fair) */
     double m_diag, s0;
     if (c->start.law == SF_START_GAUSSIAN) {
@@ -73,6 +72,7 @@ sf_status sf_reduce_odd(sf_ctx *ctx, const sf_case *c, sf_odd_problem *p)
     *p = out;
     out = (sf_odd_problem){0};
 cleanup:
+    sf_target_close(&t);
     sf_odd_problem_free(&out);
     return status;
 }

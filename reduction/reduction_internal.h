@@ -1,5 +1,6 @@
 /* reduction_internal.h — what the files of reduction/ share and nobody else sees: the target
- * table entries, the kernel evaluator's layout, and the helpers for laws and targets.
+ * table entries, the opened target of a case (table row or expression), the libmatheval
+ * adapter's small API, the kernel evaluator's layout, and the helpers for laws and targets.
  *
  * Not a public contract: solver/ and app/ use include/symflow/reduction.h only.
  */
@@ -31,16 +32,63 @@ typedef struct {
     double p;            /* radial: power of |z|; line: < 0 unless f(x) = |x|^p (even) */
     double pos[SF_TARGET_MAXDEG + 1]; /* line: f(x) = Σ pos[j] x^j for x ≥ 0 */
     double neg[SF_TARGET_MAXDEG + 1]; /* line: f(x) = Σ neg[j] x^j for x < 0 */
+    int is_expr;         /* 1: f is problem.expression (pos, neg unused) */
 } sf_target_spec;
 
 /* Look up c->problem.target; unknown name → SF_E_PARSE listing the valid names; a line
  * target with d_H ≠ 1 → SF_E_UNSUPPORTED. *out is borrowed from the static table. */
 sf_status sf_target_lookup(sf_ctx *ctx, const sf_case *c, const sf_target_spec **out);
-/* Whether the case reduces to the radial θ-form (radial targets, and even |x₁|^p at d_H = 1
- * when problem.fold_even). */
-int sf_target_uses_theta(const sf_target_spec *t, const sf_case *c);
 /* Power p of the radial form (a radial target's p, or the p of an even line target). */
 double sf_target_radial_power(const sf_target_spec *t);
+
+/* ---- the libmatheval adapter (expr.c) ---- */
+typedef struct sf_expr sf_expr;
+/* Parse text as f(x) (libmatheval syntax). key, where: the case key and its "file:line", for
+ * messages. A malformed text, or one using a variable other than x → SF_E_PARSE naming
+ * where, key, the text (and the variable). text, key, where borrowed; *out owned:
+ * sf_expr_destroy. */
+sf_status sf_expr_create(sf_ctx *ctx, const char *text, const char *key, const char *where,
+                         sf_expr **out);
+/* f(x); not thread-safe for one e (libmatheval's evaluator holds the value of x). */
+double sf_expr_eval(const sf_expr *e, double x);
+void sf_expr_destroy(sf_expr **e); /* accepts NULL; sets *e = NULL */
+
+/* ---- the opened target of a case (target.c) ---- */
+
+/* What every reduction needs of the case's target: its table row and, for `expression`, the
+ * parsed f with its values on the half-line rule (composite Gauss–Legendre on
+ * (0, SF_HALFLINE_END), target.c) that gives 𝒢₁, ½E f² and E[x f] by quadrature. The
+ * declared problem.symmetry has been verified on that rule's nodes ±x_i. */
+typedef struct {
+    sf_target_spec spec; /* the table row (a copy: transport.c turns it to the φ-form) */
+    sf_expr *expr;       /* problem.target = expression: f (owned); NULL for table rows */
+    int fold;            /* 1: solved in the θ-form (radial targets; an even d_H = 1 target
+                            when problem.fold_even) */
+    double hom_p;        /* expression with input sphere: degree p of f(λx) = λ^p f(x) */
+    size_t nq;           /* line targets: nodes of the half-line rule (0 for radial ones) */
+    double *qx;          /* nodes x_i ∈ (0, SF_HALFLINE_END), ascending (owned) */
+    double *qw;          /* Gauss–Legendre weights of ∫₀^{END} dx (owned) */
+    double *qg;          /* qw_i x_i² e^{−x_i²/2}: the weights of 𝒢₁ (owned) */
+    double *fpos, *fneg; /* f(x_i), f(−x_i) (owned) */
+} sf_target;
+
+/* Open the case's target: look it up; for `expression` parse problem.expression (empty →
+ * SF_E_RANGE), check f finite on the nodes and of Gaussian growth; verify
+ * problem.symmetry (violated → SF_E_RANGE naming its file:line, f and the node); for input
+ * sphere require a homogeneous expression (else SF_E_UNSUPPORTED, MATH §1). *t is owned by
+ * the caller: sf_target_close (also after a failure). */
+sf_status sf_target_open(sf_ctx *ctx, const sf_case *c, sf_target *t);
+void sf_target_close(sf_target *t);
+/* Whether the case reduces to the radial θ-form (t->fold). */
+int sf_target_uses_theta(const sf_target *t);
+/* f(x₁) of a line target (polynomial pieces or the expression). */
+double sf_target_f(const sf_target *t, double x);
+/* E[x₁ f(x₁)] in the case's input law (MATH (M8)); line targets. */
+double sf_target_xf(const sf_target *t, const sf_case *c);
+/* E[x f(x)] and (E f_e²)^{½}, f_e the even part, for x ~ N(0, 1) whatever the input law
+ * (the form-T box rule, transport.c); line targets. */
+double sf_target_xf_gauss(const sf_target *t);
+double sf_target_even_norm_gauss(const sf_target *t);
 
 /* Parameters of 𝒢 (MATH §4.1 and the Ĝ reduction in kernel.c), filled by sf_target_calg_setup. */
 typedef struct {
@@ -51,15 +99,19 @@ typedef struct {
     double cpos[SF_TARGET_MAXDEG + 1]; /* line: 𝒢₁(c) = Σ cpos[j] c^j for c ≥ 0 */
     double cneg[SF_TARGET_MAXDEG + 1]; /* line: 𝒢₁(c) = Σ cneg[j] c^j for c < 0 */
     const sf_rule *leg; /* Gauss–Legendre on [0, 1] for the graded ψ-integral (borrowed) */
+    const sf_target *fn; /* f given pointwise (expression): 𝒢₁(c) = E[R f(Rc)] by the
+                            half-line rule, times fscale; radial (θ-form, even f): 𝒢₁(|c|).
+                            NULL: the closed forms above (borrowed) */
+    double fscale;       /* fn: 1 (gaussian) or 1/E|x|^{p+1} (sphere, homogeneous of degree p) */
 } sf_calg;
 
-/* Fill *g for target t in the case's input law (MATH §1: sphere = Gaussian / E|x|^{deg+1}). */
-void sf_target_calg_setup(const sf_target_spec *t, const sf_case *c, const sf_rule *leg,
-                          sf_calg *g);
+/* Fill *g for target t in the case's input law (MATH §1: sphere = Gaussian / E|x|^{deg+1}).
+ * t is borrowed by *g (expressions): it must outlive g. */
+void sf_target_calg_setup(const sf_target *t, const sf_case *c, const sf_rule *leg, sf_calg *g);
 /* 𝒢(c), c ∈ [−1, 1]. */
 double sf_target_calg(const sf_calg *g, double c);
 /* ½ E f_H² in the case's input law (M14). */
-double sf_target_risk_const(const sf_target_spec *t, const sf_case *c);
+double sf_target_risk_const(const sf_target *t, const sf_case *c);
 
 /* Laws (laws.c). */
 double sf_gauss_norm_moment(double d, double q); /* E|x|^q, x ~ N(0, I_d) */
@@ -78,6 +130,7 @@ struct sf_kernel {
     double *t, *wt;        /* nodes and weights (owned) */
     sf_rule sleg;          /* Gauss–Legendre on [0, 1], the piece rule of the ϑ-rules (owned) */
     sf_rule leg;           /* Gauss–Legendre on [0, 1], the piece rule of Ĝ (owned) */
+    sf_target tgt;         /* the case's target (owned; calg borrows it) */
     sf_calg calg;          /* 𝒢 */
     size_t n_pieces;       /* radial: graded u-pieces of the Ĝ integral (edges below) */
     double *u_edges;       /* n_pieces + 1 ascending edges, 0 … π/2 (owned) */

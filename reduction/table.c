@@ -1,7 +1,8 @@
 /* table.c — pointwise kernel tables for the particle simulators (sf_kernel_table of
  * reduced.h): Ĝ, ∂Ĝ and optionally K̂, ∂_x K̂ (M11, M12) on uniform nodes of the reduced
  * coordinate, and the closed-form minimiser mass of (L4) for cases that have one.
- * Also the pointwise target f_H(x_H) for the SGD particle loop.
+ * Also the pointwise target f_H(x_H) for the SGD particle loop (table rows: borrowed from the
+ * static table; expressions: an opened target owned by the caller until released).
  * Not here: the quadratures themselves (kernel.c, target.c), interpolation (the reader's).
  */
 #include <math.h>
@@ -114,13 +115,43 @@ static double target_eval(const double *x_H, size_t d_H, void *user)
     return v;
 }
 
+/* f(x₁) of an expression target (user = an opened sf_target, owned by the caller of
+ * sf_reduce_target_fn until sf_reduce_target_fn_release). */
+static double target_eval_expr(const double *x_H, size_t d_H, void *user)
+{
+    (void)d_H; /* expressions are functions of x₁ (d_H = 1, checked at open) */
+    return sf_target_f(user, x_H[0]);
+}
+
 sf_status sf_reduce_target_fn(sf_ctx *ctx, const sf_case *c, sf_target_fn *fn, void **user)
 {
     sf_status status = SF_OK;
     const sf_target_spec *t = NULL;
+    sf_target *open = NULL;
+    SF_CHECK(ctx, c && fn && user, SF_E_ARG, "sf_reduce_target_fn: NULL argument");
     SF_TRY(ctx, sf_target_lookup(ctx, c, &t));
+    if (t->is_expr) {
+        SF_ALLOC(ctx, open, 1);
+        SF_TRY(ctx, sf_target_open(ctx, c, open));
+        *fn = target_eval_expr;
+        *user = open;
+        open = NULL;
+        goto cleanup;
+    }
     *fn = target_eval;
     *user = (void *)t;
 cleanup:
+    if (open) sf_target_close(open);
+    free(open);
     return status;
+}
+
+void sf_reduce_target_fn_release(sf_target_fn fn, void **user)
+{
+    if (!user || !*user) return;
+    if (fn == target_eval_expr) {
+        sf_target_close(*user);
+        free(*user);
+    }
+    *user = NULL;
 }

@@ -2,8 +2,9 @@
  *
  * Does: the (a, u, r) box of a case (rule below); K̂ (M11) and Ĝ (M12) on an auxiliary
  * uniform φ-grid of the half circle [0, π], for every d_H = 1 target, even ones included
- * (abs, and the radial norm/norm2 at d_H = 1, which form L reduces to θ ∈ [0, π/2] but form T
- * needs on the whole half circle: u = ρ cos φ takes both signs); ½ E f*² (M14); the exact
+ * (abs, the radial norm/norm2 at d_H = 1, and an expression declared even, which form L
+ * reduces to θ ∈ [0, π/2] but form T needs on the whole half circle: u = ρ cos φ takes both
+ * signs); ½ E f*² (M14); the exact
  * cell averages of the gaussian start (§4.6) as products of 1-D probability differences.
  * Does not: build grids (solver/grid.c), deposit or transport (solver/formt.c), balanced
  * starts (singular in (a, u, r): form lifted, §4.6).
@@ -25,6 +26,7 @@
  * law for both input laws (for `sphere` the growth is then overestimated). The box is
  * generous on purpose: form T's stretched grids (solver/grid.c) cost only log(box/σ) cells
  * for it, and a box that holds the long-time state lets the abs and relu cases run to t ≥ 20.
+ * w* and (E f_e²)^{½} come from target.c (closed forms; quadrature for an expression).
  */
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_sf_gamma.h>
@@ -50,15 +52,17 @@ enum {
 static const double SF_T_GRID_RTOL =
     1e-12; /* r grid must start at 0: relative to its length, far above the ~10⁻¹⁵ rounding */
 
-/* φ-form line spec of a d_H = 1 target: even targets keep their polynomial pieces but lose
- * the θ-form flag (p < 0); the radial norm, norm2 at d_H = 1 are |x₁|, x₁². */
-static void line_spec(const sf_target_spec *t, sf_target_spec *out)
+/* φ-form of an opened d_H = 1 target: even targets keep their polynomial pieces (or their
+ * expression) but lose the θ-form (fold = 0, p < 0); the radial norm, norm2 at d_H = 1 are
+ * |x₁|, x₁². */
+static void to_line(sf_target *tg)
 {
-    *out = *t;
-    if (t->kind == SF_TARGET_RADIAL) {
+    sf_target_spec *out = &tg->spec;
+    tg->fold = 0;
+    if (out->kind == SF_TARGET_RADIAL) {
         memset(out->pos, 0, sizeof out->pos);
         memset(out->neg, 0, sizeof out->neg);
-        if (t->p == 1.0) {
+        if (out->p == 1.0) {
             out->pos[1] = 1.0;
             out->neg[1] = -1.0;
         } else {
@@ -70,38 +74,13 @@ static void line_spec(const sf_target_spec *t, sf_target_spec *out)
     out->p = -1.0;
 }
 
-/* E[x^m ; x > 0] for x ~ N(0, 1): 2^{(m−1)/2} Γ((m + 1)/2)/√(2π). */
-static double half_moment(int m)
-{
-    return exp(0.5 * (m - 1.0) * M_LN2 + lgamma(0.5 * (m + 1.0))) / sqrt(2.0 * M_PI);
-}
-
-/* w* = E[x f(x)], x ~ N(0, 1), f piecewise polynomial (MATH (M8) with E x² = 1). */
-static double linear_coefficient(const sf_target_spec *t)
-{
-    double w = 0.0;
-    for (int j = 0; j <= SF_TARGET_MAXDEG; j++)
-        w += (t->pos[j] + ((j % 2) ? 1.0 : -1.0) * t->neg[j]) * half_moment(j + 1);
-    return w;
-}
-
-/* (E f_e²)^{½} of the even part f_e(x) = (f(x) + f(−x))/2, x ~ N(0, 1): for x > 0,
- * f_e = Σ e_j x^j with e_j = (pos_j + (−1)^j neg_j)/2, and E f_e² = 2 Σ e_i e_j E[x^{i+j}; x > 0]. */
-static double even_part_norm(const sf_target_spec *t)
-{
-    double e[SF_TARGET_MAXDEG + 1], v = 0.0;
-    for (int j = 0; j <= SF_TARGET_MAXDEG; j++) e[j] = 0.5 * (t->pos[j] + ((j % 2) ? -1.0 : 1.0) * t->neg[j]);
-    for (int i = 0; i <= SF_TARGET_MAXDEG; i++)
-        for (int j = 0; j <= SF_TARGET_MAXDEG; j++) v += 2.0 * e[i] * e[j] * half_moment(i + j);
-    return sqrt(fmax(v, 0.0));
-}
-
-/* Validation shared by the box and the tables; *spec receives the φ-form line spec. */
-static sf_status check_case(sf_ctx *ctx, const sf_case *c, sf_target_spec *spec)
+/* Validation shared by the box and the tables; *t receives the case's target opened in its
+ * φ-form (the caller closes it, also after a failure). w* = E[x f] and (E f_e²)^{½} of the
+ * box rule come from target.c (closed forms, or quadrature for expressions). */
+static sf_status check_case(sf_ctx *ctx, const sf_case *c, sf_target *t)
 {
     sf_status status = SF_OK;
-    const sf_target_spec *t = NULL;
-    SF_CHECK(ctx, c != NULL && spec != NULL, SF_E_ARG, "form transport: NULL argument");
+    SF_CHECK(ctx, c != NULL && t != NULL, SF_E_ARG, "form transport: NULL argument");
     SF_CHECK(ctx, c->start.law == SF_START_GAUSSIAN, SF_E_UNSUPPORTED,
              "%s: start.law = '%s' with form transport: a balanced start is singular in "
              "(a, u, r) (MATH §4.6); use form: lifted, or start.law: gaussian",
@@ -111,8 +90,8 @@ static sf_status check_case(sf_ctx *ctx, const sf_case *c, sf_target_spec *spec)
              sf_case_where(c, "problem.d_H"), c->problem.d_H);
     SF_CHECK(ctx, c->problem.d >= 2, SF_E_RANGE, "%s: problem.d = %ld: expected an integer ≥ 2",
              sf_case_where(c, "problem.d"), c->problem.d);
-    SF_TRY(ctx, sf_target_lookup(ctx, c, &t));
-    line_spec(t, spec);
+    SF_TRY(ctx, sf_target_open(ctx, c, t));
+    to_line(t);
 cleanup:
     return status;
 }
@@ -120,12 +99,13 @@ cleanup:
 sf_status sf_reduce_transport_box(sf_ctx *ctx, const sf_case *c, sf_transport_box *box)
 {
     sf_status status = SF_OK;
-    sf_target_spec spec;
+    sf_target spec = {0};
     SF_CHECK(ctx, box != NULL, SF_E_ARG, "sf_reduce_transport_box: NULL argument");
     SF_TRY(ctx, check_case(ctx, c, &spec));
     const double sa = c->start.sigma_a, sb = c->start.sigma_b;
     const double k = (double)(c->problem.d - c->problem.d_H);
-    const double size = fabs(linear_coefficient(&spec)) + even_part_norm(&spec);
+    const double even = sf_target_even_norm_gauss(&spec);
+    const double size = fabs(sf_target_xf_gauss(&spec)) + even;
     const double beta = 0.5 * asinh(4.0 * size / (sa * sa + sb * sb));
     const double ch = cosh(beta), sh = sinh(beta);
     box->a_max = SF_T_NSIG * sqrt(sa * sa * ch * ch + sb * sb * sh * sh);
@@ -133,7 +113,7 @@ sf_status sf_reduce_transport_box(sf_ctx *ctx, const sf_case *c, sf_transport_bo
     box->r_max = sb * sqrt(k) + SF_T_NSIG * sb * ch;
     /* an even part turns b within the (u, r) half-plane toward ±e₁ (Ψ̂ not ∝ cos φ) and the
      * aligned neurons grow along a² − u² = const (measured reach, above) */
-    if (even_part_norm(&spec) > 0.0) {
+    if (even > 0.0) {
         box->u_max = fmax(box->u_max, SF_T_EVEN_REACH * box->r_max);
         box->a_max = fmax(box->a_max, SF_T_EVEN_REACH * box->r_max);
     }
@@ -142,6 +122,7 @@ sf_status sf_reduce_transport_box(sf_ctx *ctx, const sf_case *c, sf_transport_bo
     box->u_max *= c->grid.margin;
     box->r_max *= c->grid.margin;
 cleanup:
+    sf_target_close(&spec);
     return status;
 }
 
@@ -194,7 +175,7 @@ sf_status sf_reduce_transport(sf_ctx *ctx, const sf_case *c, const sf_grid1 *ga,
     sf_kernel *k = NULL;
     sf_transport_problem out = {0};
     double *phi = NULL, *pa = NULL, *pu = NULL, *pr = NULL;
-    sf_target_spec spec;
+    sf_target spec = {0};
     gsl_error_handler_t *old_handler = gsl_set_error_handler_off(); /* GSL would abort */
 
     SF_CHECK(ctx, ga && gu && gr && p, SF_E_ARG, "sf_reduce_transport: NULL argument");
@@ -220,7 +201,8 @@ sf_status sf_reduce_transport(sf_ctx *ctx, const sf_case *c, const sf_grid1 *ga,
     SF_TRY(ctx, sf_kernel_create(ctx, c, &k));
     if (k->theta) {
         k->theta = 0;
-        sf_target_calg_setup(&spec, c, &k->leg, &k->calg);
+        to_line(&k->tgt);
+        sf_target_calg_setup(&k->tgt, c, &k->leg, &k->calg);
     }
     out.risk_const = sf_target_risk_const(&spec, c);
 
@@ -269,5 +251,6 @@ cleanup:
     free(pr);
     sf_transport_problem_free(&out);
     sf_kernel_destroy(&k);
+    sf_target_close(&spec);
     return status;
 }

@@ -27,6 +27,7 @@ typedef enum {
     SF_PMETHOD_REDUCED
 } sf_pmethod;
 typedef enum { SF_SAMPLING_RANDOM, SF_SAMPLING_QUANTILE } sf_sampling;
+typedef enum { SF_SYMMETRY_NONE, SF_SYMMETRY_ODD, SF_SYMMETRY_EVEN } sf_symmetry;
 
 /* A const name table: the names of an enumeration, indexed by its values. */
 typedef struct {
@@ -43,11 +44,13 @@ extern const sf_name_table sf_limiter_names;   /* minmod vanleer */
 extern const sf_name_table sf_method_names;    /* adams bdf */
 extern const sf_name_table sf_pmethod_names;   /* cvode euler sgd reduced */
 extern const sf_name_table sf_sampling_names;  /* random quantile */
+extern const sf_name_table sf_symmetry_names;  /* none odd even */
 
 /* The spelling of value v in table t ("?" if out of range). */
 const char *sf_name_of(const sf_name_table *t, int v);
 
-enum { SF_NAME_CAP = 128 }; /* longest target name or expression, bytes */
+enum { SF_NAME_CAP = 128 }; /* longest target name, bytes */
+enum { SF_EXPR_CAP = 512 }; /* longest problem.expression, bytes (NUL included) */
 
 typedef struct {
     char *path; /* case file path as given (owned); "" for defaults only */
@@ -60,6 +63,10 @@ typedef struct {
         char target[SF_NAME_CAP];  /* problem.target: a name of reduction's target table */
         int fold_even;             /* problem.fold_even: an even d_H = 1 target (|x_1|) is
                                       solved on θ ∈ [0, π/2] (quotient by x_1 ↦ −x_1) (bool) */
+        char expression[SF_EXPR_CAP]; /* problem.expression: f(x) of x = x_1 in libmatheval
+                                         syntax, for problem.target = expression; "" if unset */
+        sf_symmetry symmetry;      /* problem.symmetry: the parity the user declares for f*
+                                      (verified by reduction/ on quadrature nodes) */
     } problem;
 
     struct {

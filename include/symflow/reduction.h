@@ -76,8 +76,9 @@ double sf_reduce_minimiser_mass(const sf_case *c);
 sf_status sf_reduce_odd(sf_ctx *ctx, const sf_case *c, sf_odd_problem *p);
 void sf_odd_problem_free(sf_odd_problem *p);
 
-/* The target f_H pointwise (for the SGD particle loop): *fn and *user (borrowed from a
- * static table) to pass as sf_psim_params.target / target_user. */
+/* The target f_H pointwise (for the SGD particle loop): *fn and *user to pass as
+ * sf_psim_params.target / target_user; release with sf_reduce_target_fn_release (owned
+ * evaluator for problem.target = expression, a static table row otherwise). */
 sf_status sf_reduce_target_fn(sf_ctx *ctx, const sf_case *c, sf_target_fn *fn, void **user);
 
 /* α of (L4) for the radial target |x_H| in dimension d_H: 2√π Γ((d_H+1)/2)/Γ(d_H/2). */
@@ -108,5 +109,14 @@ sf_status sf_reduce_transport(sf_ctx *ctx, const sf_case *c, const sf_grid1 *ga,
                               const sf_grid1 *gu, const sf_grid1 *gr, size_t n_phi,
                               sf_transport_problem *p);
 void sf_transport_problem_free(sf_transport_problem *p);
+
+/* ---- targets given by expression (problem.target: expression) ---- */
+
+/* Release what sf_reduce_target_fn gave: for problem.target = expression *user is an owned
+ * evaluator of problem.expression (libmatheval, through reduction/expr.c), freed here; for
+ * the table's targets it is borrowed and nothing is freed. Sets *user = NULL; accepts NULL.
+ * fn is the function sf_reduce_target_fn returned with *user. The evaluator is not
+ * thread-safe: call fn from one thread at a time. */
+void sf_reduce_target_fn_release(sf_target_fn fn, void **user);
 
 #endif

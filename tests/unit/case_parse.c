@@ -246,8 +246,9 @@ static void test_enums(sf_ctx *ctx)
         {"scheme.limiter", &sf_limiter_names, offsetof(sf_case, scheme.limiter)},
         {"solver.method", &sf_method_names, offsetof(sf_case, solver.method)},
         {"particles.method", &sf_pmethod_names, offsetof(sf_case, particles.method)},
+        {"problem.symmetry", &sf_symmetry_names, offsetof(sf_case, problem.symmetry)},
     };
-    static const int counts[] = {2, 2, 3, 3, 2, 2, 2, 4};
+    static const int counts[] = {2, 2, 3, 3, 2, 2, 2, 4, 3};
     char set[NEEDLE_CAP];
     for (size_t e = 0; e < sizeof enums / sizeof enums[0]; e++) {
         SF_EXPECT(enums[e].t->count == counts[e]);
