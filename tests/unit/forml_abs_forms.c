@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "lifted.h"
 #include "symflow/forml.h"
 #include "symflow/ode.h"
 #include "symflow/reduction.h"
@@ -26,52 +27,25 @@ static sf_status solve(sf_ctx *ctx, int fold, size_t cells, double *tp, double *
 {
     sf_status status = SF_OK;
     sf_case c = {0};
-    sf_grid1 g = {0};
-    sf_lifted_problem p = {0};
-    sf_forml *f = NULL;
-    sf_ode *ode = NULL;
-    double *y0 = NULL, *y = NULL;
-    sf_coord_info coord;
+    sf_test_lifted s = {0};
     SF_TRY(ctx, sf_case_defaults(ctx, &c));
     c.problem.d = 20;
     c.problem.d_H = 1;
     c.problem.fold_even = fold;
     snprintf(c.problem.target, sizeof c.problem.target, "abs");
-    SF_TRY(ctx, sf_reduce_coord(ctx, &c, &coord));
-    SF_CHECK(ctx, !strcmp(coord.name, fold ? "theta" : "phi"), SF_E_ARG, "unexpected coordinate %s",
-             coord.name);
-    sf_grid1_params gp = sf_grid1_params_default();
-    gp.cells = cells;
-    gp.lo = coord.lo;
-    gp.hi = coord.hi;
-    SF_TRY(ctx, sf_grid1_create(ctx, &gp, &g));
-    SF_TRY(ctx, sf_reduce_lifted(ctx, &c, &g, &p));
-    sf_fv_scheme sch = {SF_RECON_MUSCL, SF_LIMITER_VANLEER};
-    SF_TRY(ctx, sf_forml_create(ctx, &g, &p, &sch, fold ? SF_GEOM_RADIAL_THETA : SF_GEOM_HALF_CIRCLE, &f));
-    const size_t size = sf_forml_size(f);
-    SF_ALLOC(ctx, y0, size);
-    SF_ALLOC(ctx, y, size);
-    sf_forml_initial(f, y0);
-    sf_ode_params op = sf_ode_params_default();
-    op.rtol = RTOL;
-    op.atol = ATOL;
-    op.nonneg_end = 2 * cells;
-    SF_TRY(ctx, sf_ode_create(ctx, size, 0.0, y0, sf_forml_rhs, f, &op, &ode));
-    SF_TRY(ctx, sf_ode_advance(ctx, ode, T_END, y));
+    SF_TRY(ctx, sf_test_lifted_setup(ctx, &c, cells, SF_RECON_MUSCL, RTOL, ATOL, &s));
+    SF_CHECK(ctx, !strcmp(s.coord.name, fold ? "theta" : "phi"), SF_E_ARG,
+             "unexpected coordinate %s", s.coord.name);
+    SF_TRY(ctx, sf_ode_advance(ctx, s.ode, T_END, s.y));
     sf_forml_diag d;
-    sf_forml_diagnose(f, y, y0, &d);
+    sf_forml_diagnose(s.f, s.y, s.y0, &d);
     *risk = d.risk;
     for (size_t i = 0; i < cells; i++) {
-        tp[i] = y[i] * g.widths[i];
-        tm[i] = y[cells + i] * g.widths[i];
+        tp[i] = s.y[i] * s.g.widths[i];
+        tm[i] = s.y[cells + i] * s.g.widths[i];
     }
 cleanup:
-    free(y0);
-    free(y);
-    sf_ode_destroy(&ode);
-    sf_forml_destroy(&f);
-    sf_lifted_problem_free(&p);
-    sf_grid1_free(&g);
+    sf_test_lifted_free(&s);
     sf_case_free(&c);
     return status;
 }
