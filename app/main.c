@@ -9,7 +9,8 @@
  *   symflow --help | --version
  *
  * Exit codes are the status table of include/symflow/status.h (0 success, 2 usage, 3 case
- * file syntax, 4 range, 6 I/O, 7 CVODE, 8 netCDF, 9 numerical, 10 unsupported).
+ * file syntax, 4 range, 6 I/O, 7 CVODE, 8 netCDF, 9 numerical, 10 unsupported, 11 the
+ * solution reached the edge of the box).
  * This is the only place that prints or exits. Errors: one line on stderr.
  */
 #include <errno.h>
@@ -58,7 +59,7 @@ static const char *usage_main =
     "\n"
     "options: --help (any command), --version\n"
     "exit codes: 0 ok, 2 usage, 3 malformed case, 4 value out of range, 5 memory, 6 I/O,\n"
-    "            7 CVODE, 8 netCDF, 9 numerical, 10 unsupported combination\n";
+    "            7 CVODE, 8 netCDF, 9 numerical, 10 unsupported combination, 11 box too small\n";
 
 static const char *usage_solve =
     "usage: symflow solve CASE [-o FILE] [--set key=value]... [--quiet]\n"
@@ -207,30 +208,112 @@ cleanup:
 /* Form T (M16), d_H = 1: the (a, u, r) box of the case (reduction's rule), the grids of
  * grid.spacing on it (sf_formt_grids_create: uniform, or stretched about the start's bulk),
  * the tables, the run and a summary. */
-static sf_status solve_transport(sf_ctx *ctx, const sf_case *c, const char *out, int quiet)
+/* The form-T pilot (issue 4: "size the box from the start law and a short pilot run"): a
+ * coarse run on a uniform grid over SF_PILOT_MARGIN × the start-law box, with the edge
+ * monitor off, measures how far the mass reaches over the whole time span (all but 10⁻⁷
+ * of it); while the reach touches the pilot's box the pilot box doubles (at most
+ * SF_PILOT_ROUNDS times). The real box is the larger of the start-law box and
+ * SF_PILOT_SAFETY × the reach. Only for boxes the start-law rule guesses (targets with an
+ * even part; odd targets have the exact (M9) bound); skipped when the user sets grid.margin. */
+enum {
+    SF_BOX_ATTEMPTS = 3, /* solves of the real case on growing boxes before reporting */
+    SF_PILOT_CELLS = 24, /* uniform cells per coordinate of the pilot: the reach, not the density */
+    SF_PILOT_ROUNDS = 3  /* box doublings before giving up (then grid.margin is the way) */
+};
+static const double SF_PILOT_MARGIN = 2.0; /* first pilot box / start-law box */
+static const double SF_PILOT_SAFETY = 1.5; /* real box / measured reach: the pilot is coarse, and
+                                              the real grid's outer cells are wide (stretched) */
+static const double SF_PILOT_TOUCH = 0.9;  /* reach ≥ this × pilot box: the pilot box was short */
+static const double SF_PILOT_RTOL = 1e-5;  /* loosest pilot tolerance: the reach needs no more */
+static const double SF_PILOT_NO_MONITOR = 1.0; /* edge-mass threshold that never stops a run */
+static const double SF_BOX_GROWTH = 1.5;       /* box growth between attempts */
+
+/* Solve form T on the given box; the grids and tables are built here. */
+static sf_status transport_on_box(sf_ctx *ctx, const sf_case *c, const sf_transport_box *box,
+                                  double edge_mass, const char *out, sf_progress_fn progress,
+                                  sf_run_transport_summary *sum, size_t cells[3], size_t *n_phi)
 {
     sf_status status = SF_OK;
     sf_grid1 ga = {0}, gu = {0}, gr = {0};
     sf_transport_problem prob = {0};
+    SF_TRY(ctx, sf_formt_grids_create(ctx, c, box->a_max, box->u_max, box->r_max, &ga, &gu, &gr));
+    SF_TRY(ctx, sf_reduce_transport(ctx, c, &ga, &gu, &gr, 0, &prob));
+    sf_run_transport_params rp = {.c = c, .ga = &ga, .gu = &gu, .gr = &gr, .p = &prob,
+                                  .out_path = out, .edge_mass = edge_mass,
+                                  .progress = progress, .progress_user = NULL};
+    SF_TRY(ctx, sf_run_transport(ctx, &rp, sum));
+    cells[0] = ga.n, cells[1] = gu.n, cells[2] = gr.n;
+    *n_phi = prob.n_phi;
+cleanup:
+    sf_transport_problem_free(&prob);
+    sf_grid1_free(&ga);
+    sf_grid1_free(&gu);
+    sf_grid1_free(&gr);
+    return status;
+}
+
+/* Form T (M16) on (a, u, r), d_H = 1. */
+static sf_status solve_transport(sf_ctx *ctx, const sf_case *c, const char *out, int quiet)
+{
+    sf_status status = SF_OK;
     sf_run_transport_summary sum = {0};
     sf_transport_box box;
+    size_t cells[3] = {0}, n_phi = 0;
+    int piloted = 0; /* the box is ours to size: a heuristic rule and no grid.margin */
     SF_TRY(ctx, sf_reduce_transport_box(ctx, c, &box));
-    SF_TRY(ctx, sf_formt_grids_create(ctx, c, box.a_max, box.u_max, box.r_max, &ga, &gu, &gr));
-    SF_TRY(ctx, sf_reduce_transport(ctx, c, &ga, &gu, &gr, 0, &prob));
+    if (box.measured && strstr(sf_case_where(c, "grid.margin"), "(default)")) {
+        sf_case pilot = *c; /* shallow: read-only, never freed */
+        pilot.grid.cells = SF_PILOT_CELLS;
+        pilot.grid.spacing = SF_SPACING_UNIFORM;
+        pilot.solver.rtol = fmax(c->solver.rtol, SF_PILOT_RTOL);
+        double scale = SF_PILOT_MARGIN;
+        for (int round = 0;; round++) {
+            sf_transport_box pbox = {scale * box.a_max, scale * box.u_max, scale * box.r_max, 1};
+            sf_run_transport_summary ps = {0};
+            size_t pc[3];
+            SF_TRY(ctx, transport_on_box(ctx, &pilot, &pbox, SF_PILOT_NO_MONITOR, NULL, NULL, &ps,
+                                         pc, &n_phi));
+            int touches = ps.extent[0] >= SF_PILOT_TOUCH * pbox.a_max ||
+                          ps.extent[1] >= SF_PILOT_TOUCH * pbox.u_max ||
+                          ps.extent[2] >= SF_PILOT_TOUCH * pbox.r_max;
+            SF_CHECK(ctx, !touches || round + 1 < SF_PILOT_ROUNDS, SF_E_NUMERIC,
+                     "form T pilot: the mass still reaches the edge of a box %g x the start-law "
+                     "box by t = %g; set grid.margin (and check the case)", scale,
+                     c->time.outputs[c->time.n_outputs - 1]);
+            if (!touches) {
+                box.a_max = fmax(box.a_max, SF_PILOT_SAFETY * ps.extent[0]);
+                box.u_max = fmax(box.u_max, SF_PILOT_SAFETY * ps.extent[1]);
+                box.r_max = fmax(box.r_max, SF_PILOT_SAFETY * ps.extent[2]);
+                break;
+            }
+            scale *= 2.0;
+        }
+        piloted = 1;
+    }
     const int tty = isatty(STDERR_FILENO);
-    sf_run_transport_params rp = {
-        .c = c, .ga = &ga, .gu = &gu, .gr = &gr, .p = &prob, .out_path = out,
-        .progress = (!quiet && tty) ? show_progress : NULL, .progress_user = NULL};
-    status = sf_run_transport(ctx, &rp, &sum);
-    if (!quiet && tty) fprintf(stderr, "\r%*s\r", 78, "");
+    for (int attempt = 1;; attempt++) {
+        status = transport_on_box(ctx, c, &box, 0.0, out, (!quiet && tty) ? show_progress : NULL,
+                                  &sum, cells, &n_phi);
+        if (!quiet && tty) fprintf(stderr, "\r%*s\r", 78, "");
+        /* a box the rule and the pilot sized may still be short where the stretched grid's
+         * outer cells are wide: grow it, unless the user fixed it with grid.margin */
+        if (status != SF_E_DOMAIN || !piloted || attempt == SF_BOX_ATTEMPTS) break;
+        if (!quiet) fprintf(stderr, "symflow: note: %s; solving again on a box %g x larger\n",
+                            sf_ctx_message(ctx), SF_BOX_GROWTH);
+        sf_ctx_clear(ctx);
+        box.a_max *= SF_BOX_GROWTH;
+        box.u_max *= SF_BOX_GROWTH;
+        box.r_max *= SF_BOX_GROWTH;
+    }
     SF_TRY(ctx, status);
     if (!quiet) {
         const sf_formt_diag *a = &sum.first, *b = &sum.last;
         printf("symflow %s: transport, target %s, d = %ld, d_H = %ld, %zu x %zu x %zu cells on "
-               "a in ±%.4g, u in ±%.4g, r in [0, %.4g] (%s), %zu phi-cells (%s, %s)\n", SF_VERSION,
-               c->problem.target, c->problem.d, c->problem.d_H, ga.n, gu.n, gr.n, box.a_max,
-               box.u_max, box.r_max, sf_name_of(&sf_spacing_names, (int)c->grid.spacing),
-               prob.n_phi, sf_name_of(&sf_recon_names, (int)c->scheme.reconstruction),
+               "a in ±%.4g, u in ±%.4g, r in [0, %.4g] (%s%s), %zu phi-cells (%s, %s)\n",
+               SF_VERSION, c->problem.target, c->problem.d, c->problem.d_H, cells[0], cells[1],
+               cells[2], box.a_max, box.u_max, box.r_max,
+               sf_name_of(&sf_spacing_names, (int)c->grid.spacing), piloted ? ", box from a pilot run" : "",
+               n_phi, sf_name_of(&sf_recon_names, (int)c->scheme.reconstruction),
                sf_name_of(&sf_limiter_names, (int)c->scheme.limiter));
         printf("  t = %-8g R = %.10g  w = %.8g  mass = %.15g\n", c->time.outputs[0], a->risk, a->w,
                a->mass);
@@ -245,10 +328,6 @@ static sf_status solve_transport(sf_ctx *ctx, const sf_case *c, const char *out,
         printf("  wrote %s (%zu outputs)\n", out, sum.n_outputs);
     }
 cleanup:
-    sf_transport_problem_free(&prob);
-    sf_grid1_free(&ga);
-    sf_grid1_free(&gu);
-    sf_grid1_free(&gr);
     return status;
 }
 

@@ -113,6 +113,7 @@ sf_status sf_reduce_transport_box(sf_ctx *ctx, const sf_case *c, sf_transport_bo
     box->r_max = sb * sqrt(k) + SF_T_NSIG * sb * ch;
     /* an even part turns b within the (u, r) half-plane toward ±e₁ (Ψ̂ not ∝ cos φ) and the
      * aligned neurons grow along a² − u² = const (measured reach, above) */
+    box->measured = even > 0.0;
     if (even > 0.0) {
         box->u_max = fmax(box->u_max, SF_T_EVEN_REACH * box->r_max);
         box->a_max = fmax(box->a_max, SF_T_EVEN_REACH * box->r_max);

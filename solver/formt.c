@@ -360,7 +360,7 @@ sf_status sf_formt_check_edges(sf_ctx *ctx, const sf_formt *f, const double *y, 
             }
         }
     }
-    SF_CHECK(ctx, worst <= tol, SF_E_NUMERIC,
+    SF_CHECK(ctx, worst <= tol, SF_E_DOMAIN,
              "domain too small: %.3g %% of the mass within one cell of %s = %+g at t = %g "
              "(threshold %.3g %%; box a in ±%g, u in ±%g, r ≤ %g: enlarge it with grid.margin "
              "or end earlier with time.end)",

@@ -18,6 +18,36 @@ enum {
     SF_T_N_FIELDS = 4           /* density and its three marginals */
 };
 
+/* Mass fraction a box may leave out (sf_run_transport_summary.extent): a tenth of the
+ * outer-layer fraction that stops a run (§4.5), so a box sized from it does not trip it. */
+static const double SF_T_TAIL = 1e-7;
+
+/* Smallest X with at most tail × total of the marginal mass (cell densities m on grid g)
+ * outside [−X, X] (symmetric) or outside [0, X] (one-sided, r): scanning cells from the
+ * outside in, X lies in the first cell that tips the outer mass over, where the density is
+ * taken uniform (linear interpolation of the outer mass across that cell). */
+static double extent_of(const sf_grid1 *g, const double *m, int symmetric, double tail)
+{
+    double total = 0.0;
+    for (size_t i = 0; i < g->n; i++) total += m[i] * g->widths[i];
+    double outer = 0.0;
+    size_t lo = 0, hi = g->n; /* cells [lo, hi) not yet counted as outside */
+    while (lo < hi) {
+        size_t i; /* the remaining cell farthest from 0 */
+        if (!symmetric || fabs(g->edges[hi]) >= fabs(g->edges[lo]))
+            i = --hi;
+        else
+            i = lo++;
+        const double cell = m[i] * g->widths[i];
+        if (outer + cell > tail * total) {
+            double far = fmax(fabs(g->edges[i]), fabs(g->edges[i + 1]));
+            return far - (tail * total - outer) / cell * g->widths[i];
+        }
+        outer += cell;
+    }
+    return 0.0;
+}
+
 static const sf_nc_series series_layout[SF_T_N_SERIES] = {
     {"risk", "population risk R of the discrete potential (M14)", "1"},
     {"mass", "total mass of the density (I1)", "1"},
@@ -120,8 +150,11 @@ sf_status sf_run_transport(sf_ctx *ctx, const sf_run_transport_params *rp,
         if (k > 0) s.max_risk_increase = fmax(s.max_risk_increase, d.risk - prev_risk);
         prev_risk = d.risk;
         s.min_density = fmin(s.min_density, d.density_min);
+        sf_formt_marginals(f, y, ma, mu, mr);
+        s.extent[0] = fmax(s.extent[0], extent_of(rp->ga, ma, 1, SF_T_TAIL));
+        s.extent[1] = fmax(s.extent[1], extent_of(rp->gu, mu, 1, SF_T_TAIL));
+        s.extent[2] = fmax(s.extent[2], extent_of(rp->gr, mr, 0, SF_T_TAIL));
         if (w) {
-            sf_formt_marginals(f, y, ma, mu, mr);
             const double *fields[SF_T_N_FIELDS] = {y, ma, mu, mr};
             const double values[SF_T_N_SERIES] = {d.risk, d.mass, d.balance, d.dissipation, d.w,
                                                   d.density_min};

@@ -92,6 +92,9 @@ typedef struct {
     double max_balance_drift; /* max over outputs of |balance − balance(0)| */
     double max_risk_increase; /* max over consecutive outputs of R(t_{k+1}) − R(t_k) */
     double min_density;       /* min over outputs of density_min */
+    double extent[3];         /* max over outputs of the half-width in a, u (symmetric about
+                                 0) and of the reach in r holding all but SF_T_TAIL of the
+                                 mass: what a box needs (the pilot run sizes from it) */
     sf_ode_stats stats;       /* CVODE statistics at the end */
     double wall_s;            /* wall seconds of the integration */
     size_t n_outputs;         /* outputs written */

@@ -94,6 +94,8 @@ typedef struct {
     double a_max; /* half-width in a (units of a) */
     double u_max; /* half-width in u = b_1 */
     double r_max; /* upper end in r = |b_⊥| */
+    int measured; /* 0: the (M9) bound (odd targets, exact); 1: a heuristic reach for targets
+                     with an even part, which a pilot run should check (app/) */
 } sf_transport_box;
 
 /* Box of the case (gaussian start only; errors as sf_reduce_transport). */

@@ -26,7 +26,8 @@
     X(SF_E_CVODE, 7, "time integrator (CVODE) failure")               \
     X(SF_E_NETCDF, 8, "netCDF error")                                 \
     X(SF_E_NUMERIC, 9, "numerical failure (NaN, quadrature, domain)") \
-    X(SF_E_UNSUPPORTED, 10, "combination not supported by this form")
+    X(SF_E_UNSUPPORTED, 10, "combination not supported by this form")    \
+    X(SF_E_DOMAIN, 11, "the solution reached the edge of the computational box")
 
 typedef enum {
 #define SF_X_ENUM(name, code, text) name = code,
