@@ -131,14 +131,20 @@ def _band(ax, t, runs, color, label, linestyle="--"):
     return lo, hi, mean
 
 
-def plot_risk(field, path, particles=(), compares=()):
-    """R(t) of the PDE (and particle runs) on log y; |R_m − R| from compare files."""
+def _time_figure(field, compares):
+    """A figure of time series: one panel, or two when compare files add a gap panel; the
+    time axis is logarithmic when the outputs span decades (t = 0 then masked out)."""
     log_time = an.spans_decades(field.time)
     ncols = 2 if compares else 1
     fig = Figure(figsize=(6.4 * ncols, 4.6), layout="constrained")
     axes = fig.subplots(1, ncols, squeeze=False)[0]
+    return fig, axes, log_time, time_mask(field.time, log_time)
+
+
+def plot_risk(field, path, particles=(), compares=()):
+    """R(t) of the PDE (and particle runs) on log y; |R_m − R| from compare files."""
+    fig, axes, log_time, mask = _time_figure(field, compares)
     ax = axes[0]
-    mask = time_mask(field.time, log_time)
     t, risk = field.time[mask], field.series["risk"][mask]
     ax.plot(t, risk, color="black", linewidth=2, label="PDE (form L)")
     out = {"log_time": log_time, "time_mask": mask, "time": t, "risk": risk,
@@ -188,12 +194,8 @@ def plot_risk(field, path, particles=(), compares=()):
 
 def plot_masses(field, path, particles=(), compares=()):
     """|τ⁺|(t), |τ⁻|(t) on log y, with α of (L4) and the particle masses."""
-    log_time = an.spans_decades(field.time)
-    ncols = 2 if compares else 1
-    fig = Figure(figsize=(6.4 * ncols, 4.6), layout="constrained")
-    axes = fig.subplots(1, ncols, squeeze=False)[0]
+    fig, axes, log_time, mask = _time_figure(field, compares)
     ax = axes[0]
-    mask = time_mask(field.time, log_time)
     t = field.time[mask]
     out = {"log_time": log_time, "time_mask": mask, "time": t, "particles": [],
            "compare": []}
