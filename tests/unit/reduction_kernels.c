@@ -17,6 +17,7 @@
 #include <gsl/gsl_integration.h>
 #include <gsl/gsl_sf_gamma.h>
 
+#include "cases.h"
 #include "check.h"
 #include "symflow/reduction.h"
 
@@ -212,19 +213,6 @@ static double G_ref(double dH, double p, double th, int deriv)
 }
 
 /* ---------- the checks ---------- */
-
-static sf_status make_case(sf_ctx *ctx, sf_case *c, long d, long dH, const char *target)
-{
-    sf_status s = sf_case_defaults(ctx, c);
-    if (s != SF_OK) return s;
-    c->problem.input = SF_INPUT_GAUSSIAN;
-    c->problem.d = d;
-    c->problem.d_H = dH;
-    snprintf(c->problem.target, sizeof c->problem.target, "%s", target);
-    c->form = SF_FORM_LIFTED;
-    c->start.law = SF_START_BALANCED_SPHERE;
-    return SF_OK;
-}
 
 static void check_case(sf_ctx *ctx, long d, long dH, const char *target, double p)
 {

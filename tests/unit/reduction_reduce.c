@@ -15,6 +15,7 @@
 #include <gsl/gsl_matrix.h>
 #include <gsl/gsl_sf_gamma.h>
 
+#include "cases.h"
 #include "check.h"
 #include "symflow/reduction.h"
 
@@ -26,19 +27,6 @@ static const double MASS_SUM = 1e-14; /* masses telescope F(hi) âˆ’ F(lo) = 1 âˆ
 static const double MASS_CELL = 1e-12; /* cdf by GSL's incomplete beta (~1e-15) vs QAG 1e-15 */
 static const double EXACT = 1e-14;    /* closed forms and identities that hold term by term:
                                           a few dozen roundings of O(1) numbers */
-
-static sf_status make_case(sf_ctx *ctx, sf_case *c, long d, long dH, const char *target)
-{
-    sf_status s = sf_case_defaults(ctx, c);
-    if (s != SF_OK) return s;
-    c->problem.input = SF_INPUT_GAUSSIAN;
-    c->problem.d = d;
-    c->problem.d_H = dH;
-    snprintf(c->problem.target, sizeof c->problem.target, "%s", target);
-    c->form = SF_FORM_LIFTED;
-    c->start.law = SF_START_BALANCED_SPHERE;
-    return SF_OK;
-}
 
 static sf_status make_grid(sf_ctx *ctx, const sf_case *c, size_t n, sf_grid1 *g)
 {
