@@ -11,6 +11,7 @@
  * Exit codes are the status table of include/symflow/status.h (0 success, 2 usage, 3 case
  * file syntax, 4 range, 6 I/O, 7 CVODE, 8 netCDF, 9 numerical, 10 unsupported, 11 the
  * solution reached the edge of the box).
+ * argv → case → registry (build and drive the case's form, registry.h) → print → exit code.
  * This is the only place that prints or exits. Errors: one line on stderr.
  */
 #include <errno.h>
@@ -22,13 +23,8 @@
 
 #include "symflow/case.h"
 #include "symflow/compare.h"
-#include "symflow/formode.h"
-#include "symflow/formt.h"
-#include "symflow/grid.h"
 #include "symflow/ncio.h"
-#include "symflow/reduction.h"
-#include "symflow/run.h"
-#include "symflow/run_particles.h"
+#include "symflow/registry.h"
 #include "symflow/status.h"
 #include "symflow/version.h"
 
@@ -122,212 +118,53 @@ static void default_output(const char *case_path, char *out, size_t cap)
     snprintf(out, cap, "%.*s.nc", (int)len, base);
 }
 
-static void print_summary(const sf_case *c, const sf_grid1 *g, const char *out,
-                          const sf_run_summary *s, double alpha)
+/* The driver's summary, whatever the form: every plain series at the first and last
+ * output, the invariant checks by series role, (L2)/(I2) against the finite difference, the
+ * integrator's statistics. */
+static void print_summary(const sf_solve_report *r, const char *out)
 {
-    printf("symflow %s: %s, target %s, d = %ld, d_H = %ld, %zu cells (%s, %s)\n", SF_VERSION,
-           sf_name_of(&sf_form_names, (int)c->form), c->problem.target, c->problem.d, c->problem.d_H,
-           g->n, sf_name_of(&sf_recon_names, (int)c->scheme.reconstruction),
-           sf_name_of(&sf_limiter_names, (int)c->scheme.limiter));
-    const sf_forml_diag *a = &s->first, *b = &s->last;
-    printf("  t = %-8g R = %.10g  |tau+| = %.8g  |tau-| = %.8g\n", c->time.outputs[0], a->risk,
-           a->mass_plus, a->mass_minus);
-    printf("  t = %-8g R = %.10g  |tau+| = %.8g  |tau-| = %.8g\n",
-           c->time.outputs[c->time.n_outputs - 1], b->risk, b->mass_plus, b->mass_minus);
-    if (isfinite(alpha)) printf("  minimiser mass alpha (L4) = %.8g\n", alpha);
-    printf("  alignment %.4g, W2(tau+, H) = %.4g rad, W2(tau-, H_perp) = %.4g rad\n", b->alignment,
-           b->w2_plus, b->w2_minus);
-    printf("  checks: mass balance (L1) max rel %.2e; max R increase between outputs %.2e; "
-           "min tau %.2e\n", s->max_balance_rel, s->max_risk_increase, s->min_tau);
-    printf("  dissipation (L2) over the last interval %.6e vs finite-difference -dR/dt %.6e\n",
-           s->mean_dissipation, s->fd_dissipation);
-    printf("  CVODE (%s): %ld steps, %ld rhs evals, %ld error-test fails, %ld nonlinear iters; "
-           "%.2f s\n", sf_name_of(&sf_method_names, (int)c->solver.method), s->stats.steps,
-           s->stats.rhs_evals, s->stats.error_fails, s->stats.nonlin_iters, s->wall_s);
+    const sf_drive_summary *s = &r->sum;
+    printf("symflow %s: %s\n", SF_VERSION, r->describe);
+    for (int k = 0; k < 2; k++) {
+        printf("  t = %-8g", k ? s->t_last : s->t_first);
+        for (size_t i = 0; i < s->n_series; i++)
+            if (s->roles[i] == SF_SERIES_PLAIN || s->roles[i] == SF_SERIES_CONSERVED)
+                printf(" %s = %.10g", s->series[i].name, k ? s->last[i] : s->first[i]);
+        printf("\n");
+    }
+    if (isfinite(r->minimiser_mass)) printf("  minimiser mass alpha (L4) = %.8g\n", r->minimiser_mass);
+    printf("  checks: max R increase between outputs %.2e", s->max_risk_increase);
+    for (size_t i = 0; i < s->n_series; i++) {
+        if (s->roles[i] == SF_SERIES_CONSERVED)
+            printf("; drift of %s %.2e", s->series[i].name, s->drift[i]);
+        else if (s->roles[i] == SF_SERIES_MAXIMUM)
+            printf("; max %s %.2e", s->series[i].name, s->highest[i]);
+        else if (s->roles[i] == SF_SERIES_MINIMUM)
+            printf("; min %s %.2e", s->series[i].name, s->lowest[i]);
+    }
+    printf("\n");
+    const int diss = sf_drive_series_index(s, "dissipation");
+    if (diss >= 0 && isfinite(s->fd_dissipation))
+        printf("  dissipation at the last output %.6e vs finite-difference -dR/dt of the last "
+               "interval %.6e\n", s->last[diss], s->fd_dissipation);
+    printf("  %ld steps, %ld rhs evals, %ld error-test fails, %ld nonlinear iters; %.2f s\n",
+           s->stats.steps, s->stats.rhs_evals, s->stats.error_fails, s->stats.nonlin_iters,
+           s->wall_s);
     printf("  wrote %s (%zu outputs)\n", out, s->n_outputs);
 }
 
-/* Form L (M15) on the case's reduced sphere. */
-static sf_status solve_lifted(sf_ctx *ctx, const sf_case *c, const char *out, int quiet)
+typedef sf_status (*solve_fn)(sf_ctx *, const sf_case *, const sf_solve_opts *, sf_solve_report *);
+
+/* Solve (or simulate) with a progress line on a terminal unless quiet; a note of the
+ * planner (form T: the box grew) goes to stderr. */
+static sf_status run_with_progress(sf_ctx *ctx, const sf_case *c, const char *out, int quiet,
+                                   solve_fn fn, sf_solve_report *rep)
 {
-    sf_status status = SF_OK;
-    sf_grid1 grid = {0};
-    sf_lifted_problem prob = {0};
-    sf_run_summary sum = {0};
-    sf_coord_info coord;
-    SF_CHECK(ctx, c->grid.spacing != SF_SPACING_STRETCHED, SF_E_UNSUPPORTED,
-             "%s: grid.spacing = stretched: form lifted takes uniform or refined (toward "
-             "theta = 0) spacing; stretched is form transport's", sf_case_where(c, "grid.spacing"));
-    SF_TRY(ctx, sf_reduce_coord(ctx, c, &coord));
-    sf_grid1_params gp = sf_grid1_params_default();
-    gp.cells = (size_t)c->grid.cells;
-    gp.lo = coord.lo;
-    gp.hi = coord.hi;
-    gp.spacing = c->grid.spacing;
-    gp.ratio = c->grid.ratio;
-    SF_TRY(ctx, sf_grid1_create(ctx, &gp, &grid));
-    SF_TRY(ctx, sf_reduce_lifted(ctx, c, &grid, &prob));
-    const double alpha = sf_reduce_minimiser_mass(c);
     const int tty = isatty(STDERR_FILENO);
-    sf_run_lifted_params rp = {
-        .c = c, .grid = &grid, .p = &prob, .coord = coord,
-        .geom = !strcmp(coord.name, "theta") ? SF_GEOM_RADIAL_THETA : SF_GEOM_HALF_CIRCLE,
-        .out_path = out, .minimiser_mass = alpha,
-        .progress = (!quiet && tty) ? show_progress : NULL, .progress_user = NULL};
-    status = sf_run_lifted(ctx, &rp, &sum);
+    const sf_solve_opts o = {out, (!quiet && tty) ? show_progress : NULL, NULL};
+    sf_status status = fn(ctx, c, &o, rep);
     if (!quiet && tty) fprintf(stderr, "\r%*s\r", 78, "");
-    SF_TRY(ctx, status);
-    if (!quiet) print_summary(c, &grid, out, &sum, alpha);
-cleanup:
-    sf_lifted_problem_free(&prob);
-    sf_grid1_free(&grid);
-    return status;
-}
-
-/* Form ode: the closed ODE (M9) of odd targets. */
-static sf_status solve_ode(sf_ctx *ctx, const sf_case *c, const char *out, int quiet)
-{
-    sf_status status = SF_OK;
-    sf_odd_problem p = {0};
-    sf_formode_summary s = {0};
-    SF_TRY(ctx, sf_reduce_odd(ctx, c, &p));
-    SF_TRY(ctx, sf_run_ode(ctx, c, &p, out, &s));
-    if (!quiet) {
-        printf("symflow %s: ode (M9), target %s, d = %ld, d_H = %ld, w* = %.10g, R* = %.10g\n",
-               SF_VERSION, c->problem.target, c->problem.d, c->problem.d_H, p.wstar[0], p.risk_star);
-        printf("  R(%g) = %.10g   R(%g) = %.10g   |w| = %.10g\n", c->time.outputs[0], s.risk_first,
-               c->time.outputs[c->time.n_outputs - 1], s.risk_last, s.w_last);
-        printf("  checks: drift of s - tr M (conserved) %.2e\n", s.conserved_drift);
-        printf("  CVODE: %ld steps, %ld rhs evals\n  wrote %s\n", s.stats.steps, s.stats.rhs_evals, out);
-    }
-cleanup:
-    sf_odd_problem_free(&p);
-    return status;
-}
-
-/* Form T (M16), d_H = 1: the (a, u, r) box of the case (reduction's rule), the grids of
- * grid.spacing on it (sf_formt_grids_create: uniform, or stretched about the start's bulk),
- * the tables, the run and a summary. */
-/* The form-T pilot (issue 4: "size the box from the start law and a short pilot run"): a
- * coarse run on a uniform grid over SF_PILOT_MARGIN × the start-law box, with the edge
- * monitor off, measures how far the mass reaches over the whole time span (all but 10⁻⁷
- * of it); while the reach touches the pilot's box the pilot box doubles (at most
- * SF_PILOT_ROUNDS times). The real box is the larger of the start-law box and
- * SF_PILOT_SAFETY × the reach. Only for boxes the start-law rule guesses (targets with an
- * even part; odd targets have the exact (M9) bound); skipped when the user sets grid.margin. */
-enum {
-    SF_BOX_ATTEMPTS = 3, /* solves of the real case on growing boxes before reporting */
-    SF_PILOT_CELLS = 24, /* uniform cells per coordinate of the pilot: the reach, not the density */
-    SF_PILOT_ROUNDS = 3  /* box doublings before giving up (then grid.margin is the way) */
-};
-static const double SF_PILOT_MARGIN = 2.0; /* first pilot box / start-law box */
-static const double SF_PILOT_SAFETY = 1.5; /* real box / measured reach: the pilot is coarse, and
-                                              the real grid's outer cells are wide (stretched) */
-static const double SF_PILOT_TOUCH = 0.9;  /* reach ≥ this × pilot box: the pilot box was short */
-static const double SF_PILOT_RTOL = 1e-5;  /* loosest pilot tolerance: the reach needs no more */
-static const double SF_PILOT_NO_MONITOR = 1.0; /* edge-mass threshold that never stops a run */
-static const double SF_BOX_GROWTH = 1.5;       /* box growth between attempts */
-
-/* Solve form T on the given box; the grids and tables are built here. */
-static sf_status transport_on_box(sf_ctx *ctx, const sf_case *c, const sf_transport_box *box,
-                                  double edge_mass, const char *out, sf_progress_fn progress,
-                                  sf_run_transport_summary *sum, size_t cells[3], size_t *n_phi)
-{
-    sf_status status = SF_OK;
-    sf_grid1 ga = {0}, gu = {0}, gr = {0};
-    sf_transport_problem prob = {0};
-    SF_TRY(ctx, sf_formt_grids_create(ctx, c, box->a_max, box->u_max, box->r_max, &ga, &gu, &gr));
-    SF_TRY(ctx, sf_reduce_transport(ctx, c, &ga, &gu, &gr, 0, &prob));
-    sf_run_transport_params rp = {.c = c, .ga = &ga, .gu = &gu, .gr = &gr, .p = &prob,
-                                  .out_path = out, .edge_mass = edge_mass,
-                                  .progress = progress, .progress_user = NULL};
-    SF_TRY(ctx, sf_run_transport(ctx, &rp, sum));
-    cells[0] = ga.n, cells[1] = gu.n, cells[2] = gr.n;
-    *n_phi = prob.n_phi;
-cleanup:
-    sf_transport_problem_free(&prob);
-    sf_grid1_free(&ga);
-    sf_grid1_free(&gu);
-    sf_grid1_free(&gr);
-    return status;
-}
-
-/* Form T (M16) on (a, u, r), d_H = 1. */
-static sf_status solve_transport(sf_ctx *ctx, const sf_case *c, const char *out, int quiet)
-{
-    sf_status status = SF_OK;
-    sf_run_transport_summary sum = {0};
-    sf_transport_box box;
-    size_t cells[3] = {0}, n_phi = 0;
-    int piloted = 0; /* the box is ours to size: a heuristic rule and no grid.margin */
-    SF_TRY(ctx, sf_reduce_transport_box(ctx, c, &box));
-    if (box.measured && strstr(sf_case_where(c, "grid.margin"), "(default)")) {
-        sf_case pilot = *c; /* shallow: read-only, never freed */
-        pilot.grid.cells = SF_PILOT_CELLS;
-        pilot.grid.spacing = SF_SPACING_UNIFORM;
-        pilot.solver.rtol = fmax(c->solver.rtol, SF_PILOT_RTOL);
-        double scale = SF_PILOT_MARGIN;
-        for (int round = 0;; round++) {
-            sf_transport_box pbox = {scale * box.a_max, scale * box.u_max, scale * box.r_max, 1};
-            sf_run_transport_summary ps = {0};
-            size_t pc[3];
-            SF_TRY(ctx, transport_on_box(ctx, &pilot, &pbox, SF_PILOT_NO_MONITOR, NULL, NULL, &ps,
-                                         pc, &n_phi));
-            int touches = ps.extent[0] >= SF_PILOT_TOUCH * pbox.a_max ||
-                          ps.extent[1] >= SF_PILOT_TOUCH * pbox.u_max ||
-                          ps.extent[2] >= SF_PILOT_TOUCH * pbox.r_max;
-            SF_CHECK(ctx, !touches || round + 1 < SF_PILOT_ROUNDS, SF_E_NUMERIC,
-                     "form T pilot: the mass still reaches the edge of a box %g x the start-law "
-                     "box by t = %g; set grid.margin (and check the case)", scale,
-                     c->time.outputs[c->time.n_outputs - 1]);
-            if (!touches) {
-                box.a_max = fmax(box.a_max, SF_PILOT_SAFETY * ps.extent[0]);
-                box.u_max = fmax(box.u_max, SF_PILOT_SAFETY * ps.extent[1]);
-                box.r_max = fmax(box.r_max, SF_PILOT_SAFETY * ps.extent[2]);
-                break;
-            }
-            scale *= 2.0;
-        }
-        piloted = 1;
-    }
-    const int tty = isatty(STDERR_FILENO);
-    for (int attempt = 1;; attempt++) {
-        status = transport_on_box(ctx, c, &box, 0.0, out, (!quiet && tty) ? show_progress : NULL,
-                                  &sum, cells, &n_phi);
-        if (!quiet && tty) fprintf(stderr, "\r%*s\r", 78, "");
-        /* a box the rule and the pilot sized may still be short where the stretched grid's
-         * outer cells are wide: grow it, unless the user fixed it with grid.margin */
-        if (status != SF_E_DOMAIN || !piloted || attempt == SF_BOX_ATTEMPTS) break;
-        if (!quiet) fprintf(stderr, "symflow: note: %s; solving again on a box %g x larger\n",
-                            sf_ctx_message(ctx), SF_BOX_GROWTH);
-        sf_ctx_clear(ctx);
-        box.a_max *= SF_BOX_GROWTH;
-        box.u_max *= SF_BOX_GROWTH;
-        box.r_max *= SF_BOX_GROWTH;
-    }
-    SF_TRY(ctx, status);
-    if (!quiet) {
-        const sf_formt_diag *a = &sum.first, *b = &sum.last;
-        printf("symflow %s: transport, target %s, d = %ld, d_H = %ld, %zu x %zu x %zu cells on "
-               "a in ±%.4g, u in ±%.4g, r in [0, %.4g] (%s%s), %zu phi-cells (%s, %s)\n",
-               SF_VERSION, c->problem.target, c->problem.d, c->problem.d_H, cells[0], cells[1],
-               cells[2], box.a_max, box.u_max, box.r_max,
-               sf_name_of(&sf_spacing_names, (int)c->grid.spacing), piloted ? ", box from a pilot run" : "",
-               n_phi, sf_name_of(&sf_recon_names, (int)c->scheme.reconstruction),
-               sf_name_of(&sf_limiter_names, (int)c->scheme.limiter));
-        printf("  t = %-8g R = %.10g  w = %.8g  mass = %.15g\n", c->time.outputs[0], a->risk, a->w,
-               a->mass);
-        printf("  t = %-8g R = %.10g  w = %.8g  mass = %.15g\n",
-               c->time.outputs[c->time.n_outputs - 1], b->risk, b->w, b->mass);
-        printf("  checks: max rel mass drift %.2e; balance (I3) drift %.2e of %.6g; max R increase "
-               "between outputs %.2e; min n %.2e\n", sum.max_mass_drift, sum.max_balance_drift,
-               a->balance, sum.max_risk_increase, sum.min_density);
-        printf("  CVODE (%s): %ld steps, %ld rhs evals, %ld error-test fails, %ld nonlinear iters; "
-               "%.2f s\n", sf_name_of(&sf_method_names, (int)c->solver.method), sum.stats.steps,
-               sum.stats.rhs_evals, sum.stats.error_fails, sum.stats.nonlin_iters, sum.wall_s);
-        printf("  wrote %s (%zu outputs)\n", out, sum.n_outputs);
-    }
-cleanup:
+    if (!quiet && rep->note[0]) fprintf(stderr, "symflow: note: %s\n", rep->note);
     return status;
 }
 
@@ -368,15 +205,10 @@ static int cmd_solve(sf_ctx *ctx, int argc, char **argv)
 
     sf_status status = SF_OK;
     sf_case c = {0};
+    sf_solve_report rep;
     SF_TRY(ctx, sf_case_load(ctx, case_path, overrides, n_over, &c));
-    switch (c.form) {
-    case SF_FORM_LIFTED: SF_TRY(ctx, solve_lifted(ctx, &c, out, quiet)); break;
-    case SF_FORM_ODE: SF_TRY(ctx, solve_ode(ctx, &c, out, quiet)); break;
-    case SF_FORM_TRANSPORT: SF_TRY(ctx, solve_transport(ctx, &c, out, quiet)); break;
-    default:
-        SF_CHECK(ctx, 0, SF_E_UNSUPPORTED, "%s: form = '%s': not available in this version",
-                 sf_case_where(&c, "form"), sf_name_of(&sf_form_names, (int)c.form));
-    }
+    SF_TRY(ctx, run_with_progress(ctx, &c, out, quiet, sf_registry_solve, &rep));
+    if (!quiet) print_summary(&rep, out);
 cleanup:
     sf_case_free(&c);
     return status == SF_OK ? 0 : fail(ctx, status);
@@ -406,10 +238,6 @@ static const char *usage_particles =
     "(fresh Gaussian batches of particles.batch inputs), reduced (Lagrangian form L).\n"
     "  -m M        number of neurons (= --set particles.m=M)\n"
     "  --seed S    random seed (= --set particles.seed=S)\n";
-
-/* Nodes of the kernel tables the particle simulators interpolate (cubic Hermite: error
- * O(h⁴), measured ≤ 1e-9 on the risk at 33 nodes; 257 leaves it at rounding level). */
-enum { SF_PARTICLE_TABLE_NODES = 257 };
 
 static int cmd_particles(sf_ctx *ctx, int argc, char **argv)
 {
@@ -456,42 +284,11 @@ static int cmd_particles(sf_ctx *ctx, int argc, char **argv)
     }
     sf_status status = SF_OK;
     sf_case c = {0};
-    sf_kernel_table tab = {0};
-    sf_run_particles_summary sum = {0};
-    sf_target_fn rp_target = NULL; /* SGD's pointwise f* (owned when an expression) */
-    void *rp_target_user = NULL;
+    sf_solve_report rep;
     SF_TRY(ctx, sf_case_load(ctx, case_path, overrides, n_over, &c));
-    const int reduced = c.particles.method == SF_PMETHOD_REDUCED;
-    SF_TRY(ctx, sf_reduce_table(ctx, &c, SF_PARTICLE_TABLE_NODES, reduced, &tab));
-    const int tty = isatty(STDERR_FILENO);
-    sf_run_particles_params rp = {.c = &c, .tab = &tab, .params = sf_psim_params_from_case(&c),
-                                  .out_path = out,
-                                  .progress = (!quiet && tty) ? show_progress : NULL};
-    if (c.particles.method == SF_PMETHOD_SGD) {
-        SF_TRY(ctx, sf_reduce_target_fn(ctx, &c, &rp_target, &rp_target_user));
-        rp.params.target = rp_target;
-        rp.params.target_user = rp_target_user;
-    }
-    status = sf_run_particles(ctx, &rp, &sum);
-    if (!quiet && tty) fprintf(stderr, "\r%*s\r", 78, "");
-    SF_TRY(ctx, status);
-    if (!quiet) {
-        printf("symflow %s: particles (%s), m = %ld, seed %ld, target %s, d = %ld, d_H = %ld\n",
-               SF_VERSION, sf_name_of(&sf_pmethod_names, (int)c.particles.method), c.particles.m,
-               c.particles.seed, c.problem.target, c.problem.d, c.problem.d_H);
-        printf("  t = %-8g R = %.10g\n", c.time.outputs[0], sum.risk_first);
-        printf("  t = %-8g R = %.10g  |tau+| = %.8g  |tau-| = %.8g\n",
-               c.time.outputs[c.time.n_outputs - 1], sum.risk_last, sum.mass_plus_last,
-               sum.mass_minus_last);
-        printf("  checks: max R increase between outputs %.2e; drift of mean(a^2 - |b|^2) %.2e\n",
-               sum.max_risk_increase, sum.balance_drift);
-        printf("  %ld steps, %ld velocity evaluations; %.2f s\n", sum.stats.steps,
-               sum.stats.rhs_evals, sum.wall_s);
-        printf("  wrote %s (%s storage)\n", out, sum.reduced_storage ? "reduced (u, r)" : "full b");
-    }
+    SF_TRY(ctx, run_with_progress(ctx, &c, out, quiet, sf_registry_particles, &rep));
+    if (!quiet) print_summary(&rep, out);
 cleanup:
-    sf_reduce_target_fn_release(rp_target, &rp_target_user);
-    sf_kernel_table_free(&tab);
     sf_case_free(&c);
     return status == SF_OK ? 0 : fail(ctx, status);
 }

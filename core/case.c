@@ -49,7 +49,8 @@
  * Rules: the top level is a mapping of the sections problem, start, grid, scheme, time,
  * solver, particles (each a mapping; an empty section is allowed) and the scalar `form`.
  * Integers may be written 1e4 or 10000.0 when integral. Listed output times are finite,
- * in [0, time.end], strictly increasing (time.end itself need not be listed); a count n
+ * in [0, time.end], strictly increasing (time.end need not be listed: it is always solved to and written
+ * as the last output); a count n
  * means n times evenly spaced from 0 to time.end inclusive, resolved after the whole file
  * and every override are read. A key set twice keeps the last value; overrides come after
  * the file. Cross-key errors (d_H < d, outputs ≤ end) cite whichever key was set later.
@@ -114,7 +115,6 @@ enum {
 
 static const char *const sf_input_list[] = {"gaussian", "sphere"};
 static const char *const sf_start_list[] = {"balanced-sphere", "gaussian"};
-static const char *const sf_form_list[] = {"lifted", "transport", "ode"};
 static const char *const sf_spacing_list[] = {"uniform", "refined", "stretched"};
 static const char *const sf_recon_list[] = {"upwind", "muscl"};
 static const char *const sf_limiter_list[] = {"minmod", "vanleer"};
@@ -124,7 +124,6 @@ static const char *const sf_pmethod_list[] = {"cvode", "euler", "sgd", "reduced"
 #define SF_TABLE(list) {list, (int)(sizeof list / sizeof list[0])}
 const sf_name_table sf_input_names = SF_TABLE(sf_input_list);
 const sf_name_table sf_start_names = SF_TABLE(sf_start_list);
-const sf_name_table sf_form_names = SF_TABLE(sf_form_list);
 const sf_name_table sf_spacing_names = SF_TABLE(sf_spacing_list);
 const sf_name_table sf_recon_names = SF_TABLE(sf_recon_list);
 const sf_name_table sf_limiter_names = SF_TABLE(sf_limiter_list);
@@ -146,7 +145,7 @@ const char *sf_name_of(const sf_name_table *t, int v)
 
 /* Enumerations are stored through an int pointer: every sf_* enum has int's size. */
 _Static_assert(sizeof(sf_input) == sizeof(int) && sizeof(sf_start_law) == sizeof(int) &&
-                   sizeof(sf_form) == sizeof(int) && sizeof(sf_spacing) == sizeof(int) &&
+                   sizeof(sf_spacing) == sizeof(int) &&
                    sizeof(sf_recon) == sizeof(int) && sizeof(sf_limiter) == sizeof(int) &&
                    sizeof(sf_method) == sizeof(int) && sizeof(sf_pmethod) == sizeof(int) &&
                    sizeof(sf_sampling) == sizeof(int) && sizeof(sf_symmetry) == sizeof(int),
@@ -195,7 +194,8 @@ static const sf_key_desc sf_keys[] = {
     SF_ENUM_KEY("start", "law", start.law, sf_start_names),
     SF_REAL_KEY("start", "sigma_a", start.sigma_a, 0, HUGE_VAL, 1, 0, "a finite number > 0"),
     SF_REAL_KEY("start", "sigma_b", start.sigma_b, 0, HUGE_VAL, 1, 0, "a finite number > 0"),
-    SF_ENUM_KEY("", "form", form, sf_form_names),
+    {"", "form", SF_KIND_NAME, SF_OFF(form), NULL, 0, 0, 0, 0,
+     "a form name of 1 to 127 characters"},
     SF_INT_KEY("grid", "cells", grid.cells, SF_CASE_CELLS_MIN, SF_CASE_CELLS_MAX,
                "an integer ≥ " SF_STR(SF_CASE_CELLS_MIN) " and ≤ " SF_STR(SF_CASE_CELLS_MAX)),
     SF_ENUM_KEY("grid", "spacing", grid.spacing, sf_spacing_names),
@@ -355,6 +355,11 @@ static long where_index(const sf_case *c, const char *key)
     return -1;
 }
 
+int sf_case_is_set(const sf_case *c, const char *key)
+{
+    return c && key && where_index(c, key) >= 0;
+}
+
 const char *sf_case_where(const sf_case *c, const char *key)
 {
     if (!c || !key) return "(default)";
@@ -409,7 +414,7 @@ static sf_status defaults_at(sf_ctx *ctx, sf_case *c, const char *path)
     c->start.law = SF_START_BALANCED_SPHERE;
     c->start.sigma_a = SF_CASE_DEFAULT_SIGMA;
     c->start.sigma_b = SF_CASE_DEFAULT_SIGMA;
-    c->form = SF_FORM_LIFTED;
+    snprintf(c->form, sizeof c->form, "%s", "lifted");
     c->grid.cells = SF_CASE_DEFAULT_CELLS;
     c->grid.spacing = SF_SPACING_UNIFORM;
     c->grid.ratio = SF_CASE_DEFAULT_RATIO;
@@ -1012,6 +1017,23 @@ cleanup:
     return status;
 }
 
+/* time.end is always reached and written: append it when the listed outputs stop short. */
+static sf_status end_as_last_output(sf_ctx *ctx, sf_case *c)
+{
+    sf_status status = SF_OK;
+    double *t = NULL;
+    const size_t n = c->time.n_outputs;
+    if (c->time.outputs[n - 1] >= c->time.end) return SF_OK;
+    SF_ALLOC(ctx, t, n + 1);
+    memcpy(t, c->time.outputs, n * sizeof *t);
+    t[n] = c->time.end;
+    free(c->time.outputs);
+    c->time.outputs = t;
+    c->time.n_outputs = n + 1;
+cleanup:
+    return status;
+}
+
 sf_status sf_case_load(sf_ctx *ctx, const char *path, const char *const *overrides,
                        size_t n_overrides, sf_case *c)
 {
@@ -1032,6 +1054,7 @@ sf_status sf_case_load(sf_ctx *ctx, const char *path, const char *const *overrid
     }
     if (ld.outputs_count > 0) SF_TRY(ctx, set_even_outputs(ctx, c, (size_t)ld.outputs_count));
     SF_TRY(ctx, sf_case_validate(ctx, c));
+    SF_TRY(ctx, end_as_last_output(ctx, c));
 cleanup:
     if (status != SF_OK && c) sf_case_free(c);
     return status;

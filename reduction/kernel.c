@@ -58,13 +58,8 @@ static const double SF_G_FLOOR =
 static const double SF_G_MAXPIECE =
     M_PI / 16.0; /* widest graded u-piece; 𝒢 is analytic away from u = 0 */
 
-static const sf_coord_info sf_coord_theta = {
-    "theta", "angle between neuron direction and H", "rad", "O(d_H) x O(k)", 0.0, M_PI_2,
-};
-static const sf_coord_info sf_coord_phi = {
-    "phi", "angle of the neuron direction in the (x_1, x_perp) half-plane", "rad", "O(k)", 0.0,
-    M_PI,
-};
+static const sf_coord_info sf_coord_theta = {SF_COORD_THETA, "O(d_H) x O(k)"};
+static const sf_coord_info sf_coord_phi = {SF_COORD_PHI, "O(k)"};
 
 /* (M3) */
 double sf_kappa_hat(double c)

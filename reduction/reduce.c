@@ -44,13 +44,14 @@ void sf_lifted_problem_free(sf_lifted_problem *p)
 static sf_status check_grid(sf_ctx *ctx, const sf_grid1 *g, const sf_coord_info *info)
 {
     sf_status status = SF_OK;
-    double tol = SF_GRID_MATCH_RTOL * (info->hi - info->lo);
+    const sf_coord *x = sf_coord_get(info->id);
+    double tol = SF_GRID_MATCH_RTOL * (x->hi - x->lo);
     SF_CHECK(ctx, g->n >= 1 && g->edges && g->centres, SF_E_ARG,
              "sf_reduce_lifted: grid has %zu cells: expected at least 1", g->n);
-    SF_CHECK(ctx, fabs(g->edges[0] - info->lo) <= tol && fabs(g->edges[g->n] - info->hi) <= tol,
+    SF_CHECK(ctx, fabs(g->edges[0] - x->lo) <= tol && fabs(g->edges[g->n] - x->hi) <= tol,
              SF_E_ARG,
              "sf_reduce_lifted: grid covers [%.17g, %.17g]: expected %s ∈ [%.17g, %.17g] (%s)",
-             g->edges[0], g->edges[g->n], info->name, info->lo, info->hi, info->units);
+             g->edges[0], g->edges[g->n], x->name, x->lo, x->hi, x->units);
     for (size_t i = 0; i < g->n; i++)
         SF_CHECK(ctx, g->edges[i] < g->edges[i + 1], SF_E_ARG,
                  "sf_reduce_lifted: grid edges %zu and %zu are %.17g ≥ %.17g: expected ascending",
@@ -93,7 +94,7 @@ sf_status sf_reduce_lifted(sf_ctx *ctx, const sf_case *c, const sf_grid1 *g, sf_
      * are the exact interval ends so the masses telescope to ½ each. */
     double d = (double)c->problem.d, dH = (double)c->problem.d_H;
     for (size_t i = 0; i <= n; i++) {
-        double t = (i == 0) ? k->coord.lo : (i == n) ? k->coord.hi : g->edges[i];
+        double t = (i == 0) ? sf_coord_get(k->coord.id)->lo : (i == n) ? sf_coord_get(k->coord.id)->hi : g->edges[i];
         if (k->theta)
             SF_TRY(ctx, sf_tau0_cdf_theta(ctx, dH, d - dH, t, &F[i]));
         else
@@ -107,7 +108,7 @@ sf_status sf_reduce_lifted(sf_ctx *ctx, const sf_case *c, const sf_grid1 *g, sf_
     out.risk_const = k->risk_const;
     for (size_t i = 0; i < n; i++)
         SF_CHECK(ctx, isfinite(out.G[i]) && isfinite(out.K[i * n + i]), SF_E_NUMERIC,
-                 "sf_reduce_lifted: non-finite kernel at %s = %.17g (cell %zu)", k->coord.name,
+                 "sf_reduce_lifted: non-finite kernel at %s = %.17g (cell %zu)", sf_coord_get(k->coord.id)->name,
                  g->centres[i], i);
     *p = out;
     out = (sf_lifted_problem){0};

@@ -21,9 +21,9 @@ sf_status sf_reduce_table(sf_ctx *ctx, const sf_case *c, size_t n, int with_K, s
     SF_TRY(ctx, sf_kernel_create(ctx, c, &k));
     const sf_coord_info info = sf_kernel_coord(k);
     out.n = n;
-    out.lo = info.lo;
-    out.hi = info.hi;
-    out.radial = !strcmp(info.name, "theta");
+    out.lo = sf_coord_get(info.id)->lo;
+    out.hi = sf_coord_get(info.id)->hi;
+    out.radial = info.id == SF_COORD_THETA;
     out.kappa_scale = c->problem.input == SF_INPUT_SPHERE ? 1.0 / (double)c->problem.d : 1.0;
     out.risk_const = sf_kernel_risk_const(k);
     SF_ALLOC(ctx, out.G, n);

@@ -3,7 +3,7 @@
  *
  * adams → CV_ADAMS with the fixed-point nonlinear solver (non-stiff transport);
  * bdf   → CV_BDF with Newton + SPGMR, no preconditioner, difference-quotient J·v.
- * Positivity: CVodeSetConstraints (≥ 0) on the requested component range.
+ * No inequality constraints (ode.h says why): positivity comes from the schemes.
  * CVODE's messages are captured (never printed) and its flags translated once, here, into
  * sf_status with CVodeGetReturnFlagName and t.
  * Not here: what the right-hand side computes.
@@ -25,7 +25,6 @@ struct sf_ode {
     SUNContext sun;          /* SUNDIALS context */
     void *mem;               /* CVODE memory */
     N_Vector y;              /* state */
-    N_Vector constraints;    /* ≥ 0 constraints, or NULL */
     SUNLinearSolver ls;      /* SPGMR (bdf) or NULL */
     SUNNonlinearSolver nls;  /* fixed point (adams) or NULL */
     sf_ode_rhs rhs;          /* user right-hand side */
@@ -38,7 +37,7 @@ struct sf_ode {
 sf_ode_params sf_ode_params_default(void)
 {
     sf_ode_params p = {.method = SF_METHOD_ADAMS, .rtol = 1e-8, .atol = 1e-10,
-                       .max_steps = 1000000, .nonneg_begin = 0, .nonneg_end = 0};
+                       .max_steps = 1000000};
     return p;
 }
 
@@ -109,15 +108,6 @@ sf_status sf_ode_create(sf_ctx *ctx, size_t n, double t0, const double *y0, sf_o
         SF_CHECK(ctx, o->nls, SF_E_CVODE, "SUNNonlinSol_FixedPoint failed");
         SF_CV(CVodeSetNonlinearSolver(o->mem, o->nls));
     }
-    if (params->nonneg_end > params->nonneg_begin) {
-        SF_CHECK(ctx, params->nonneg_end <= n, SF_E_ARG, "ODE constraint range beyond the state");
-        o->constraints = N_VNew_Serial((sunindextype)n, o->sun);
-        SF_CHECK(ctx, o->constraints, SF_E_NOMEM, "CVODE: cannot allocate constraints");
-        double *c = N_VGetArrayPointer(o->constraints);
-        for (size_t i = 0; i < n; i++)
-            c[i] = (i >= params->nonneg_begin && i < params->nonneg_end) ? 1.0 : 0.0;
-        SF_CV(CVodeSetConstraints(o->mem, o->constraints));
-    }
     *out = o;
     return SF_OK;
 cleanup:
@@ -132,6 +122,14 @@ sf_status sf_ode_advance(sf_ctx *ctx, sf_ode *o, double tout, double *y)
     o->message[0] = '\0';
     SF_CV(CVode(o->mem, tout, o->y, &t, CV_NORMAL));
     memcpy(y, N_VGetArrayPointer(o->y), o->n * sizeof *y);
+cleanup:
+    return status;
+}
+
+sf_status sf_ode_set_max_steps(sf_ctx *ctx, sf_ode *o, long max_steps)
+{
+    sf_status status = SF_OK;
+    SF_CV(CVodeSetMaxNumSteps(o->mem, max_steps));
 cleanup:
     return status;
 }
@@ -161,7 +159,6 @@ void sf_ode_destroy(sf_ode **ode)
     if (o->mem) CVodeFree(&o->mem);
     if (o->ls) SUNLinSolFree(o->ls);
     if (o->nls) SUNNonlinSolFree(o->nls);
-    if (o->constraints) N_VDestroy(o->constraints);
     if (o->y) N_VDestroy(o->y);
     if (o->sun) SUNContext_Free(&o->sun);
     free(o);

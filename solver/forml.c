@@ -12,12 +12,18 @@
  * exactly (summation by parts), the discrete (L2): R decreases for every limiter and grid,
  * and the reported dissipation is exactly −dR/dt of the semi-discrete system. Both
  * choices are second order on smooth grids.
- * Not here: the kernels (reduction/), time integration (cvode.c), output (run.c).
+ * Positivity without constraints (docs/ §5): a cell at τ_i = 0 whose neighbours are ≥ 0 has a
+ * zero limited slope, so its upwind outflow is 0; inflows are ≥ 0; the reaction −2εΨ̂τ_i
+ * vanishes with τ_i. Hence the semi-discrete flow keeps τ ≥ 0, and only CVODE's local error
+ * (≲ atol) can make a cell slightly negative; min τ is reported, never corrected.
+ * The form interface (form.h) is at the end: layout of the field file, observation.
+ * Not here: the kernels (reduction/), time integration (drive.c, cvode.c).
  */
 #include <cblas.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "symflow/forml.h"
 
@@ -25,7 +31,7 @@ struct sf_forml {
     const sf_grid1 *g;          /* borrowed grid */
     const sf_lifted_problem *p; /* borrowed tables */
     sf_fv_scheme scheme;        /* reconstruction and limiter */
-    sf_geometry geom;           /* for the W₂ distances */
+    sf_coord_id coord;          /* θ or φ: the aligned set of the W₂ distances (coord.h) */
     size_t n;                   /* cells */
     double *mass;               /* n: signed cell masses M (workspace) */
     double *psi;                /* n: potential at centres (workspace) */
@@ -65,7 +71,7 @@ static double dist2_average(double a, double b, const double *pts, size_t npts)
 }
 
 sf_status sf_forml_create(sf_ctx *ctx, const sf_grid1 *g, const sf_lifted_problem *p,
-                          const sf_fv_scheme *scheme, sf_geometry geom, sf_forml **out)
+                          const sf_fv_scheme *scheme, sf_coord_id coord, sf_forml **out)
 {
     sf_status status = SF_OK;
     sf_forml *f = NULL;
@@ -76,7 +82,7 @@ sf_status sf_forml_create(sf_ctx *ctx, const sf_grid1 *g, const sf_lifted_proble
     f->g = g;
     f->p = p;
     f->scheme = *scheme;
-    f->geom = geom;
+    f->coord = coord;
     f->n = g->n;
     SF_ALLOC(ctx, f->mass, f->n);
     SF_ALLOC(ctx, f->psi, f->n);
@@ -89,7 +95,7 @@ sf_status sf_forml_create(sf_ctx *ctx, const sf_grid1 *g, const sf_lifted_proble
     const double half_pi = 0.5 * M_PI;
     const double aligned_radial[] = {0.0}, orth_radial[] = {half_pi};
     const double aligned_circle[] = {0.0, M_PI}, orth_circle[] = {half_pi};
-    int radial = geom == SF_GEOM_RADIAL_THETA;
+    const int radial = sf_coord_get(coord)->aligned_points == 1; /* θ: {0}; φ: {0, π} */
     for (size_t i = 0; i < f->n; i++) {
         double a = g->edges[i], b = g->edges[i + 1];
         /* ∫ sin² = (x − sin x cos x)/2 */
@@ -227,4 +233,116 @@ void sf_forml_diagnose(sf_forml *f, const double *y, const double *y0, sf_forml_
     d->w2_plus = mass[0] > 0.0 ? sqrt(d2a / mass[0]) : NAN;
     d->w2_minus = mass[1] > 0.0 ? sqrt(d2o / mass[1]) : NAN;
     d->tau_min = tmin;
+}
+
+/* ---- the form interface ---------------------------------------------------------------- */
+
+enum { SF_L_N_SERIES = 9, SF_L_N_ATTRS = 6 };
+
+static const sf_nc_series sf_l_series[SF_L_N_SERIES] = {
+    {"risk", "population risk R (M2), by (M14)", "1"},
+    {"mass_plus", "mass of tau_plus", "1"},
+    {"mass_minus", "mass of tau_minus", "1"},
+    {"mass_balance_residual", "max over signs of |mass(t) - mass(0) - integrated reaction| (L1)", "1"},
+    {"dissipation", "-dR/dt from the discrete (L2) identity", "1"},
+    {"alignment", "int sin^2 theta d(tau_plus + tau_minus) / mass", "1"},
+    {"w2_plus", "W2 distance of normalised tau_plus to the aligned set", "rad"},
+    {"w2_minus", "W2 distance of normalised tau_minus to the orthogonal set", "rad"},
+    {"tau_min", "minimum cell density of tau_plus and tau_minus", "1/rad"},
+};
+static const sf_series_role sf_l_roles[SF_L_N_SERIES] = {
+    SF_SERIES_PLAIN, SF_SERIES_PLAIN, SF_SERIES_PLAIN, SF_SERIES_MAXIMUM, SF_SERIES_PLAIN,
+    SF_SERIES_PLAIN, SF_SERIES_PLAIN, SF_SERIES_PLAIN, SF_SERIES_MINIMUM,
+};
+static const sf_nc_field sf_l_fields[2] = {
+    {"tau_plus", "lifted density of positive neurons tau_plus (M15)", "1/rad", 1, {0}},
+    {"tau_minus", "lifted density of negative neurons tau_minus (M15)", "1/rad", 1, {0}},
+};
+
+typedef struct {
+    sf_forml *f;                      /* the discretisation (owned) */
+    double *y0;                       /* initial state, for (L1) (owned) */
+    sf_nc_coord coord;                /* the coordinate of the file */
+    char scheme[96];                  /* scheme attribute text */
+    sf_nc_attr attrs[SF_L_N_ATTRS];   /* form attributes */
+    size_t n_attrs;
+} forml_form;
+
+static size_t l_size(const void *self) { return sf_forml_size(((const forml_form *)self)->f); }
+static void l_initial(const void *self, double *y) { sf_forml_initial(((const forml_form *)self)->f, y); }
+static int l_rhs(double t, const double *y, double *ydot, void *self)
+{
+    return sf_forml_rhs(t, y, ydot, ((forml_form *)self)->f);
+}
+static const char *l_failure(const void *self) { return sf_forml_failure(((const forml_form *)self)->f); }
+
+static void l_file(const void *self, sf_form_file *ff)
+{
+    const forml_form *x = self;
+    *ff = (sf_form_file){.kind = SF_FILE_FIELD, .roles = sf_l_roles};
+    ff->field = (sf_nc_layout){
+        .title = "symflow field: form L densities tau_plus, tau_minus on the reduced sphere",
+        .coords = &x->coord, .n_coords = 1, .fields = sf_l_fields, .n_fields = 2,
+        .series = sf_l_series, .n_series = SF_L_N_SERIES, .attrs = x->attrs, .n_attrs = x->n_attrs};
+}
+
+static sf_status l_observe(sf_ctx *ctx, void *self, double t, const double *y, sf_form_obs *o)
+{
+    (void)ctx;
+    (void)t;
+    forml_form *x = self;
+    sf_forml_diag d;
+    sf_forml_diagnose(x->f, y, x->y0, &d);
+    const double v[SF_L_N_SERIES] = {d.risk, d.mass_plus, d.mass_minus, d.balance, d.dissipation,
+                                     d.alignment, d.w2_plus, d.w2_minus, d.tau_min};
+    memcpy(o->series, v, sizeof v);
+    o->fields[0] = y;
+    o->fields[1] = y + x->f->n;
+    return SF_OK;
+}
+
+static void l_destroy(void *self)
+{
+    forml_form *x = self;
+    if (!x) return;
+    sf_forml_destroy(&x->f);
+    free(x->y0);
+    free(x);
+}
+
+static const sf_form_ops sf_forml_ops = {
+    .name = "lifted", .size = l_size, .initial = l_initial, .rhs = l_rhs, .advance = NULL,
+    .stats = NULL, .file = l_file, .observe = l_observe, .failure = l_failure, .destroy = l_destroy,
+};
+
+sf_status sf_forml_form(sf_ctx *ctx, const sf_forml_form_params *fp, sf_form *out)
+{
+    sf_status status = SF_OK;
+    forml_form *x = NULL;
+    SF_CHECK(ctx, fp && fp->grid && fp->p && out, SF_E_ARG, "sf_forml_form: NULL argument");
+    SF_ALLOC(ctx, x, 1);
+    SF_TRY(ctx, sf_forml_create(ctx, fp->grid, fp->p, &fp->scheme, fp->coord.id, &x->f));
+    SF_ALLOC(ctx, x->y0, sf_forml_size(x->f));
+    sf_forml_initial(x->f, x->y0);
+    const sf_coord *c = sf_coord_get(fp->coord.id);
+    x->coord = (sf_nc_coord){c->name, c->long_name, c->units, fp->grid->n, fp->grid->centres,
+                             fp->grid->edges};
+    char recon[48];
+    sf_fv_scheme_text(&fp->scheme, recon, sizeof recon);
+    snprintf(x->scheme, sizeof x->scheme, "finite volumes, %s, centred potential gradients", recon);
+    const sf_nc_attr attrs[SF_L_N_ATTRS] = {
+        {"group", SF_NC_ATTR_TEXT, fp->coord.group, 0, 0},
+        {"scheme", SF_NC_ATTR_TEXT, x->scheme, 0, 0},
+        {"reconstruction", SF_NC_ATTR_TEXT, sf_name_of(&sf_recon_names, (int)fp->scheme.reconstruction), 0, 0},
+        {"limiter", SF_NC_ATTR_TEXT, sf_name_of(&sf_limiter_names, (int)fp->scheme.limiter), 0, 0},
+        {"risk_const", SF_NC_ATTR_DOUBLE, NULL, fp->p->risk_const, 0},
+        {"minimiser_mass", SF_NC_ATTR_DOUBLE, NULL, fp->minimiser_mass, 0},
+    };
+    memcpy(x->attrs, attrs, sizeof attrs);
+    x->n_attrs = isfinite(fp->minimiser_mass) ? SF_L_N_ATTRS : SF_L_N_ATTRS - 1; /* α only when known */
+    *out = (sf_form){&sf_forml_ops, x};
+    return SF_OK;
+cleanup:
+    l_destroy(x);
+    return status;
 }

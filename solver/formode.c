@@ -1,15 +1,17 @@
 /* formode.c — the odd-target ODE (M9), restricted to H: w ∈ H, M_HH, s, with δ = w − w*,
  * δ̃ = v δ:  ẇ = −¼ v (s I + M) δ,  Ṁ = −(δ̃ wᵀ + w δ̃ᵀ),  ṡ = −2⟨w, δ̃⟩;  R = ½ v|δ|² + R* (M10).
  * s − tr M is conserved (§3) and reported. Also the isotropic closed form of §3, for tests.
+ * The form interface (form.h) is at the end.
  * Not here: where w*, R* and the start moments come from (reduction/odd.c).
  */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "symflow/formode.h"
 #include "symflow/ncio.h"
-#include "symflow/output.h"
+#include "symflow/coord.h"
 
 int sf_formode_rhs(double t, const double *y, double *ydot, void *problem)
 {
@@ -88,74 +90,104 @@ static double conserved(const sf_odd_problem *p, const double *y)
     return y[n + n * n] - tr;
 }
 
-sf_status sf_run_ode(sf_ctx *ctx, const sf_case *c, const sf_odd_problem *p, const char *out_path,
-                     sf_formode_summary *sum)
+/* ---- the form interface ---------------------------------------------------------------- */
+
+enum { SF_O_N_SERIES = 4, SF_O_N_ATTRS = 3 };
+
+static const sf_nc_series sf_o_series[SF_O_N_SERIES] = {
+    {"risk", "population risk R (M2), by (M10)", "1"},
+    {"s", "s = int a^2 dmu (M8)", "1"},
+    {"trace_M", "trace of M restricted to H (M8)", "1"},
+    {"conserved", "s - tr M_HH, conserved by (M9)", "1"},
+};
+static const sf_series_role sf_o_roles[SF_O_N_SERIES] = {
+    SF_SERIES_PLAIN, SF_SERIES_PLAIN, SF_SERIES_PLAIN, SF_SERIES_CONSERVED,
+};
+static const sf_nc_field sf_o_fields[2] = {
+    {"w", "linear predictor coefficient w = 1/2 int a b dmu in the basis of H (M8)", "1", 1, {0}},
+    {"w_star", "target coefficient w* (M8)", "1", 1, {0}},
+};
+
+typedef struct {
+    const sf_odd_problem *p;          /* borrowed */
+    double *idx, *edges;              /* component coordinate 1 … d_H and its bounds (owned) */
+    sf_nc_coord coord;
+    sf_nc_attr attrs[SF_O_N_ATTRS];
+} formode_form;
+
+static size_t o_size(const void *self)
+{
+    const size_t n = ((const formode_form *)self)->p->d_H;
+    return n + n * n + 1;
+}
+static void o_initial(const void *self, double *y) { sf_formode_initial(((const formode_form *)self)->p, y); }
+static int o_rhs(double t, const double *y, double *ydot, void *self)
+{
+    return sf_formode_rhs(t, y, ydot, (void *)((formode_form *)self)->p);
+}
+
+static void o_file(const void *self, sf_form_file *ff)
+{
+    const formode_form *x = self;
+    *ff = (sf_form_file){.kind = SF_FILE_FIELD, .roles = sf_o_roles};
+    ff->field = (sf_nc_layout){
+        .title = "symflow field: odd-target ODE (M9) for w, M, s", .coords = &x->coord,
+        .n_coords = 1, .fields = sf_o_fields, .n_fields = 2, .series = sf_o_series,
+        .n_series = SF_O_N_SERIES, .attrs = x->attrs, .n_attrs = SF_O_N_ATTRS};
+}
+
+static sf_status o_observe(sf_ctx *ctx, void *self, double t, const double *y, sf_form_obs *o)
+{
+    (void)ctx;
+    (void)t;
+    const formode_form *x = self;
+    const size_t n = x->p->d_H;
+    double tr = 0.0;
+    for (size_t i = 0; i < n; i++) tr += y[n + i * n + i];
+    const double v[SF_O_N_SERIES] = {sf_formode_risk(x->p, y), y[n + n * n], tr, conserved(x->p, y)};
+    memcpy(o->series, v, sizeof v);
+    o->fields[0] = y;
+    o->fields[1] = x->p->wstar;
+    return SF_OK;
+}
+
+static void o_destroy(void *self)
+{
+    formode_form *x = self;
+    if (!x) return;
+    free(x->idx);
+    free(x->edges);
+    free(x);
+}
+
+static const sf_form_ops sf_formode_ops = {
+    .name = "ode", .size = o_size, .initial = o_initial, .rhs = o_rhs, .advance = NULL,
+    .stats = NULL, .file = o_file, .observe = o_observe, .failure = NULL, .destroy = o_destroy,
+};
+
+sf_status sf_formode_form(sf_ctx *ctx, const sf_odd_problem *p, sf_form *out)
 {
     sf_status status = SF_OK;
-    sf_ode *ode = NULL;
-    sf_ncw *w = NULL;
-    double *y = NULL, *idx = NULL, *edges = NULL;
-    sf_formode_summary s = {0};
-    const size_t n = p->d_H, size = n + n * n + 1;
-    SF_ALLOC(ctx, y, size);
-    SF_ALLOC(ctx, idx, n);
-    SF_ALLOC(ctx, edges, n + 1);
-    for (size_t i = 0; i <= n; i++) edges[i] = (double)i + 0.5;
-    for (size_t i = 0; i < n; i++) idx[i] = (double)i + 1.0;
-    sf_formode_initial(p, y);
-    const double c0 = conserved(p, y);
-    if (out_path) {
-        const sf_nc_coord coord = {"component", "index of the basis vector of H", "1", n, idx, edges};
-        const sf_nc_field fields[] = {
-            {"w", "linear predictor coefficient w = 1/2 int a b dmu in the basis of H (M8)", "1", 1, {0}},
-            {"w_star", "target coefficient w* (M8)", "1", 1, {0}},
-        };
-        const sf_nc_series series[] = {
-            {"risk", "population risk R (M10)", "1"},
-            {"s", "s = int a^2 dmu (M8)", "1"},
-            {"trace_M", "trace of M restricted to H (M8)", "1"},
-            {"conserved", "s - tr M_HH, conserved by (M9)", "1"},
-        };
-        sf_nc_attr attrs[SF_CASE_ATTRS + 3];
-        size_t n_attrs = sf_output_case_attrs(c, "ode", attrs);
-        attrs[n_attrs++] = (sf_nc_attr){"risk_star", SF_NC_ATTR_DOUBLE, NULL, p->risk_star, 0};
-        attrs[n_attrs++] = (sf_nc_attr){"group", SF_NC_ATTR_TEXT,
-                                        "(a, b) -> (-a, -b) (odd target, MATH §3)", 0, 0};
-        attrs[n_attrs++] = (sf_nc_attr){"scheme", SF_NC_ATTR_TEXT,
-                                        "closed ODE (M9) for (w, M_HH, s), CVODE", 0, 0};
-        const sf_nc_layout layout = {
-            .title = "symflow field: odd-target ODE (M9) for w, M, s",
-            .coords = &coord, .n_coords = 1, .fields = fields, .n_fields = 2, .series = series,
-            .n_series = 4, .attrs = attrs, .n_attrs = n_attrs};
-        SF_TRY(ctx, sf_ncw_create(ctx, out_path, &layout, &w));
-    }
-    const sf_ode_params op = sf_output_ode_params(c, 0);
-    SF_TRY(ctx, sf_ode_create(ctx, size, 0.0, y, sf_formode_rhs, (void *)p, &op, &ode));
-    const double start = sf_output_wall_now();
-    for (size_t k = 0; k < c->time.n_outputs; k++) {
-        double t = c->time.outputs[k];
-        if (t > 0.0) SF_TRY(ctx, sf_ode_advance(ctx, ode, t, y));
-        double risk = sf_formode_risk(p, y), tr = 0.0, wn = 0.0;
-        for (size_t i = 0; i < n; i++) tr += y[n + i * n + i], wn += y[i] * y[i];
-        if (k == 0) s.risk_first = risk;
-        s.risk_last = risk;
-        s.w_last = sqrt(wn);
-        s.conserved_drift = fmax(s.conserved_drift, fabs(conserved(p, y) - c0));
-        if (w) {
-            const double *fields[2] = {y, p->wstar};
-            const double values[4] = {risk, y[n + n * n], tr, conserved(p, y)};
-            SF_TRY(ctx, sf_ncw_append(ctx, w, t, fields, values));
-        }
-    }
-    sf_ode_get_stats(ode, &s.stats);
-    SF_TRY(ctx, sf_output_stats(ctx, w, &s.stats, sf_output_wall_now() - start));
-    if (w) SF_TRY(ctx, sf_ncw_close(ctx, &w, 1));
-    if (sum) *sum = s;
+    formode_form *x = NULL;
+    SF_CHECK(ctx, p && p->d_H >= 1 && out, SF_E_ARG, "sf_formode_form: bad argument");
+    SF_ALLOC(ctx, x, 1);
+    x->p = p;
+    const size_t n = p->d_H;
+    SF_ALLOC(ctx, x->idx, n);
+    SF_ALLOC(ctx, x->edges, n + 1);
+    for (size_t i = 0; i <= n; i++) x->edges[i] = (double)i + 0.5;
+    for (size_t i = 0; i < n; i++) x->idx[i] = (double)i + 1.0;
+    const sf_coord *c = sf_coord_get(SF_COORD_COMPONENT);
+    x->coord = (sf_nc_coord){c->name, c->long_name, c->units, n, x->idx, x->edges};
+    const sf_nc_attr attrs[SF_O_N_ATTRS] = {
+        {"risk_star", SF_NC_ATTR_DOUBLE, NULL, p->risk_star, 0},
+        {"group", SF_NC_ATTR_TEXT, "(a, b) -> (-a, -b) (odd target, MATH §3)", 0, 0},
+        {"scheme", SF_NC_ATTR_TEXT, "closed ODE (M9) for (w, M_HH, s), CVODE", 0, 0},
+    };
+    memcpy(x->attrs, attrs, sizeof attrs);
+    *out = (sf_form){&sf_formode_ops, x};
+    return SF_OK;
 cleanup:
-    if (w) sf_ncw_close(ctx, &w, 0);
-    sf_ode_destroy(&ode);
-    free(y);
-    free(idx);
-    free(edges);
+    o_destroy(x);
     return status;
 }

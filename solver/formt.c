@@ -15,30 +15,22 @@
  * r = 0 (reflection, §4.5). Summation by parts gives
  *   dR_h/dt = Σ_c V_c d(n_c vol_c)/dt = −Σ_faces h A n_f v²   (A the face area, h the centre
  * distance), the discrete (I2), for every limiter and grid; mass is conserved to rounding.
- * Not here: the tables and n₀ (reduction/transport.c), time stepping (cvode.c), output
- * (run_transport.c).
+ * Positivity as for form L (forml.c): a zero cell has zero limited outflow, so the flow keeps
+ * n ≥ 0 without CVODE constraints, and mass is conserved to rounding.
+ * The form interface (form.h) is at the end.
+ * Not here: the tables, n₀ and the grids' rule (reduction/), time stepping (drive.c).
  */
 #include <cblas.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "symflow/formt.h"
 
 static const double SF_FORMT_EDGE_MASS =
     1e-6; /* outer-layer mass fraction that stops a run (§4.5): the start's tail there is ~10⁻⁹
              (reduction/transport.c box rule), so 10⁻⁶ means mass has reached the box */
-
-/* Grid rule of sf_formt_grids_create (stretched spacing). Measured on relu-teacher (d = 20,
- * σ_a = σ_b = 1, R(2), box of sf_reduce_transport_box): the error in R is flat in the focus
- * width between 1.5σ and 2σ and grows outside (w = σ: +40 %, w = 4σ: +90 % at 64² × 16 cells),
- * and is insensitive to the r grid once it has 16 cells (16 → 24 r-cells changes R(2) by
- * 5·10⁻⁶, the a, u refinement 64 → 96 by 4·10⁻⁴): the (a, u) cells carry the error. */
-static const double SF_T_FOCUS = 2.0; /* focus width of the sinh grids, in start std devs */
-enum {
-    SF_T_R_CELLS_MIN = 16, /* fewest r-cells of a stretched grid (r converged at 16, above) */
-    SF_T_R_CELLS_DIV = 6   /* r-cells = grid.cells / this, when more than the minimum */
-};
 
 struct sf_formt {
     const sf_grid1 *g[3];           /* borrowed grids a, u, r */
@@ -60,46 +52,6 @@ struct sf_formt {
 };
 
 double sf_formt_edge_mass_default(void) { return SF_FORMT_EDGE_MASS; }
-
-sf_status sf_formt_grids_create(sf_ctx *ctx, const sf_case *c, double a_max, double u_max,
-                                double r_max, sf_grid1 *ga, sf_grid1 *gu, sf_grid1 *gr)
-{
-    sf_status status = SF_OK;
-    SF_CHECK(ctx, c && ga && gu && gr, SF_E_ARG, "sf_formt_grids_create: NULL argument");
-    *ga = *gu = *gr = (sf_grid1){0};
-    SF_CHECK(ctx, c->grid.spacing != SF_SPACING_REFINED, SF_E_UNSUPPORTED,
-             "%s: grid.spacing = refined with form transport: expected uniform or stretched "
-             "(refined grids are fine toward one end, form T needs them about the start's bulk)",
-             sf_case_where(c, "grid.spacing"));
-    const int st = c->grid.spacing == SF_SPACING_STRETCHED;
-    const size_t n = (size_t)c->grid.cells;
-    const double sa = c->start.sigma_a, sb = c->start.sigma_b;
-    const double bulk = sb * sqrt((double)(c->problem.d - c->problem.d_H)); /* χ_k bulk (§4.6) */
-    sf_grid1_params gp = sf_grid1_params_default();
-    gp.spacing = st ? SF_SPACING_STRETCHED : SF_SPACING_UNIFORM;
-    gp.cells = n;
-    gp.lo = -a_max;
-    gp.hi = a_max;
-    gp.centre = 0.0;
-    gp.focus = SF_T_FOCUS * sa;
-    SF_TRY(ctx, sf_grid1_create(ctx, &gp, ga));
-    gp.lo = -u_max;
-    gp.hi = u_max;
-    gp.focus = SF_T_FOCUS * sb;
-    SF_TRY(ctx, sf_grid1_create(ctx, &gp, gu));
-    gp.cells = st ? (n / SF_T_R_CELLS_DIV > SF_T_R_CELLS_MIN ? n / SF_T_R_CELLS_DIV : SF_T_R_CELLS_MIN) : n;
-    gp.lo = 0.0;
-    gp.hi = r_max;
-    gp.centre = fmin(bulk, 0.5 * r_max);
-    SF_TRY(ctx, sf_grid1_create(ctx, &gp, gr));
-cleanup:
-    if (status != SF_OK && ga && gu && gr) {
-        sf_grid1_free(ga);
-        sf_grid1_free(gu);
-        sf_grid1_free(gr);
-    }
-    return status;
-}
 
 sf_status sf_formt_create(sf_ctx *ctx, const sf_grid1 *ga, const sf_grid1 *gu, const sf_grid1 *gr,
                           const sf_transport_problem *p, const sf_fv_scheme *scheme,
@@ -367,5 +319,163 @@ sf_status sf_formt_check_edges(sf_ctx *ctx, const sf_formt *f, const double *y, 
              100.0 * worst, names[wx], where, t, 100.0 * tol, f->g[0]->edges[f->n[0]],
              f->g[1]->edges[f->n[1]], f->g[2]->edges[f->n[2]]);
 cleanup:
+    return status;
+}
+
+/* ---- the form interface ---------------------------------------------------------------- */
+
+enum { SF_T_N_SERIES = 6, SF_T_N_FIELDS = 4, SF_T_N_ATTRS = 7 };
+
+/* Mass fraction a box may leave out (sf_formt_form_extent): a tenth of the outer-layer
+ * fraction that stops a run (§4.5), so a box sized from it does not trip it. */
+static const double SF_T_TAIL = 1e-7;
+
+static const sf_nc_series sf_t_series[SF_T_N_SERIES] = {
+    {"risk", "population risk R (M2), by (M14) on the discrete potential", "1"},
+    {"mass", "total mass of the density (I1)", "1"},
+    {"balance", "integral of (a^2 - u^2 - r^2) times the density (I3)", "1"},
+    {"dissipation", "-dR/dt from the discrete (I2) identity", "1"},
+    {"w", "predictor coefficient along e_1: half the integral of a u times the density (M8)", "1"},
+    {"density_min", "minimum cell density", "1"},
+};
+static const sf_series_role sf_t_roles[SF_T_N_SERIES] = {
+    SF_SERIES_PLAIN, SF_SERIES_CONSERVED, SF_SERIES_CONSERVED,
+    SF_SERIES_PLAIN, SF_SERIES_PLAIN,     SF_SERIES_MINIMUM,
+};
+static const sf_nc_field sf_t_fields[SF_T_N_FIELDS] = {
+    {"density", "density n of neurons in (a, u, r) (M16)", "1", 3, {0, 1, 2}},
+    {"density_a", "marginal density of n in a", "1", 1, {0}},
+    {"density_u", "marginal density of n in u", "1", 1, {1}},
+    {"density_r", "marginal density of n in r", "1", 1, {2}},
+};
+
+typedef struct {
+    sf_formt *f;                    /* the discretisation (owned) */
+    double edge;                    /* monitor threshold */
+    double *marg[3];                /* marginals in a, u, r (owned) */
+    double extent[3];               /* max extents over observed outputs */
+    sf_nc_coord coords[3];          /* the file's coordinates */
+    char scheme[128];               /* scheme attribute text */
+    sf_nc_attr attrs[SF_T_N_ATTRS]; /* form attributes */
+} formt_form;
+
+/* Smallest X with at most tail × total of the marginal mass (cell densities m on grid g)
+ * outside [−X, X] (symmetric) or outside [0, X] (one-sided, r): scanning cells from the
+ * outside in, X lies in the first cell that tips the outer mass over, where the density is
+ * taken uniform (linear interpolation of the outer mass across that cell). */
+static double extent_of(const sf_grid1 *g, const double *m, int symmetric, double tail)
+{
+    double total = 0.0;
+    for (size_t i = 0; i < g->n; i++) total += m[i] * g->widths[i];
+    double outer = 0.0;
+    size_t lo = 0, hi = g->n; /* cells [lo, hi) not yet counted as outside */
+    while (lo < hi) {
+        size_t i; /* the remaining cell farthest from 0 */
+        if (!symmetric || fabs(g->edges[hi]) >= fabs(g->edges[lo]))
+            i = --hi;
+        else
+            i = lo++;
+        const double cell = m[i] * g->widths[i];
+        if (outer + cell > tail * total) {
+            double far = fmax(fabs(g->edges[i]), fabs(g->edges[i + 1]));
+            return far - (tail * total - outer) / cell * g->widths[i];
+        }
+        outer += cell;
+    }
+    return 0.0;
+}
+
+static size_t t_size(const void *self) { return sf_formt_size(((const formt_form *)self)->f); }
+static void t_initial(const void *self, double *y) { sf_formt_initial(((const formt_form *)self)->f, y); }
+static int t_rhs(double t, const double *y, double *ydot, void *self)
+{
+    return sf_formt_rhs(t, y, ydot, ((formt_form *)self)->f);
+}
+static const char *t_failure(const void *self) { return sf_formt_failure(((const formt_form *)self)->f); }
+
+static void t_file(const void *self, sf_form_file *ff)
+{
+    const formt_form *x = self;
+    *ff = (sf_form_file){.kind = SF_FILE_FIELD, .roles = sf_t_roles};
+    ff->field = (sf_nc_layout){
+        .title = "symflow field: form T density n(a, u, r) of a d_H = 1 problem",
+        .coords = x->coords, .n_coords = 3, .fields = sf_t_fields, .n_fields = SF_T_N_FIELDS,
+        .series = sf_t_series, .n_series = SF_T_N_SERIES, .attrs = x->attrs,
+        .n_attrs = SF_T_N_ATTRS};
+}
+
+static sf_status t_observe(sf_ctx *ctx, void *self, double t, const double *y, sf_form_obs *o)
+{
+    sf_status status = SF_OK;
+    formt_form *x = self;
+    sf_formt_diag d;
+    sf_formt_diagnose(x->f, y, &d);
+    SF_TRY(ctx, sf_formt_check_edges(ctx, x->f, y, t, x->edge));
+    sf_formt_marginals(x->f, y, x->marg[0], x->marg[1], x->marg[2]);
+    for (int k = 0; k < 3; k++)
+        x->extent[k] = fmax(x->extent[k], extent_of(x->f->g[k], x->marg[k], k < 2, SF_T_TAIL));
+    const double v[SF_T_N_SERIES] = {d.risk, d.mass, d.balance, d.dissipation, d.w, d.density_min};
+    memcpy(o->series, v, sizeof v);
+    o->fields[0] = y;
+    for (int k = 0; k < 3; k++) o->fields[1 + k] = x->marg[k];
+cleanup:
+    return status;
+}
+
+static void t_destroy(void *self)
+{
+    formt_form *x = self;
+    if (!x) return;
+    sf_formt_destroy(&x->f);
+    for (int k = 0; k < 3; k++) free(x->marg[k]);
+    free(x);
+}
+
+static const sf_form_ops sf_formt_ops = {
+    .name = "transport", .size = t_size, .initial = t_initial, .rhs = t_rhs, .advance = NULL,
+    .stats = NULL, .file = t_file, .observe = t_observe, .failure = t_failure, .destroy = t_destroy,
+};
+
+void sf_formt_form_extent(const sf_form *f, double extent[3])
+{
+    const formt_form *x = f && f->ops == &sf_formt_ops ? f->self : NULL;
+    for (int k = 0; k < 3; k++) extent[k] = x ? x->extent[k] : NAN;
+}
+
+sf_status sf_formt_form(sf_ctx *ctx, const sf_formt_form_params *fp, sf_form *out)
+{
+    sf_status status = SF_OK;
+    formt_form *x = NULL;
+    SF_CHECK(ctx, fp && fp->ga && fp->gu && fp->gr && fp->p && out, SF_E_ARG,
+             "sf_formt_form: NULL argument");
+    SF_ALLOC(ctx, x, 1);
+    SF_TRY(ctx, sf_formt_create(ctx, fp->ga, fp->gu, fp->gr, fp->p, &fp->scheme, &x->f));
+    x->edge = fp->edge_mass > 0.0 ? fp->edge_mass : SF_FORMT_EDGE_MASS;
+    const sf_grid1 *g[3] = {fp->ga, fp->gu, fp->gr};
+    const sf_coord_id ids[3] = {SF_COORD_A, SF_COORD_U, SF_COORD_R};
+    for (int k = 0; k < 3; k++) {
+        SF_ALLOC(ctx, x->marg[k], g[k]->n);
+        const sf_coord *c = sf_coord_get(ids[k]);
+        x->coords[k] = (sf_nc_coord){c->name, c->long_name, c->units, g[k]->n, g[k]->centres,
+                                     g[k]->edges};
+    }
+    char recon[48];
+    sf_fv_scheme_text(&fp->scheme, recon, sizeof recon);
+    snprintf(x->scheme, sizeof x->scheme,
+             "finite volumes on (a, u, r), %s, centred potential differences", recon);
+    const sf_nc_attr attrs[SF_T_N_ATTRS] = {
+        {"group", SF_NC_ATTR_TEXT, "O(k)", 0, 0},
+        {"scheme", SF_NC_ATTR_TEXT, x->scheme, 0, 0},
+        {"reconstruction", SF_NC_ATTR_TEXT, sf_name_of(&sf_recon_names, (int)fp->scheme.reconstruction), 0, 0},
+        {"limiter", SF_NC_ATTR_TEXT, sf_name_of(&sf_limiter_names, (int)fp->scheme.limiter), 0, 0},
+        {"n_phi", SF_NC_ATTR_INT, NULL, 0, (long)fp->p->n_phi},
+        {"edge_mass", SF_NC_ATTR_DOUBLE, NULL, x->edge, 0},
+        {"risk_const", SF_NC_ATTR_DOUBLE, NULL, fp->p->risk_const, 0},
+    };
+    memcpy(x->attrs, attrs, sizeof attrs);
+    *out = (sf_form){&sf_formt_ops, x};
+    return SF_OK;
+cleanup:
+    t_destroy(x);
     return status;
 }

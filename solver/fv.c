@@ -4,6 +4,7 @@
  * Not here: velocities, fluxes, time stepping (forml.c).
  */
 #include <math.h>
+#include <stdio.h>
 
 #include "symflow/fv.h"
 
@@ -43,4 +44,13 @@ void sf_fv_face_values(const sf_grid1 *g, const sf_fv_scheme *s, const double *q
                        double *qf)
 {
     sf_fv_face_values_strided(g, s, q, 1, v, qf);
+}
+
+void sf_fv_scheme_text(const sf_fv_scheme *s, char *buf, size_t cap)
+{
+    if (s->reconstruction == SF_RECON_MUSCL)
+        snprintf(buf, cap, "%s + %s", sf_name_of(&sf_recon_names, (int)s->reconstruction),
+                 sf_name_of(&sf_limiter_names, (int)s->limiter));
+    else
+        snprintf(buf, cap, "%s", sf_name_of(&sf_recon_names, (int)s->reconstruction));
 }

@@ -1,5 +1,5 @@
-/* particles.c — the particle simulators' life cycle: parameters from a case, sampling of
- * the start law (§4.6: balanced-sphere, gaussian; exact mirror pairs), time stepping
+/* particles.c — the particle simulators' life cycle: sampling of the start law through the
+ * laws' callbacks (§4.6; exact mirror pairs), time stepping
  * (CVODE through ode.h, explicit Euler, online SGD), the risk and the state views.
  * The velocities are in particles_full.c (M3)–(M7) and particles_reduced.c (M15).
  * Not here: tabulating K̂ and Ĝ (reduction/ fills the sf_kernel_table), files, printing.
@@ -18,41 +18,8 @@ static const double SF_PSIM_TIME_EPS = 1e-9;
 /* Fewest table nodes: the fourth-order cross-slope stencil of the reduced kernel needs five. */
 enum { SF_PSIM_MIN_NODES = 5 };
 
-sf_psim_params sf_psim_params_default(void)
-{
-    sf_psim_params p = {0};
-    p.m = 1024;
-    p.seed = 0;
-    p.symmetric = 0;
-    p.method = SF_PMETHOD_CVODE;
-    p.step = 0.01;
-    p.batch = 64;
-    p.ode = sf_ode_params_default();
-    p.target = NULL;
-    p.target_user = NULL;
-    return p;
-}
-
-sf_psim_params sf_psim_params_from_case(const sf_case *c)
-{
-    sf_psim_params p = {0};
-    p.m = c->particles.m;
-    p.seed = (unsigned long)c->particles.seed;
-    p.symmetric = c->particles.symmetric;
-    p.sampling = c->particles.sampling;
-    p.method = c->particles.method;
-    p.step = c->particles.step;
-    p.batch = c->particles.batch;
-    p.ode.method = c->solver.method;
-    p.ode.rtol = c->solver.rtol;
-    p.ode.atol = c->solver.atol;
-    p.ode.max_steps = c->solver.max_steps;
-    p.ode.nonneg_begin = 0;
-    p.ode.nonneg_end = 0;
-    p.target = NULL;
-    p.target_user = NULL;
-    return p;
-}
+static double draw_normal(void *rng) { return sf_prng_normal(rng); }
+static double draw_uniform(void *rng) { return sf_prng_uniform(rng); }
 
 static int sf_psim_rhs(double t, const double *y, double *ydot, void *user)
 {
@@ -75,31 +42,16 @@ static void sf_psim_refresh(sf_psim *ps)
     }
 }
 
-/* §4.6 start laws in full width: balanced-sphere (a = ±1, b uniform on S^{d−1}) or gaussian
- * (a ~ N(0, σ_a²), b ~ N(0, σ_b² I_d)); with mirrors (−a, −b) at i + m/2 when symmetric. */
-static void sf_psim_sample_full(sf_psim *ps, const sf_case *c, int symmetric)
+/* The start law in full width (the laws' neuron callback, §4.6); with mirrors (−a, −b) at
+ * i + m/2 when symmetric. */
+static void sf_psim_sample_full(sf_psim *ps, int symmetric)
 {
     const size_t m = (size_t)ps->m, d = ps->d;
     const size_t half = symmetric ? m / 2 : m;
     double *a = ps->y, *B = ps->y + m;
     for (size_t i = 0; i < half; i++) {
         double *b = B + i * d;
-        if (c->start.law == SF_START_BALANCED_SPHERE) {
-            a[i] = sf_prng_uniform(&ps->rng) < 0.5 ? 1.0 : -1.0;
-            double q = 0.0;
-            do {
-                q = 0.0;
-                for (size_t k = 0; k < d; k++) {
-                    b[k] = sf_prng_normal(&ps->rng);
-                    q += b[k] * b[k];
-                }
-            } while (q == 0.0);
-            const double inv = 1.0 / sqrt(q);
-            for (size_t k = 0; k < d; k++) b[k] *= inv;
-        } else {
-            a[i] = c->start.sigma_a * sf_prng_normal(&ps->rng);
-            for (size_t k = 0; k < d; k++) b[k] = c->start.sigma_b * sf_prng_normal(&ps->rng);
-        }
+        ps->laws.neuron(ps->laws.law, &ps->draw, &a[i], b, d);
         if (symmetric) {
             a[i + half] = -a[i];
             for (size_t k = 0; k < d; k++) B[(i + half) * d + k] = -b[k];
@@ -168,14 +120,16 @@ static void sf_psim_sample_quantile(sf_psim *ps)
     }
 }
 
-sf_status sf_psim_create(sf_ctx *ctx, const sf_case *c, const sf_kernel_table *tab,
-                         const sf_psim_params *p, sf_psim **out)
+sf_status sf_psim_create(sf_ctx *ctx, const sf_kernel_table *tab, const sf_psim_params *p,
+                         sf_psim **out)
 {
     sf_status status = SF_OK;
     sf_psim *ps = NULL;
-    SF_CHECK(ctx, c && tab && p && out, SF_E_ARG, "sf_psim_create: NULL argument");
+    SF_CHECK(ctx, tab && p && out, SF_E_ARG, "sf_psim_create: NULL argument");
     *out = NULL;
-    const long d = c->problem.d, d_H = c->problem.d_H;
+    const long d = p->d, d_H = p->d_H;
+    SF_CHECK(ctx, p->laws.neuron && p->laws.input, SF_E_ARG,
+             "sf_psim_create: the start and input laws (sf_psim_params.laws) are not set");
     SF_CHECK(ctx, d >= 2 && d_H >= 1 && d_H < d && d <= INT_MAX, SF_E_ARG,
              "particles: problem.d = %ld, problem.d_H = %ld: expected 1 ≤ d_H < d", d, d_H);
     SF_CHECK(ctx, p->m >= 1 && p->m <= INT_MAX, SF_E_ARG,
@@ -200,10 +154,9 @@ sf_status sf_psim_create(sf_ctx *ctx, const sf_case *c, const sf_kernel_table *t
     if (p->method == SF_PMETHOD_REDUCED) {
         SF_CHECK(ctx, tab->K && tab->dK, SF_E_ARG,
                  "particles.method = reduced: the kernel table has no K̂ (tabulate with_K)");
-        SF_CHECK(ctx, c->start.law == SF_START_BALANCED_SPHERE, SF_E_UNSUPPORTED,
-                 "particles.method = reduced with start.law = %s: expected balanced-sphere "
-                 "(form L); use cvode, euler or sgd for this start",
-                 sf_name_of(&sf_start_names, (int)c->start.law));
+        SF_CHECK(ctx, p->laws.balanced, SF_E_UNSUPPORTED,
+                 "particles.method = reduced with an unbalanced start (start.law): expected "
+                 "balanced-sphere (form L); use cvode, euler or sgd for this start");
     }
     SF_CHECK(ctx, p->sampling != SF_SAMPLING_QUANTILE ||
                       (p->method == SF_PMETHOD_REDUCED && p->m % 2 == 0 && tab->cdf0 && tab->pdf0),
@@ -216,12 +169,13 @@ sf_status sf_psim_create(sf_ctx *ctx, const sf_case *c, const sf_kernel_table *t
     ps->m = p->m;
     ps->d = (size_t)d;
     ps->d_H = (size_t)d_H;
-    ps->sphere_input = c->problem.input == SF_INPUT_SPHERE;
+    ps->laws = p->laws;
     ps->step = p->step;
     ps->batch = p->batch;
     ps->target = p->target;
     ps->target_user = p->target_user;
     sf_prng_seed(&ps->rng, (uint64_t)p->seed);
+    ps->draw = (sf_draw){draw_normal, draw_uniform, &ps->rng};
 
     const size_t m = (size_t)p->m;
     if (p->method == SF_PMETHOD_REDUCED) {
@@ -259,7 +213,7 @@ sf_status sf_psim_create(sf_ctx *ctx, const sf_case *c, const sf_kernel_table *t
             SF_ALLOC(ctx, ps->Z, nb * m);
             SF_ALLOC(ctx, ps->res, nb);
         }
-        sf_psim_sample_full(ps, c, p->symmetric);
+        sf_psim_sample_full(ps, p->symmetric);
     }
     if (p->method == SF_PMETHOD_CVODE || p->method == SF_PMETHOD_REDUCED)
         SF_TRY(ctx, sf_ode_create(ctx, ps->ny, 0.0, ps->y, sf_psim_rhs, ps, &p->ode, &ps->ode));

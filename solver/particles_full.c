@@ -169,15 +169,7 @@ void sf_psim_sgd_velocity(sf_psim *ps, double *ydot)
     assert(ps->target != NULL);
 
     for (size_t k = 0; k < nb; k++) {
-        double *x = X + k * d, q = 0.0;
-        for (size_t l = 0; l < d; l++) {
-            x[l] = sf_prng_normal(&ps->rng);
-            q += x[l] * x[l];
-        }
-        if (ps->sphere_input) {
-            const double inv = 1.0 / sqrt(q);
-            for (size_t l = 0; l < d; l++) x[l] *= inv;
-        }
+        ps->laws.input(ps->laws.law, &ps->draw, X + k * d, d);
     }
     /* Z = X Bᵀ (B×m) */
     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)nb, (int)m, (int)d, 1.0, X,

@@ -31,7 +31,8 @@ struct sf_psim {
     sf_pmethod method;          /* cvode, euler, sgd, reduced */
     long m;                     /* neurons */
     size_t d, d_H;              /* ambient dimension, dim H */
-    int sphere_input;           /* sgd draws x on S^{d−1} instead of N(0, I_d) */
+    sf_particle_laws laws;      /* start and input laws (callbacks; parameters borrowed) */
+    sf_draw draw;               /* the laws' access to rng */
     double t;                   /* current time */
     double step;                /* η (euler, sgd) */
     long sgd_steps;             /* sgd: steps taken, t = sgd_steps·η exactly */

@@ -11,43 +11,16 @@
 
 #include <stddef.h>
 
+#include "symflow/numerics.h"
 #include "symflow/status.h"
 
 typedef enum { SF_INPUT_GAUSSIAN, SF_INPUT_SPHERE } sf_input;
 typedef enum { SF_START_BALANCED_SPHERE, SF_START_GAUSSIAN } sf_start_law;
-typedef enum { SF_FORM_LIFTED, SF_FORM_TRANSPORT, SF_FORM_ODE } sf_form;
-typedef enum { SF_SPACING_UNIFORM, SF_SPACING_REFINED, SF_SPACING_STRETCHED } sf_spacing;
-typedef enum { SF_RECON_UPWIND, SF_RECON_MUSCL } sf_recon;
-typedef enum { SF_LIMITER_MINMOD, SF_LIMITER_VANLEER } sf_limiter;
-typedef enum { SF_METHOD_ADAMS, SF_METHOD_BDF } sf_method;
-typedef enum {
-    SF_PMETHOD_CVODE,
-    SF_PMETHOD_EULER,
-    SF_PMETHOD_SGD,
-    SF_PMETHOD_REDUCED
-} sf_pmethod;
-typedef enum { SF_SAMPLING_RANDOM, SF_SAMPLING_QUANTILE } sf_sampling;
 typedef enum { SF_SYMMETRY_NONE, SF_SYMMETRY_ODD, SF_SYMMETRY_EVEN } sf_symmetry;
-
-/* A const name table: the names of an enumeration, indexed by its values. */
-typedef struct {
-    const char *const *names; /* names[v] is the spelling of value v */
-    int count;                /* number of values */
-} sf_name_table;
 
 extern const sf_name_table sf_input_names;     /* gaussian sphere */
 extern const sf_name_table sf_start_names;     /* balanced-sphere gaussian */
-extern const sf_name_table sf_form_names;      /* lifted transport ode */
-extern const sf_name_table sf_spacing_names;   /* uniform refined stretched */
-extern const sf_name_table sf_recon_names;     /* upwind muscl */
-extern const sf_name_table sf_limiter_names;   /* minmod vanleer */
-extern const sf_name_table sf_method_names;    /* adams bdf */
-extern const sf_name_table sf_pmethod_names;   /* cvode euler sgd reduced */
-extern const sf_name_table sf_sampling_names;  /* random quantile */
 extern const sf_name_table sf_symmetry_names;  /* none odd even */
-
-/* The spelling of value v in table t ("?" if out of range). */
-const char *sf_name_of(const sf_name_table *t, int v);
 
 enum { SF_NAME_CAP = 128 }; /* longest target name, bytes */
 enum { SF_EXPR_CAP = 512 }; /* longest problem.expression, bytes (NUL included) */
@@ -75,7 +48,8 @@ typedef struct {
         double sigma_b;   /* start.sigma_b: std of each b coordinate, > 0 */
     } start;
 
-    sf_form form; /* form: lifted (L, §4.3), transport (T, §4.4), ode (§3) */
+    char form[SF_NAME_CAP]; /* form: a name of the form registry (app/registry.c): lifted
+                               (L, §4.3), transport (T, §4.4), ode (§3); checked there */
 
     struct {
         long cells;         /* grid.cells: cells per reduced coordinate, ≥ 8 */
@@ -135,6 +109,10 @@ sf_status sf_case_validate(sf_ctx *ctx, const sf_case *c);
 
 /* "file:line" where `key` was set, or "path (default)" if it was not; borrowed string. */
 const char *sf_case_where(const sf_case *c, const char *key);
+
+/* 1 if `key` (dotted, e.g. "grid.margin") was set by the case file or an override, 0 if it
+ * holds its default. */
+int sf_case_is_set(const sf_case *c, const char *key);
 
 /* Release everything *c owns and zero it; accepts a zeroed case. */
 void sf_case_free(sf_case *c);

@@ -14,6 +14,8 @@
 
 #include <stddef.h>
 
+#include "symflow/coord.h"
+#include "symflow/form.h"
 #include "symflow/fv.h"
 #include "symflow/grid.h"
 #include "symflow/reduced.h"
@@ -21,13 +23,11 @@
 
 typedef struct sf_forml sf_forml; /* opaque */
 
-/* Distance used by the W₂ diagnostics of MATH §6: on the radial θ-interval the aligned set
- * is θ = 0 and the orthogonal set θ = π/2; on the φ half circle they are {0, π} and π/2. */
-typedef enum { SF_GEOM_RADIAL_THETA, SF_GEOM_HALF_CIRCLE } sf_geometry;
-
-/* g, p: borrowed, must outlive the object. */
+/* g, p: borrowed, must outlive the object. coord: θ or φ (coord.h); the W₂ diagnostics of
+ * §6 measure the distance to the aligned set (θ = 0, or φ ∈ {0, π}) and to the orthogonal
+ * set (θ or φ = π/2). */
 sf_status sf_forml_create(sf_ctx *ctx, const sf_grid1 *g, const sf_lifted_problem *p,
-                          const sf_fv_scheme *scheme, sf_geometry geom, sf_forml **out);
+                          const sf_fv_scheme *scheme, sf_coord_id coord, sf_forml **out);
 void sf_forml_destroy(sf_forml **f);
 
 size_t sf_forml_size(const sf_forml *f);               /* 2n + 2 */
@@ -57,5 +57,19 @@ void sf_forml_diagnose(sf_forml *f, const double *y, const double *y0, sf_forml_
 
 /* Potential Ψ̂ at the cell centres for state y into psi (n values). */
 void sf_forml_potential(sf_forml *f, const double *y, double *psi);
+
+/* ---- the form interface (form.h): form "lifted" ---- */
+
+typedef struct {
+    const sf_grid1 *grid;        /* borrowed, must outlive the form */
+    const sf_lifted_problem *p;  /* borrowed, must outlive the form */
+    sf_fv_scheme scheme;         /* reconstruction and limiter */
+    sf_coord_info coord;         /* θ or φ, and the symmetry group (attribute) */
+    double minimiser_mass;       /* α of (L4) when known (attribute), else NaN */
+} sf_forml_form_params;
+
+/* Form L as an sf_form: series risk, mass_plus, mass_minus, mass_balance_residual (L1),
+ * dissipation (L2), alignment, w2_plus, w2_minus, tau_min; fields tau_plus, tau_minus. */
+sf_status sf_forml_form(sf_ctx *ctx, const sf_forml_form_params *fp, sf_form *out);
 
 #endif

@@ -1,12 +1,12 @@
 /* formode.h — form ode: the closed ODE (M9) of odd targets (MATH.md §3), integrated with
- * CVODE and written as a field file (w over time, R, s, tr M_HH).
+ * CVODE through the form interface (w over time, R, s, tr M_HH).
  *
  * Not here: w*, R* and the start moments (reduction/odd.c fills sf_odd_problem).
  */
 #ifndef SYMFLOW_FORMODE_H
 #define SYMFLOW_FORMODE_H
 
-#include "symflow/case.h"
+#include "symflow/form.h"
 #include "symflow/ode.h"
 #include "symflow/reduced.h"
 #include "symflow/status.h"
@@ -27,15 +27,8 @@ double sf_formode_risk(const sf_odd_problem *p, const double *w);
 sf_status sf_formode_isotropic(sf_ctx *ctx, const sf_odd_problem *p, const double *times, size_t n,
                                double rtol, double *out);
 
-typedef struct {
-    double risk_first, risk_last; /* R at the first and last outputs */
-    double w_last;                /* |w| at the last output */
-    double conserved_drift;       /* max |(s − tr M_HH)(t) − (s − tr M_HH)(0)| over outputs */
-    sf_ode_stats stats;           /* CVODE statistics */
-} sf_formode_summary;
-
-/* Integrate to the case's outputs and write the file (out_path may be NULL). */
-sf_status sf_run_ode(sf_ctx *ctx, const sf_case *c, const sf_odd_problem *p, const char *out_path,
-                     sf_formode_summary *sum);
+/* Form ode as an sf_form (form.h): series risk (M10), s, trace_M, conserved (s − tr M_HH);
+ * fields w and w_star on the components of H. p: borrowed, must outlive the form. */
+sf_status sf_formode_form(sf_ctx *ctx, const sf_odd_problem *p, sf_form *out);
 
 #endif

@@ -1,5 +1,5 @@
 /* formt.h — form T: the transport PDE (M16) of the density n(t, a, u, r) for d_H = 1 targets,
- * by finite volumes on a tensor (a, u, r) box (MATH.md §4.4, §4.5, §5), and its driver.
+ * by finite volumes on a tensor (a, u, r) box (MATH.md §4.4, §4.5, §5), and its form interface.
  *
  * State y (length na·nu·nr): cell averages n_c, index c = (i_a·nu + i_u)·nr + i_r (r fastest).
  * Potential: each cell deposits its signed mass a_c ρ_c n_c vol_c on the two φ-centres around
@@ -8,20 +8,19 @@
  * R_h = ½ Mᵀ K M − Gᵀ M + ½E f*². Face velocities are centred differences of V, so the
  * semi-discrete system is an exact discrete gradient flow: dR_h/dt = −Σ_faces h A n_f v²
  * for every limiter (see formt.c). Zero flux on every outer face and at r = 0 (§4.5).
- * Not here: kernels and the initial density (reduction/transport.c), time integration
- * (ode.h), netCDF (ncio.h).
+ * Not here: kernels, the initial density and the box (reduction/), time integration
+ * (drive.h), netCDF (ncio.h).
  */
 #ifndef SYMFLOW_FORMT_H
 #define SYMFLOW_FORMT_H
 
 #include <stddef.h>
 
-#include "symflow/case.h"
 #include "symflow/fv.h"
 #include "symflow/grid.h"
 #include "symflow/ode.h"
 #include "symflow/reduced.h"
-#include "symflow/run.h"
+#include "symflow/form.h"
 #include "symflow/status.h"
 
 typedef struct sf_formt sf_formt; /* opaque */
@@ -70,49 +69,24 @@ sf_status sf_formt_check_edges(sf_ctx *ctx, const sf_formt *f, const double *y, 
 /* The monitor's default threshold (fraction of the total mass), SF_FORMT_EDGE_MASS. */
 double sf_formt_edge_mass_default(void);
 
-/* The three grids of a form-T case on the box a ∈ ±a_max, u ∈ ±u_max, r ∈ [0, r_max]
- * (from sf_reduce_transport_box), by grid.spacing:
- *   uniform    grid.cells uniform cells per coordinate;
- *   stretched  sinh-stretched grids (grid.c) fine where the gaussian start has its mass:
- *              a about 0 with focus SF_T_FOCUS·σ_a, u about 0 with focus SF_T_FOCUS·σ_b, r about
- *              the χ_k bulk σ_b√k with focus SF_T_FOCUS·σ_b; grid.cells cells in a and u, and
- *              max(SF_T_R_CELLS_MIN, grid.cells/SF_T_R_CELLS_DIV) in r (the r-motion is slow:
- *              measured, see formt.c).
- * refined (toward one end) is refused for form T (SF_E_UNSUPPORTED). The grids are owned by
- * the caller (sf_grid1_free); on failure all three are left zeroed. */
-sf_status sf_formt_grids_create(sf_ctx *ctx, const sf_case *c, double a_max, double u_max,
-                                double r_max, sf_grid1 *ga, sf_grid1 *gu, sf_grid1 *gr);
-
-/* ---- driver (solver/run_transport.c) ---- */
+/* ---- the form interface (form.h): form "transport" ---- */
 
 typedef struct {
-    sf_formt_diag first;      /* diagnostics at the first output */
-    sf_formt_diag last;       /* diagnostics at the last output */
-    double max_mass_drift;    /* max over outputs of |mass − mass(0)| / mass(0) */
-    double max_balance_drift; /* max over outputs of |balance − balance(0)| */
-    double max_risk_increase; /* max over consecutive outputs of R(t_{k+1}) − R(t_k) */
-    double min_density;       /* min over outputs of density_min */
-    double extent[3];         /* max over outputs of the half-width in a, u (symmetric about
-                                 0) and of the reach in r holding all but SF_T_TAIL of the
-                                 mass: what a box needs (the pilot run sizes from it) */
-    sf_ode_stats stats;       /* CVODE statistics at the end */
-    double wall_s;            /* wall seconds of the integration */
-    size_t n_outputs;         /* outputs written */
-} sf_run_transport_summary;
+    const sf_grid1 *ga, *gu, *gr;    /* the grids (borrowed, must outlive the form) */
+    const sf_transport_problem *p;   /* the tables on them (borrowed, must outlive the form) */
+    sf_fv_scheme scheme;             /* reconstruction and limiter */
+    double edge_mass;                /* outer-layer threshold of the monitor (§4.5); ≤ 0:
+                                        sf_formt_edge_mass_default; ≥ 1: never stops */
+} sf_formt_form_params;
 
-typedef struct {
-    const sf_case *c;                /* the case (borrowed): scheme, solver, outputs */
-    const sf_grid1 *ga, *gu, *gr;    /* the grids (borrowed) */
-    const sf_transport_problem *p;   /* the tables on them (borrowed) */
-    const char *out_path;            /* field file to write; NULL: no file */
-    double edge_mass;                /* outer-layer threshold; ≤ 0: sf_formt_edge_mass_default */
-    sf_progress_fn progress;         /* may be NULL */
-    void *progress_user;             /* passed to progress */
-} sf_run_transport_params;
+/* Form T as an sf_form: series risk, mass (I1), balance (I3), dissipation, w (M8),
+ * density_min; fields density and its marginals density_a, density_u, density_r. Observing
+ * a state runs the edge monitor (SF_E_DOMAIN) and records the extent of the mass. */
+sf_status sf_formt_form(sf_ctx *ctx, const sf_formt_form_params *fp, sf_form *out);
 
-/* Solve; on failure (including "domain too small") no file is left at out_path. sum may be
- * NULL. */
-sf_status sf_run_transport(sf_ctx *ctx, const sf_run_transport_params *rp,
-                           sf_run_transport_summary *sum);
+/* Of a form made by sf_formt_form: the max over observed outputs of the half-width in a and
+ * u (symmetric about 0) and of the reach in r that hold all but SF_T_TAIL (10⁻⁷) of the mass
+ * — what a box needs (the planner's pilot run sizes the box from it). */
+void sf_formt_form_extent(const sf_form *f, double extent[3]);
 
 #endif

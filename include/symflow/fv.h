@@ -4,7 +4,9 @@
 #ifndef SYMFLOW_FV_H
 #define SYMFLOW_FV_H
 
-#include "symflow/case.h"
+#include <stddef.h>
+
+#include "symflow/numerics.h"
 #include "symflow/grid.h"
 
 typedef struct {
@@ -28,5 +30,8 @@ void sf_fv_face_values(const sf_grid1 *g, const sf_fv_scheme *s, const double *q
  * Same reconstruction, limiter, boundary slopes and clamping as sf_fv_face_values. */
 void sf_fv_face_values_strided(const sf_grid1 *g, const sf_fv_scheme *s, const double *q,
                                size_t stride, const double *v, double *qf);
+
+/* "upwind" or "muscl + vanleer" into buf (cap bytes, NUL-terminated): the scheme attribute. */
+void sf_fv_scheme_text(const sf_fv_scheme *s, char *buf, size_t cap);
 
 #endif

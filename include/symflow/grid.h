@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#include "symflow/case.h"
+#include "symflow/numerics.h"
 #include "symflow/status.h"
 
 typedef struct {

@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#include "symflow/case.h"
+#include "symflow/numerics.h"
 #include "symflow/status.h"
 
 /* y' = f(t, y). Return 0 on success, +1 for a recoverable state (CVODE retries with a
@@ -20,10 +20,14 @@ typedef struct {
     sf_method method;    /* adams: Adams–Moulton + fixed point; bdf: BDF + SPGMR (no preconditioner) */
     double rtol;         /* relative tolerance */
     double atol;         /* absolute tolerance, every component */
-    long max_steps;      /* CVODE steps allowed per sf_ode_advance call */
-    size_t nonneg_begin; /* components [nonneg_begin, nonneg_end) are constrained ≥ 0 */
-    size_t nonneg_end;   /* (CVodeSetConstraints); begin == end: no constraint */
+    long max_steps;      /* CVODE steps allowed per sf_ode_advance call (sf_ode_set_max_steps
+                            changes it between calls) */
 } sf_ode_params;
+/* No inequality constraints: CVodeSetConstraints corrects a violation by a non-conservative
+ * rescaling of the step, which moves the mass of a density by about atol × box volume.
+ * Positivity of the grid forms comes from their schemes (docs/, §5), and mass balance then
+ * holds to rounding: every linear multistep method keeps the linear invariants of the
+ * semi-discrete system exactly. */
 
 sf_ode_params sf_ode_params_default(void);
 
@@ -47,6 +51,8 @@ sf_status sf_ode_create(sf_ctx *ctx, size_t n, double t0, const double *y0, sf_o
 /* Integrate to tout (> current time) and copy the solution into y (n values). Errors carry
  * CVODE's flag name and t. */
 sf_status sf_ode_advance(sf_ctx *ctx, sf_ode *ode, double tout, double *y);
+/* Steps allowed in the next sf_ode_advance calls (≥ 1). */
+sf_status sf_ode_set_max_steps(sf_ctx *ctx, sf_ode *ode, long max_steps);
 void sf_ode_get_stats(const sf_ode *ode, sf_ode_stats *stats);
 void sf_ode_destroy(sf_ode **ode);
 

@@ -10,8 +10,9 @@
  *            ½(f(x) − f*(x))², step η (needs the pointwise target callback);
  *   reduced  Lagrangian form L (M15): neurons (εⱼ, xⱼ, cⱼ) on the reduced coordinate,
  *            balanced start only, kernel K̂ from the table; integrated by the ODE adapter.
- * The simulator reads d, d_H, the input law and the start law from the case, and K̂, Ĝ,
- * κ's scale and ½E f*² from an sf_kernel_table (reduced.h) filled by reduction/.
+ * The simulator reads d, d_H and the laws (callbacks) from its parameters, and K̂, Ĝ,
+ * κ's scale and ½E f*² from an sf_kernel_table (reduced.h) filled by reduction/: it never
+ * sees a case, an input law or a start law.
  *
  * Not here: tabulating K̂, Ĝ (reduction/), files (ncio.h), comparison with the grid solver
  * (postproc/).
@@ -21,13 +22,17 @@
 
 #include <stddef.h>
 
-#include "symflow/case.h"
+#include "symflow/form.h"
+#include "symflow/numerics.h"
 #include "symflow/ode.h"
 #include "symflow/reduced.h"
 #include "symflow/status.h"
 
 
 typedef struct {
+    long d, d_H;           /* ambient dimension and dim H, 1 ≤ d_H < d */
+    sf_particle_laws laws; /* start and input laws (reduction/: sf_reduce_particle_laws);
+                              borrowed, must outlive the simulator */
     long m;                /* neurons, ≥ 1 (even when symmetric) */
     unsigned long seed;    /* RNG seed: same seed, same start on every machine */
     int symmetric;         /* draw m/2 neurons and add the mirrors (−a, −b) (bool) */
@@ -41,11 +46,8 @@ typedef struct {
     void *target_user;     /* passed to target (borrowed) */
 } sf_psim_params;
 
-/* Defaults a newcomer would pick: m = 1024, seed 0, no mirrors, cvode, η = 0.01, B = 64,
- * sf_ode_params_default(), no target. */
-sf_psim_params sf_psim_params_default(void);
-/* particles.* and solver.* of the case; target left NULL. c: borrowed. */
-sf_psim_params sf_psim_params_from_case(const sf_case *c);
+/* Parameters come from the case through the registry (registry.h: sf_registry_particles),
+ * which holds the only defaults (the case's). */
 
 typedef struct {
     long steps;        /* euler/sgd steps, or CVODE internal steps, since create */
@@ -59,14 +61,14 @@ typedef struct {
 
 typedef struct sf_psim sf_psim; /* opaque simulator */
 
-/* Create a simulator at t = 0 with the start law of c (start.law, start.sigma_a/b) drawn
- * from p->seed. c, p: borrowed (read during create only). tab: borrowed, must outlive the
+/* Create a simulator at t = 0 with the start law p->laws drawn from p->seed. p: borrowed
+ * (read during create only; p->laws must outlive the simulator). tab: borrowed, must outlive the
  * simulator; tab->K and tab->dK are required by the reduced method only. *out: owned by
  * the caller, release with sf_psim_destroy. Errors: SF_E_ARG for inconsistent parameters
  * (odd m with symmetric, sgd without target, reduced without K̂ or with a gaussian start),
  * SF_E_NOMEM, SF_E_CVODE. Memory O(m d + m²) full width, O(m + n²) reduced. */
-sf_status sf_psim_create(sf_ctx *ctx, const sf_case *c, const sf_kernel_table *tab,
-                         const sf_psim_params *p, sf_psim **out);
+sf_status sf_psim_create(sf_ctx *ctx, const sf_kernel_table *tab, const sf_psim_params *p,
+                         sf_psim **out);
 
 /* Move to time tout ≥ current time. cvode/reduced: integrate to tout exactly. euler:
  * floor((tout − t)/η) steps of η and a last shortened step landing on tout. sgd: keeps η

@@ -9,16 +9,16 @@
 
 #include <stddef.h>
 
+#include "symflow/coord.h"
+
 /* f*(x) from the first d_H coordinates of x (f*(x) = f_H(x_H), MATH §4). Must not fail. */
 typedef double (*sf_target_fn)(const double *x_H, size_t d_H, void *user);
 
-/* Descriptive strings for output metadata (borrowed from static tables). */
+/* The reduced coordinate of a 1-D problem: which row of the coordinate table (coord.h),
+ * and the symmetry group quotiented out (output metadata, borrowed from a static table). */
 typedef struct {
-    const char *name;      /* netCDF name of the reduced coordinate: "theta" or "phi" */
-    const char *long_name; /* CF long_name */
-    const char *units;     /* CF units ("rad") */
-    const char *group;     /* symmetry group quotiented out, e.g. "O(d_H) x O(k)" */
-    double lo, hi;         /* the coordinate's interval, e.g. [0, pi/2] */
+    sf_coord_id id;    /* SF_COORD_THETA (radial targets) or SF_COORD_PHI (d_H = 1) */
+    const char *group; /* e.g. "O(d_H) x O(k)" */
 } sf_coord_info;
 
 /* Form L on a 1-D reduced sphere (MATH §4.3). Cell i of the solver's grid ↔ row i. */
@@ -39,7 +39,8 @@ typedef struct {
 typedef struct {
     size_t n;           /* nodes, uniform on [lo, hi] including both ends */
     double lo, hi;      /* the coordinate interval */
-    int radial;         /* 1: θ ∈ [0, π/2] = angle to H; 0: φ ∈ [0, π], cos φ = b_1/|b| */
+    int radial;         /* 1: θ ∈ [0, π/2] = angle to H; 0: φ ∈ [0, π], cos φ = b_1/|b|
+                           (set from the coordinate table's id; kept as a flag for the loops) */
     double *G;          /* n: Ĝ at the nodes (M12) (owned) */
     double *dG;         /* n: ∂Ĝ at the nodes (owned) */
     double *K;          /* n×n: K̂(x_i, x_j) (M11), or NULL when not requested (owned) */
@@ -51,6 +52,24 @@ typedef struct {
                            balanced start's law, L3), for deterministic sampling (owned) */
     double *pdf0;       /* n: its density (owned) */
 } sf_kernel_table;
+
+/* Random draws the particle simulators lend to the laws (solver/particles_rng.c streams). */
+typedef struct {
+    double (*normal)(void *rng);  /* N(0, 1) */
+    double (*uniform)(void *rng); /* uniform on (0, 1) */
+    void *rng;                    /* the simulator's generator (borrowed) */
+} sf_draw;
+
+/* The laws a particle simulator samples, as callbacks filled by reduction/ (§4.6, §1): the
+ * solver draws neurons and inputs without knowing which laws they are. */
+typedef struct {
+    /* one neuron of the start law: a, and b ∈ ℝ^d */
+    void (*neuron)(const void *law, const sf_draw *draw, double *a, double *b, size_t d);
+    /* one input x ∈ ℝ^d of the input law (online SGD) */
+    void (*input)(const void *law, const sf_draw *draw, double *x, size_t d);
+    const void *law;  /* the laws' parameters (owned by reduction/: sf_reduce_particle_laws) */
+    int balanced;     /* 1: |a| = |b| at the start (form L's start; the reduced particles') */
+} sf_particle_laws;
 
 /* The odd-target closed ODE (M8)–(M10) restricted to H (exact when ∫ b_⊥ b_Hᵀ dμ₀ = 0, as
  * for both default starts): w ∈ H, M_HH, s. */

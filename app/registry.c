@@ -1,0 +1,411 @@
+/* registry.c — the form registry (registry.h): the table of forms, each a planner
+ * (reduction/plan.h), tables (reduction.h) and a constructor (solver/), and the one pipeline
+ * case → plan → grids → tables → form → driver used by the command, the tests and bench.
+ * This is the only place besides app/main.c that sees both reduction/ and solver/.
+ * Not here: printing and exit codes (main.c), any mathematics.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "symflow/form_particles.h"
+#include "symflow/formode.h"
+#include "symflow/forml.h"
+#include "symflow/formt.h"
+#include "symflow/grid.h"
+#include "symflow/plan.h"
+#include "symflow/reduction.h"
+#include "symflow/registry.h"
+#include "symflow/version.h"
+
+enum {
+    SF_CASE_ATTRS = 17,           /* attributes of the case in every field file, at most */
+    SF_PARTICLE_TABLE_NODES = 257 /* nodes of the particle simulators' kernel tables (cubic
+                                     Hermite: error O(h⁴), measured ≤ 1e-9 on the risk at 33
+                                     nodes; 257 leaves it at rounding level) */
+};
+
+struct sf_instance {
+    sf_form form;                    /* the form (owned) */
+    const sf_case *c;                /* the case (borrowed) */
+    sf_grid1 grid[3];                /* grids of grid forms (owned) */
+    sf_lifted_problem lifted;        /* form L tables (owned) */
+    sf_transport_problem transport;  /* form T tables (owned) */
+    sf_odd_problem odd;              /* form ode data (owned) */
+    sf_kernel_table table;           /* particle tables (owned) */
+    sf_psim_params psim;             /* particle parameters (laws, target owned below) */
+    sf_particle_laws laws;           /* particle laws (owned) */
+    sf_ode_params ode;               /* CVODE settings */
+    sf_nc_attr attrs[SF_CASE_ATTRS]; /* the case's attributes (strings borrowed from c) */
+    size_t n_attrs;
+    double minimiser_mass;           /* α of (L4) or NaN */
+    char describe[512];              /* one line */
+};
+
+/* ---- the case's attributes of a field file (docs/ §8) ---- */
+
+static size_t case_attrs(const sf_case *c, sf_nc_attr *out)
+{
+    const sf_nc_attr attrs[] = {
+        {"symflow_kind", SF_NC_ATTR_TEXT, "field", 0, 0},
+        {"symflow_version", SF_NC_ATTR_TEXT, SF_VERSION, 0, 0},
+        {"form", SF_NC_ATTR_TEXT, c->form, 0, 0},
+        {"target", SF_NC_ATTR_TEXT, c->problem.target, 0, 0},
+        {"input", SF_NC_ATTR_TEXT, sf_name_of(&sf_input_names, (int)c->problem.input), 0, 0},
+        {"start", SF_NC_ATTR_TEXT, sf_name_of(&sf_start_names, (int)c->start.law), 0, 0},
+        {"d", SF_NC_ATTR_INT, NULL, 0, c->problem.d},
+        {"d_H", SF_NC_ATTR_INT, NULL, 0, c->problem.d_H},
+        {"k", SF_NC_ATTR_INT, NULL, 0, c->problem.d - c->problem.d_H},
+        {"method", SF_NC_ATTR_TEXT, sf_name_of(&sf_method_names, (int)c->solver.method), 0, 0},
+        {"rtol", SF_NC_ATTR_DOUBLE, NULL, c->solver.rtol, 0},
+        {"atol", SF_NC_ATTR_DOUBLE, NULL, c->solver.atol, 0},
+        {"spacing", SF_NC_ATTR_TEXT, sf_name_of(&sf_spacing_names, (int)c->grid.spacing), 0, 0},
+        {"case_file", SF_NC_ATTR_TEXT, c->path ? c->path : "", 0, 0},
+        {"case_text", SF_NC_ATTR_TEXT, c->text ? c->text : "", 0, 0},
+        {"sigma_a", SF_NC_ATTR_DOUBLE, NULL, c->start.sigma_a, 0},
+        {"sigma_b", SF_NC_ATTR_DOUBLE, NULL, c->start.sigma_b, 0},
+    };
+    _Static_assert(sizeof attrs / sizeof attrs[0] == SF_CASE_ATTRS, "SF_CASE_ATTRS");
+    size_t n = SF_CASE_ATTRS;
+    if (c->start.law != SF_START_GAUSSIAN) n -= 2; /* σ_a, σ_b: gaussian starts only */
+    for (size_t i = 0; i < n; i++) out[i] = attrs[i];
+    return n;
+}
+
+static sf_status instance_new(sf_ctx *ctx, const sf_case *c, sf_instance **out)
+{
+    sf_status status = SF_OK;
+    sf_instance *in = NULL;
+    SF_ALLOC(ctx, in, 1);
+    in->c = c;
+    in->ode = sf_plan_ode(c);
+    in->n_attrs = case_attrs(c, in->attrs);
+    in->minimiser_mass = NAN;
+    *out = in;
+cleanup:
+    return status;
+}
+
+void sf_instance_destroy(sf_instance **in)
+{
+    if (!in || !*in) return;
+    sf_instance *x = *in;
+    sf_form_destroy(&x->form);
+    for (int k = 0; k < 3; k++) sf_grid1_free(&x->grid[k]);
+    sf_lifted_problem_free(&x->lifted);
+    sf_transport_problem_free(&x->transport);
+    sf_odd_problem_free(&x->odd);
+    sf_kernel_table_free(&x->table);
+    sf_registry_psim_release(&x->psim, &x->laws);
+    free(x);
+    *in = NULL;
+}
+
+const sf_form *sf_instance_form(const sf_instance *in) { return &in->form; }
+const char *sf_instance_describe(const sf_instance *in) { return in->describe; }
+const sf_grid1 *sf_instance_grid(const sf_instance *in, size_t k)
+{
+    return k < 3 && in->grid[k].n > 0 ? &in->grid[k] : NULL;
+}
+
+sf_drive_params sf_instance_drive_params(const sf_instance *in)
+{
+    const int field = in->form.ops && in->form.ops->rhs; /* particle files carry their schema */
+    const sf_drive_params dp = {.outputs = in->c->time.outputs, .n_outputs = in->c->time.n_outputs,
+                                .ode = in->ode, .out_path = NULL,
+                                .attrs = field ? in->attrs : NULL, .n_attrs = field ? in->n_attrs : 0,
+                                .progress = NULL, .progress_user = NULL};
+    return dp;
+}
+
+static void scheme_names(const sf_case *c, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%s, %s", sf_name_of(&sf_recon_names, (int)c->scheme.reconstruction),
+             sf_name_of(&sf_limiter_names, (int)c->scheme.limiter));
+}
+
+/* ---- form L: planner sf_plan_lifted, tables sf_reduce_lifted, constructor sf_forml_form ---- */
+static sf_status build_lifted(sf_ctx *ctx, const sf_case *c, sf_instance *in)
+{
+    sf_status status = SF_OK;
+    sf_lifted_plan plan;
+    char sch[64];
+    SF_TRY(ctx, sf_plan_lifted(ctx, c, &plan));
+    SF_TRY(ctx, sf_grid1_create(ctx, &plan.grid, &in->grid[0]));
+    SF_TRY(ctx, sf_reduce_lifted(ctx, c, &in->grid[0], &in->lifted));
+    const sf_forml_form_params fp = {&in->grid[0], &in->lifted, plan.scheme, plan.coord,
+                                     plan.minimiser_mass};
+    SF_TRY(ctx, sf_forml_form(ctx, &fp, &in->form));
+    in->minimiser_mass = plan.minimiser_mass;
+    scheme_names(c, sch, sizeof sch);
+    snprintf(in->describe, sizeof in->describe,
+             "lifted, target %s, d = %ld, d_H = %ld, %zu cells on %s (%s)", c->problem.target,
+             c->problem.d, c->problem.d_H, in->grid[0].n, sf_coord_get(plan.coord.id)->name, sch);
+cleanup:
+    return status;
+}
+
+/* ---- form T: planner sf_plan_transport_*, tables sf_reduce_transport, constructor
+ * sf_formt_form ---- */
+static sf_status build_transport_plan(sf_ctx *ctx, const sf_case *c, const sf_transport_plan *plan,
+                                      sf_instance *in)
+{
+    sf_status status = SF_OK;
+    char sch[64];
+    for (int k = 0; k < 3; k++) SF_TRY(ctx, sf_grid1_create(ctx, &plan->grid[k], &in->grid[k]));
+    SF_TRY(ctx, sf_reduce_transport(ctx, c, &in->grid[0], &in->grid[1], &in->grid[2], 0,
+                                    &in->transport));
+    const sf_formt_form_params fp = {&in->grid[0], &in->grid[1], &in->grid[2], &in->transport,
+                                     plan->scheme, plan->edge_mass};
+    SF_TRY(ctx, sf_formt_form(ctx, &fp, &in->form));
+    in->ode = plan->ode;
+    scheme_names(c, sch, sizeof sch);
+    snprintf(in->describe, sizeof in->describe,
+             "transport, target %s, d = %ld, d_H = %ld, %zu x %zu x %zu cells on a in ±%.4g, u in "
+             "±%.4g, r in [0, %.4g] (%s), %zu phi-cells (%s)", c->problem.target, c->problem.d,
+             c->problem.d_H, in->grid[0].n, in->grid[1].n, in->grid[2].n, plan->box.a_max,
+             plan->box.u_max, plan->box.r_max, sf_name_of(&sf_spacing_names, (int)c->grid.spacing),
+             in->transport.n_phi, sch);
+cleanup:
+    return status;
+}
+
+/* The start-law box without the pilot (the whole policy runs in sf_registry_solve). */
+static sf_status build_transport(sf_ctx *ctx, const sf_case *c, sf_instance *in)
+{
+    sf_status status = SF_OK;
+    sf_transport_plan plan = {0};
+    SF_TRY(ctx, sf_reduce_transport_box(ctx, c, &plan.box));
+    SF_TRY(ctx, sf_plan_transport_grids(ctx, c, &plan.box, plan.grid));
+    plan.scheme = sf_plan_scheme(c);
+    plan.ode = sf_plan_ode(c);
+    SF_TRY(ctx, build_transport_plan(ctx, c, &plan, in));
+cleanup:
+    return status;
+}
+
+/* ---- form ode: tables sf_reduce_odd, constructor sf_formode_form ---- */
+static sf_status build_ode(sf_ctx *ctx, const sf_case *c, sf_instance *in)
+{
+    sf_status status = SF_OK;
+    SF_TRY(ctx, sf_reduce_odd(ctx, c, &in->odd));
+    SF_TRY(ctx, sf_formode_form(ctx, &in->odd, &in->form));
+    snprintf(in->describe, sizeof in->describe,
+             "ode (M9), target %s, d = %ld, d_H = %ld, w* = %.10g, R* = %.10g", c->problem.target,
+             c->problem.d, c->problem.d_H, in->odd.wstar[0], in->odd.risk_star);
+cleanup:
+    return status;
+}
+
+static sf_status solve_transport(sf_ctx *ctx, const sf_case *c, const sf_solve_opts *o,
+                                 sf_solve_report *r);
+
+typedef struct {
+    const char *name;                                            /* form: … */
+    sf_status (*build)(sf_ctx *, const sf_case *, sf_instance *); /* planner + tables + form */
+    sf_status (*solve)(sf_ctx *, const sf_case *, const sf_solve_opts *,
+                       sf_solve_report *); /* a planner's own solve policy; NULL: build, drive */
+} sf_registry_entry;
+
+/* The registry. */
+static const sf_registry_entry sf_registry[] = {
+    {"lifted", build_lifted, NULL},
+    {"transport", build_transport, solve_transport},
+    {"ode", build_ode, NULL},
+};
+enum { SF_N_FORMS = (int)(sizeof sf_registry / sizeof sf_registry[0]) };
+
+size_t sf_registry_names(char *buf, size_t cap)
+{
+    size_t len = 0;
+    if (cap) buf[0] = '\0';
+    for (int i = 0; i < SF_N_FORMS && len < cap; i++) {
+        int w = snprintf(buf + len, cap - len, "%s%s", i ? ", " : "", sf_registry[i].name);
+        len += w > 0 ? (size_t)w : 0;
+    }
+    return len;
+}
+
+static sf_status lookup(sf_ctx *ctx, const sf_case *c, const sf_registry_entry **e)
+{
+    sf_status status = SF_OK;
+    char names[256];
+    *e = NULL;
+    for (int i = 0; i < SF_N_FORMS; i++)
+        if (!strcmp(c->form, sf_registry[i].name)) *e = &sf_registry[i];
+    sf_registry_names(names, sizeof names);
+    SF_CHECK(ctx, *e != NULL, SF_E_RANGE, "%s: form = '%s': expected one of %s",
+             sf_case_where(c, "form"), c->form, names);
+cleanup:
+    return status;
+}
+
+sf_status sf_registry_build(sf_ctx *ctx, const sf_case *c, sf_instance **out)
+{
+    sf_status status = SF_OK;
+    const sf_registry_entry *e = NULL;
+    sf_instance *in = NULL;
+    SF_CHECK(ctx, c && out, SF_E_ARG, "sf_registry_build: NULL argument");
+    *out = NULL;
+    SF_TRY(ctx, lookup(ctx, c, &e));
+    SF_TRY(ctx, instance_new(ctx, c, &in));
+    SF_TRY(ctx, e->build(ctx, c, in));
+    *out = in;
+    in = NULL;
+cleanup:
+    sf_instance_destroy(&in);
+    return status;
+}
+
+/* ---- particles ---- */
+
+sf_status sf_registry_psim_params(sf_ctx *ctx, const sf_case *c, sf_psim_params *p,
+                                  sf_particle_laws *laws)
+{
+    sf_status status = SF_OK;
+    *p = (sf_psim_params){0};
+    SF_TRY(ctx, sf_reduce_particle_laws(ctx, c, laws));
+    p->d = c->problem.d;
+    p->d_H = c->problem.d_H;
+    p->laws = *laws;
+    p->m = c->particles.m;
+    p->seed = (unsigned long)c->particles.seed;
+    p->symmetric = c->particles.symmetric;
+    p->sampling = c->particles.sampling;
+    p->method = c->particles.method;
+    p->step = c->particles.step;
+    p->batch = c->particles.batch;
+    p->ode = sf_plan_ode(c);
+    if (p->method == SF_PMETHOD_SGD)
+        SF_TRY(ctx, sf_reduce_target_fn(ctx, c, &p->target, &p->target_user));
+cleanup:
+    if (status != SF_OK) sf_registry_psim_release(p, laws);
+    return status;
+}
+
+void sf_registry_psim_release(sf_psim_params *p, sf_particle_laws *laws)
+{
+    if (p && p->target) sf_reduce_target_fn_release(p->target, &p->target_user);
+    if (p) p->target = NULL;
+    sf_particle_laws_free(laws);
+}
+
+sf_status sf_registry_build_particles(sf_ctx *ctx, const sf_case *c, sf_instance **out)
+{
+    sf_status status = SF_OK;
+    sf_instance *in = NULL;
+    SF_CHECK(ctx, c && out, SF_E_ARG, "sf_registry_build_particles: NULL argument");
+    *out = NULL;
+    SF_TRY(ctx, instance_new(ctx, c, &in));
+    const int reduced = c->particles.method == SF_PMETHOD_REDUCED;
+    SF_TRY(ctx, sf_reduce_table(ctx, c, SF_PARTICLE_TABLE_NODES, reduced, &in->table));
+    SF_TRY(ctx, sf_registry_psim_params(ctx, c, &in->psim, &in->laws));
+    const sf_particles_form_params fp = {&in->table, in->psim, c->text};
+    SF_TRY(ctx, sf_particles_form(ctx, &fp, &in->form));
+    snprintf(in->describe, sizeof in->describe,
+             "particles (%s), m = %ld, seed %ld, target %s, d = %ld, d_H = %ld; %s storage",
+             sf_name_of(&sf_pmethod_names, (int)c->particles.method), c->particles.m,
+             c->particles.seed, c->problem.target, c->problem.d, c->problem.d_H,
+             sf_particles_form_reduced_storage(&in->form) ? "reduced (u, r)" : "full b");
+    *out = in;
+    in = NULL;
+cleanup:
+    sf_instance_destroy(&in);
+    return status;
+}
+
+/* ---- solves ---- */
+
+static sf_status drive_instance(sf_ctx *ctx, sf_instance *in, const sf_solve_opts *o,
+                                sf_solve_report *r)
+{
+    sf_drive_params dp = sf_instance_drive_params(in);
+    if (o) {
+        dp.out_path = o->out_path;
+        dp.progress = o->progress;
+        dp.progress_user = o->progress_user;
+    }
+    snprintf(r->describe, sizeof r->describe, "%s", in->describe);
+    r->minimiser_mass = in->minimiser_mass;
+    return sf_drive(ctx, &in->form, &dp, &r->sum);
+}
+
+typedef struct {
+    const sf_case *c;
+    const sf_solve_opts *o;
+    sf_solve_report *r;
+} transport_run;
+
+/* The planner's callback: one form-T solve of a plan (pilot: no file, no progress). */
+static sf_status transport_solve(sf_ctx *ctx, void *user, const sf_transport_plan *plan,
+                                 double extent[3])
+{
+    sf_status status = SF_OK;
+    const transport_run *tr = user;
+    sf_instance *in = NULL;
+    sf_solve_report pilot_report;
+    SF_TRY(ctx, instance_new(ctx, tr->c, &in));
+    SF_TRY(ctx, build_transport_plan(ctx, tr->c, plan, in));
+    SF_TRY(ctx, drive_instance(ctx, in, plan->pilot ? NULL : tr->o,
+                               plan->pilot ? &pilot_report : tr->r));
+    sf_formt_form_extent(&in->form, extent);
+cleanup:
+    sf_instance_destroy(&in);
+    return status;
+}
+
+/* Form T's solve: the box policy of the planner (plan.h) around transport_solve. */
+static sf_status solve_transport(sf_ctx *ctx, const sf_case *c, const sf_solve_opts *o,
+                                 sf_solve_report *r)
+{
+    sf_status status = SF_OK;
+    sf_transport_report tr;
+    const transport_run run = {c, o, r};
+    status = sf_plan_transport_run(ctx, c, transport_solve, (void *)&run, &tr);
+    if (tr.note[0]) snprintf(r->note, sizeof r->note, "%s", tr.note);
+    if (tr.piloted) {
+        const size_t len = strlen(r->describe);
+        snprintf(r->describe + len, sizeof r->describe - len, "; box from a pilot run");
+    }
+    return status;
+}
+
+sf_status sf_registry_solve(sf_ctx *ctx, const sf_case *c, const sf_solve_opts *o,
+                            sf_solve_report *r)
+{
+    sf_status status = SF_OK;
+    sf_instance *in = NULL;
+    const sf_registry_entry *e = NULL;
+    sf_solve_report local;
+    if (!r) r = &local;
+    *r = (sf_solve_report){0};
+    r->minimiser_mass = NAN;
+    SF_CHECK(ctx, c != NULL, SF_E_ARG, "sf_registry_solve: NULL case");
+    SF_TRY(ctx, lookup(ctx, c, &e));
+    if (e->solve) {
+        SF_TRY(ctx, e->solve(ctx, c, o, r));
+    } else {
+        SF_TRY(ctx, sf_registry_build(ctx, c, &in));
+        SF_TRY(ctx, drive_instance(ctx, in, o, r));
+    }
+cleanup:
+    sf_instance_destroy(&in);
+    return status;
+}
+
+sf_status sf_registry_particles(sf_ctx *ctx, const sf_case *c, const sf_solve_opts *o,
+                                sf_solve_report *r)
+{
+    sf_status status = SF_OK;
+    sf_instance *in = NULL;
+    sf_solve_report local;
+    if (!r) r = &local;
+    *r = (sf_solve_report){0};
+    r->minimiser_mass = NAN;
+    SF_TRY(ctx, sf_registry_build_particles(ctx, c, &in));
+    SF_TRY(ctx, drive_instance(ctx, in, o, r));
+cleanup:
+    sf_instance_destroy(&in);
+    return status;
+}

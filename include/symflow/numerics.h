@@ -1,0 +1,39 @@
+/* numerics.h — the numerical choices a case makes (grid spacing, reconstruction, limiter,
+ * time integrator, particle method and sampling) as enumerations with their const name
+ * tables, shared by the case reader (core/), the solver and the planners.
+ *
+ * Not here: the case file itself (case.h), what each choice computes (grid.h, fv.h, ode.h,
+ * particles.h). The name tables are defined in core/case.c.
+ */
+#ifndef SYMFLOW_NUMERICS_H
+#define SYMFLOW_NUMERICS_H
+
+typedef enum { SF_SPACING_UNIFORM, SF_SPACING_REFINED, SF_SPACING_STRETCHED } sf_spacing;
+typedef enum { SF_RECON_UPWIND, SF_RECON_MUSCL } sf_recon;
+typedef enum { SF_LIMITER_MINMOD, SF_LIMITER_VANLEER } sf_limiter;
+typedef enum { SF_METHOD_ADAMS, SF_METHOD_BDF } sf_method;
+typedef enum {
+    SF_PMETHOD_CVODE,
+    SF_PMETHOD_EULER,
+    SF_PMETHOD_SGD,
+    SF_PMETHOD_REDUCED
+} sf_pmethod;
+typedef enum { SF_SAMPLING_RANDOM, SF_SAMPLING_QUANTILE } sf_sampling;
+
+/* A const name table: the names of an enumeration, indexed by its values. */
+typedef struct {
+    const char *const *names; /* names[v] is the spelling of value v */
+    int count;                /* number of values */
+} sf_name_table;
+
+extern const sf_name_table sf_spacing_names;   /* uniform refined stretched */
+extern const sf_name_table sf_recon_names;     /* upwind muscl */
+extern const sf_name_table sf_limiter_names;   /* minmod vanleer */
+extern const sf_name_table sf_method_names;    /* adams bdf */
+extern const sf_name_table sf_pmethod_names;   /* cvode euler sgd reduced */
+extern const sf_name_table sf_sampling_names;  /* random quantile */
+
+/* The spelling of value v in table t ("?" if out of range). */
+const char *sf_name_of(const sf_name_table *t, int v);
+
+#endif

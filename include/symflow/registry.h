@@ -1,0 +1,73 @@
+/* registry.h — the form registry: a case's `form:` name → its planner (reduction/) and its
+ * constructor (solver/), and the pipeline case → plan → grids → tables → form → driver that
+ * the command, the tests and the benchmarks share (app/registry.c). A new form is a planner,
+ * a form file and one line of the registry's table.
+ *
+ * Not here: the mathematics of any form (solver/), the loop (drive.h), printing (app/main.c).
+ */
+#ifndef SYMFLOW_REGISTRY_H
+#define SYMFLOW_REGISTRY_H
+
+#include <stddef.h>
+
+#include "symflow/case.h"
+#include "symflow/drive.h"
+#include "symflow/form.h"
+#include "symflow/particles.h"
+#include "symflow/plan.h"
+#include "symflow/status.h"
+
+/* A built form with everything it borrows (grids, tables, laws), and the drive parameters of
+ * its case (output times, CVODE settings, the case's attributes). Opaque. */
+typedef struct sf_instance sf_instance;
+
+/* Build the form the case names (form: …). Unknown names are an error naming the key and
+ * listing the registered forms. *out: owned, release with sf_instance_destroy. */
+sf_status sf_registry_build(sf_ctx *ctx, const sf_case *c, sf_instance **out);
+
+/* Build the particle simulator of the case (particles.*) as a form. */
+sf_status sf_registry_build_particles(sf_ctx *ctx, const sf_case *c, sf_instance **out);
+
+const sf_form *sf_instance_form(const sf_instance *in);       /* borrowed */
+/* The instance's drive parameters (no file, no progress): set out_path, progress as needed. */
+sf_drive_params sf_instance_drive_params(const sf_instance *in);
+/* One line describing the instance, e.g. "lifted, target norm, d = 30, d_H = 5, 400 cells
+ * (muscl, vanleer)" (borrowed). */
+const char *sf_instance_describe(const sf_instance *in);
+/* The grid of coordinate k (0 …) of a grid form, or NULL (borrowed). */
+const sf_grid1 *sf_instance_grid(const sf_instance *in, size_t k);
+void sf_instance_destroy(sf_instance **in);
+
+/* What a solve reports besides the driver's summary. */
+typedef struct {
+    sf_drive_summary sum;   /* the driver's summary of the final solve */
+    char describe[512];     /* the instance's description */
+    char note[512];         /* a remark the user should see (form T: why the box grew), or "" */
+    double minimiser_mass;  /* α of (L4) when known, else NaN */
+} sf_solve_report;
+
+typedef struct {
+    const char *out_path;     /* file to write, or NULL */
+    sf_progress_fn progress;  /* may be NULL */
+    void *progress_user;
+} sf_solve_opts;
+
+/* Build and drive the case's form (form T: under the planner's box policy). */
+sf_status sf_registry_solve(sf_ctx *ctx, const sf_case *c, const sf_solve_opts *o,
+                            sf_solve_report *r);
+
+/* Build and drive the case's particle simulator. */
+sf_status sf_registry_particles(sf_ctx *ctx, const sf_case *c, const sf_solve_opts *o,
+                                sf_solve_report *r);
+
+/* Simulator parameters of a case (particles.*, solver.*, d, d_H) with the laws and, for
+ * sgd, the pointwise target. *laws and the target evaluator are owned by the caller:
+ * sf_registry_psim_release. For tests and benchmarks that drive a simulator directly. */
+sf_status sf_registry_psim_params(sf_ctx *ctx, const sf_case *c, sf_psim_params *p,
+                                  sf_particle_laws *laws);
+void sf_registry_psim_release(sf_psim_params *p, sf_particle_laws *laws);
+
+/* The registered form names, comma separated, into buf (cap bytes); returns the length. */
+size_t sf_registry_names(char *buf, size_t cap);
+
+#endif
