@@ -111,7 +111,7 @@ sf_status sf_run_ode(sf_ctx *ctx, const sf_case *c, const sf_odd_problem *p, con
             {"w_star", "target coefficient w* (M8)", "1", 1, {0}},
         };
         const sf_nc_series series[] = {
-            {"risk", "population risk R (M10)", "1"},
+            {"risk", "population risk R (M2), by (M10)", "1"},
             {"s", "s = int a^2 dmu (M8)", "1"},
             {"trace_M", "trace of M restricted to H (M8)", "1"},
             {"conserved", "s - tr M_HH, conserved by (M9)", "1"},

@@ -20,7 +20,7 @@ enum {
 static const double SF_BALANCE_FLOOR = 1e-300; /* avoids 0/0 only; any real run is far above */
 
 static const sf_nc_series series_layout[SF_N_SERIES] = {
-    {"risk", "population risk R (M14)", "1"},
+    {"risk", "population risk R (M2), by (M14)", "1"},
     {"mass_plus", "mass of tau_plus", "1"},
     {"mass_minus", "mass of tau_minus", "1"},
     {"mass_balance_residual", "max over signs of |mass(t) - mass(0) - integrated reaction| (L1)", "1"},

@@ -49,7 +49,7 @@ static double extent_of(const sf_grid1 *g, const double *m, int symmetric, doubl
 }
 
 static const sf_nc_series series_layout[SF_T_N_SERIES] = {
-    {"risk", "population risk R of the discrete potential (M14)", "1"},
+    {"risk", "population risk R (M2) of the discrete potential, by (M14)", "1"},
     {"mass", "total mass of the density (I1)", "1"},
     {"balance", "integral of (a^2 - u^2 - r^2) times the density (I3)", "1"},
     {"dissipation", "-dR/dt from the discrete (I2) identity", "1"},
