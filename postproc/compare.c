@@ -454,7 +454,7 @@ static size_t collect_sign(const sf_particles *p, size_t t, int eps, int radial,
 /* ---- the comparison ------------------------------------------------------------------------- */
 
 static const sf_nc_series sf_cmp_series[SF_CMP_N_SERIES] = {
-    {"risk_field", "population risk R of the grid solution (M14)", "1"},
+    {"risk_field", "population risk R (M2) of the grid solution, by (M14)", "1"},
     {"risk_particles", "risk of the particle run, as stored in its file", "1"},
     {"risk_gap", "risk_particles - risk_field", "1"},
     {"mass_plus_field", "mass of tau_plus, grid", "1"},

@@ -29,7 +29,8 @@ FIELD_ATTRS = {
 SERIES_UNITS = {"w2_plus": "rad", "w2_minus": "rad", "tau_min": "1/rad"}
 #: Long names of the time series of a field file.
 SERIES_LONG = {
-    "risk": "risk R (M14)", "mass_plus": "mass of tau_plus", "mass_minus": "mass of tau_minus",
+    "risk": "population risk R (M2), by (M14)",
+    "mass_plus": "mass of tau_plus", "mass_minus": "mass of tau_minus",
     "mass_balance_residual": "mass-balance residual (L1)",
     "dissipation": "-dR/dt from (L2)", "alignment": "alignment A",
     "w2_plus": "W2 of normalised tau_plus to delta_0",
@@ -118,7 +119,7 @@ TRANSPORT_COORD_LONG = {
 }
 #: Time series of a form-T file: name → long_name (units "1"), as run_transport.c writes them.
 TRANSPORT_SERIES_LONG = {
-    "risk": "population risk R of the discrete potential (M14)",
+    "risk": "population risk R (M2) of the discrete potential, by (M14)",
     "mass": "total mass of the density (I1)",
     "balance": "integral of (a^2 - u^2 - r^2) times the density (I3)",
     "dissipation": "-dR/dt from the discrete (I2) identity",
