@@ -34,8 +34,7 @@ struct sf_instance {
     sf_transport_problem transport;  /* form T tables (owned) */
     sf_odd_problem odd;              /* form ode data (owned) */
     sf_kernel_table table;           /* particle tables (owned) */
-    sf_psim_params psim;             /* particle parameters (laws, target owned below) */
-    sf_particle_laws laws;           /* particle laws (owned) */
+    sf_psim_params psim;             /* particle parameters (the sgd target owned) */
     sf_ode_params ode;               /* CVODE settings */
     sf_nc_attr attrs[SF_CASE_ATTRS]; /* the case's attributes (strings borrowed from c) */
     size_t n_attrs;
@@ -97,7 +96,7 @@ void sf_instance_destroy(sf_instance **in)
     sf_transport_problem_free(&x->transport);
     sf_odd_problem_free(&x->odd);
     sf_kernel_table_free(&x->table);
-    sf_registry_psim_release(&x->psim, &x->laws);
+    sf_registry_psim_release(&x->psim);
     free(x);
     *in = NULL;
 }
@@ -235,7 +234,7 @@ static sf_status lookup(sf_ctx *ctx, const sf_case *c, const sf_registry_entry *
     for (int i = 0; i < SF_N_FORMS; i++)
         if (!strcmp(c->form, sf_registry[i].name)) *e = &sf_registry[i];
     sf_registry_names(names, sizeof names);
-    SF_CHECK(ctx, *e != NULL, SF_E_RANGE, "%s: form = '%s': expected one of %s",
+    SF_CHECK(ctx, *e != NULL, SF_E_PARSE, "%s: form = '%s': expected one of %s",
              sf_case_where(c, "form"), c->form, names);
 cleanup:
     return status;
@@ -260,15 +259,13 @@ cleanup:
 
 /* ---- particles ---- */
 
-sf_status sf_registry_psim_params(sf_ctx *ctx, const sf_case *c, sf_psim_params *p,
-                                  sf_particle_laws *laws)
+sf_status sf_registry_psim_params(sf_ctx *ctx, const sf_case *c, sf_psim_params *p)
 {
     sf_status status = SF_OK;
     *p = (sf_psim_params){0};
-    SF_TRY(ctx, sf_reduce_particle_laws(ctx, c, laws));
+    SF_TRY(ctx, sf_reduce_particle_laws(ctx, c, &p->laws));
     p->d = c->problem.d;
     p->d_H = c->problem.d_H;
-    p->laws = *laws;
     p->m = c->particles.m;
     p->seed = (unsigned long)c->particles.seed;
     p->symmetric = c->particles.symmetric;
@@ -280,15 +277,14 @@ sf_status sf_registry_psim_params(sf_ctx *ctx, const sf_case *c, sf_psim_params 
     if (p->method == SF_PMETHOD_SGD)
         SF_TRY(ctx, sf_reduce_target_fn(ctx, c, &p->target, &p->target_user));
 cleanup:
-    if (status != SF_OK) sf_registry_psim_release(p, laws);
+    if (status != SF_OK) sf_registry_psim_release(p);
     return status;
 }
 
-void sf_registry_psim_release(sf_psim_params *p, sf_particle_laws *laws)
+void sf_registry_psim_release(sf_psim_params *p)
 {
     if (p && p->target) sf_reduce_target_fn_release(p->target, &p->target_user);
     if (p) p->target = NULL;
-    sf_particle_laws_free(laws);
 }
 
 sf_status sf_registry_build_particles(sf_ctx *ctx, const sf_case *c, sf_instance **out)
@@ -300,7 +296,7 @@ sf_status sf_registry_build_particles(sf_ctx *ctx, const sf_case *c, sf_instance
     SF_TRY(ctx, instance_new(ctx, c, &in));
     const int reduced = c->particles.method == SF_PMETHOD_REDUCED;
     SF_TRY(ctx, sf_reduce_table(ctx, c, SF_PARTICLE_TABLE_NODES, reduced, &in->table));
-    SF_TRY(ctx, sf_registry_psim_params(ctx, c, &in->psim, &in->laws));
+    SF_TRY(ctx, sf_registry_psim_params(ctx, c, &in->psim));
     const sf_particles_form_params fp = {&in->table, in->psim, c->text};
     SF_TRY(ctx, sf_particles_form(ctx, &fp, &in->form));
     snprintf(in->describe, sizeof in->describe,

@@ -5,7 +5,7 @@
  *   bench_c triad MIB REPS              STREAM-like triad a = b + s c over three arrays of
  *                                       MIB MiB each; GB/s counted as 24 bytes per element
  *   bench_c rhs N REPS                  sf_forml_rhs (form L, MUSCL + van Leer) on a uniform
- *                                       N-cell grid; evaluations per second
+ *                                       N-cell grid with a synthetic K̂; evaluations per second
  *   bench_c step CASE M D NSTEPS REPS   full-width particles (method euler): NSTEPS steps
  *                                       of the exact population gradient (M3)–(M7), m = M,
  *                                       d = D; seconds per velocity evaluation
@@ -14,8 +14,7 @@
  *
  * Not here: what the figures are compared with (bench/run), the PDE solves (symflow solve).
  * Each timing line prints the median, min and max over REPS repetitions.
- * MATH tags: (M3)–(M7) (step), (M11)–(M15) (rhs; K̂ filled with κ̂(cos(θᵢ − θⱼ)), whose
- * values do not change the cost).
+ * MATH tags: (M3)–(M7) (step), (M11)–(M15) (rhs).
  */
 #include <math.h>
 #include <stdio.h>
@@ -26,8 +25,8 @@
 #include "symflow/case.h"
 #include "symflow/forml.h"
 #include "symflow/grid.h"
-#include "symflow/particles.h"
 #include "symflow/reduction.h"
+#include "symflow/registry.h"
 #include "symflow/status.h"
 
 enum { BENCH_MAX_REPS = 64 /* repetitions a timing keeps */ };
@@ -86,7 +85,8 @@ static int bench_triad(long mib, int reps)
     return 0;
 }
 
-/* sf_forml_rhs on a synthetic form-L problem of n cells (values smooth, cost realistic). */
+/* sf_forml_rhs on a synthetic form-L problem of n cells (values smooth, cost realistic): the
+ * kernel alone, without tabulating K̂ by quadrature (O(N² q²), minutes at N = 9600). */
 static int bench_rhs(long cells, int reps)
 {
     sf_ctx *ctx = NULL;
@@ -116,7 +116,7 @@ static int bench_rhs(long cells, int reps)
     }
     p.risk_const = 2.5;
     const sf_fv_scheme scheme = {.reconstruction = SF_RECON_MUSCL, .limiter = SF_LIMITER_VANLEER};
-    SF_TRY(ctx, sf_forml_create(ctx, &g, &p, &scheme, SF_GEOM_RADIAL_THETA, &f));
+    SF_TRY(ctx, sf_forml_create(ctx, &g, &p, &scheme, SF_COORD_THETA, &f));
     const size_t ny = sf_forml_size(f);
     y = malloc(ny * sizeof *y);
     ydot = malloc(ny * sizeof *ydot);
@@ -150,40 +150,40 @@ cleanup:
     return (int)status;
 }
 
-/* Full-width euler particles: seconds per exact-gradient velocity evaluation. */
+/* Full-width euler particles (through the registry): seconds per exact-gradient velocity
+ * evaluation. */
 static int bench_step(const char *case_path, long m, long d, long nsteps, int reps)
 {
     sf_ctx *ctx = NULL;
     sf_status status = SF_OK;
     sf_case c = {0};
-    sf_kernel_table tab = {0};
-    sf_psim *ps = NULL;
+    sf_instance *in = NULL;
     char om[64], od[64];
     if (sf_ctx_create(&ctx) != SF_OK) return 5;
     snprintf(om, sizeof om, "particles.m=%ld", m);
     snprintf(od, sizeof od, "problem.d=%ld", d);
     const char *over[] = {om, od, "particles.method=euler", "particles.step=0.005"};
     SF_TRY(ctx, sf_case_load(ctx, case_path, over, 4, &c));
-    SF_TRY(ctx, sf_reduce_table(ctx, &c, 257, 0, &tab));
-    sf_psim_params pp = sf_psim_params_from_case(&c);
+    SF_TRY(ctx, sf_registry_build_particles(ctx, &c, &in));
+    const sf_form *f = sf_instance_form(in);
     double per[BENCH_MAX_REPS], med, lo, hi;
-    SF_TRY(ctx, sf_psim_create(ctx, &c, &tab, &pp, &ps));
     for (int r = 0; r < reps; r++) {
-        sf_psim_stats st0, st1;
-        sf_psim_get_stats(ps, &st0);
+        sf_ode_stats st0, st1;
+        f->ops->stats(f->self, &st0);
         const double t0 = now_s();
-        SF_TRY(ctx, sf_psim_advance(ctx, ps, sf_psim_time(ps) + (double)nsteps * pp.step));
+        SF_TRY(ctx, f->ops->advance(ctx, f->self, st0.t + (double)nsteps * c.particles.step, NULL));
         const double dt = now_s() - t0;
-        sf_psim_get_stats(ps, &st1);
+        f->ops->stats(f->self, &st1);
         per[r] = dt / (double)(st1.rhs_evals - st0.rhs_evals);
     }
     stats(per, reps, &med, &lo, &hi);
+    sf_form_obs obs = {0};
+    SF_TRY(ctx, f->ops->observe(ctx, f->self, 0.0, NULL, &obs));
     printf("step_s %ld %ld %.6g %.6g %.6g steps_per_rep %ld risk %.10g\n", m, d, med, lo, hi,
-           nsteps, sf_psim_risk(ps));
+           nsteps, obs.series[0]);
 cleanup:
     if (status != SF_OK) fprintf(stderr, "bench_c: error: %s\n", sf_ctx_message(ctx));
-    sf_psim_destroy(&ps);
-    sf_kernel_table_free(&tab);
+    sf_instance_destroy(&in);
     sf_case_free(&c);
     sf_ctx_destroy(&ctx);
     return (int)status;

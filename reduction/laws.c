@@ -241,19 +241,15 @@ cleanup:
 
 /* ---- the laws the particle simulators sample (§1, §4.6) -------------------------------- */
 
-typedef struct {
-    int balanced;          /* start.law = balanced-sphere */
-    double sigma_a, sigma_b; /* gaussian start */
-    int sphere;            /* problem.input = sphere */
-} sf_plaws;
+/* Parameters in sf_particle_laws.params: balanced (0/1), σ_a, σ_b, sphere input (0/1). */
+enum { SF_LAW_BALANCED, SF_LAW_SIGMA_A, SF_LAW_SIGMA_B, SF_LAW_SPHERE };
 
 /* balanced-sphere: a = ±1 with probability ½, b uniform on S^{d−1} (normalised Gaussian);
  * gaussian: a ~ N(0, σ_a²), b ~ N(0, σ_b² I_d). The order of the draws is part of the
  * contract: the same seed gives the same start on every machine. */
-static void plaws_neuron(const void *law, const sf_draw *dr, double *a, double *b, size_t d)
+static void plaws_neuron(const double *law, const sf_draw *dr, double *a, double *b, size_t d)
 {
-    const sf_plaws *L = law;
-    if (L->balanced) {
+    if (law[SF_LAW_BALANCED] != 0.0) {
         *a = dr->uniform(dr->rng) < 0.5 ? 1.0 : -1.0;
         double q = 0.0;
         do {
@@ -266,21 +262,20 @@ static void plaws_neuron(const void *law, const sf_draw *dr, double *a, double *
         const double inv = 1.0 / sqrt(q);
         for (size_t k = 0; k < d; k++) b[k] *= inv;
     } else {
-        *a = L->sigma_a * dr->normal(dr->rng);
-        for (size_t k = 0; k < d; k++) b[k] = L->sigma_b * dr->normal(dr->rng);
+        *a = law[SF_LAW_SIGMA_A] * dr->normal(dr->rng);
+        for (size_t k = 0; k < d; k++) b[k] = law[SF_LAW_SIGMA_B] * dr->normal(dr->rng);
     }
 }
 
 /* gaussian: x ~ N(0, I_d); sphere: x/|x| of the same draw. */
-static void plaws_input(const void *law, const sf_draw *dr, double *x, size_t d)
+static void plaws_input(const double *law, const sf_draw *dr, double *x, size_t d)
 {
-    const sf_plaws *L = law;
     double q = 0.0;
     for (size_t l = 0; l < d; l++) {
         x[l] = dr->normal(dr->rng);
         q += x[l] * x[l];
     }
-    if (L->sphere) {
+    if (law[SF_LAW_SPHERE] != 0.0) {
         const double inv = 1.0 / sqrt(q);
         for (size_t l = 0; l < d; l++) x[l] *= inv;
     }
@@ -289,22 +284,12 @@ static void plaws_input(const void *law, const sf_draw *dr, double *x, size_t d)
 sf_status sf_reduce_particle_laws(sf_ctx *ctx, const sf_case *c, sf_particle_laws *laws)
 {
     sf_status status = SF_OK;
-    sf_plaws *L = NULL;
     SF_CHECK(ctx, c && laws, SF_E_ARG, "sf_reduce_particle_laws: NULL argument");
-    *laws = (sf_particle_laws){0};
-    SF_ALLOC(ctx, L, 1);
-    L->balanced = c->start.law == SF_START_BALANCED_SPHERE;
-    L->sigma_a = c->start.sigma_a;
-    L->sigma_b = c->start.sigma_b;
-    L->sphere = c->problem.input == SF_INPUT_SPHERE;
-    *laws = (sf_particle_laws){plaws_neuron, plaws_input, L, L->balanced};
+    const int balanced = c->start.law == SF_START_BALANCED_SPHERE;
+    *laws = (sf_particle_laws){plaws_neuron, plaws_input,
+                               {balanced, c->start.sigma_a, c->start.sigma_b,
+                                c->problem.input == SF_INPUT_SPHERE},
+                               balanced};
 cleanup:
     return status;
-}
-
-void sf_particle_laws_free(sf_particle_laws *laws)
-{
-    if (!laws) return;
-    free((void *)laws->law);
-    *laws = (sf_particle_laws){0};
 }

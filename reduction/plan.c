@@ -36,11 +36,8 @@ static const double SF_BOX_GROWTH = 1.5;       /* box growth between attempts */
 
 sf_ode_params sf_plan_ode(const sf_case *c)
 {
-    sf_ode_params op = sf_ode_params_default();
-    op.method = c->solver.method;
-    op.rtol = c->solver.rtol;
-    op.atol = c->solver.atol;
-    op.max_steps = c->solver.max_steps;
+    const sf_ode_params op = {.method = c->solver.method, .rtol = c->solver.rtol,
+                              .atol = c->solver.atol, .max_steps = c->solver.max_steps};
     return op;
 }
 

@@ -346,3 +346,8 @@ cleanup:
     l_destroy(x);
     return status;
 }
+
+sf_forml *sf_forml_of(const sf_form *f)
+{
+    return f && f->ops == &sf_forml_ops ? ((forml_form *)f->self)->f : NULL;
+}

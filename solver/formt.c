@@ -479,3 +479,10 @@ cleanup:
     t_destroy(x);
     return status;
 }
+
+sf_formt *sf_formt_of(const sf_form *f)
+{
+    return f && f->ops == &sf_formt_ops ? ((formt_form *)f->self)->f : NULL;
+}
+
+const sf_transport_problem *sf_formt_tables(const sf_formt *f) { return f->p; }

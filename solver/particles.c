@@ -51,7 +51,7 @@ static void sf_psim_sample_full(sf_psim *ps, int symmetric)
     double *a = ps->y, *B = ps->y + m;
     for (size_t i = 0; i < half; i++) {
         double *b = B + i * d;
-        ps->laws.neuron(ps->laws.law, &ps->draw, &a[i], b, d);
+        ps->laws.neuron(ps->laws.params, &ps->draw, &a[i], b, d);
         if (symmetric) {
             a[i + half] = -a[i];
             for (size_t k = 0; k < d; k++) B[(i + half) * d + k] = -b[k];

@@ -169,7 +169,7 @@ void sf_psim_sgd_velocity(sf_psim *ps, double *ydot)
     assert(ps->target != NULL);
 
     for (size_t k = 0; k < nb; k++) {
-        ps->laws.input(ps->laws.law, &ps->draw, X + k * d, d);
+        ps->laws.input(ps->laws.params, &ps->draw, X + k * d, d);
     }
     /* Z = X Bᵀ (B×m) */
     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)nb, (int)m, (int)d, 1.0, X,

@@ -31,7 +31,7 @@ struct sf_psim {
     sf_pmethod method;          /* cvode, euler, sgd, reduced */
     long m;                     /* neurons */
     size_t d, d_H;              /* ambient dimension, dim H */
-    sf_particle_laws laws;      /* start and input laws (callbacks; parameters borrowed) */
+    sf_particle_laws laws;      /* start and input laws (callbacks and their parameters) */
     sf_draw draw;               /* the laws' access to rng */
     double t;                   /* current time */
     double step;                /* η (euler, sgd) */

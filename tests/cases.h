@@ -15,7 +15,7 @@ static inline sf_status make_case(sf_ctx *ctx, sf_case *c, long d, long dH, cons
     c->problem.d = d;
     c->problem.d_H = dH;
     snprintf(c->problem.target, sizeof c->problem.target, "%s", target);
-    c->form = SF_FORM_LIFTED;
+    snprintf(c->form, sizeof c->form, "lifted");
     c->start.law = SF_START_BALANCED_SPHERE;
     return SF_OK;
 }

@@ -72,4 +72,8 @@ typedef struct {
  * dissipation (L2), alignment, w2_plus, w2_minus, tau_min; fields tau_plus, tau_minus. */
 sf_status sf_forml_form(sf_ctx *ctx, const sf_forml_form_params *fp, sf_form *out);
 
+/* The discretisation inside a form made by sf_forml_form (borrowed), or NULL for another
+ * form: tests and diagnostics read it (sf_forml_diagnose, sf_forml_potential). */
+sf_forml *sf_forml_of(const sf_form *f);
+
 #endif

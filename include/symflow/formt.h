@@ -89,4 +89,9 @@ sf_status sf_formt_form(sf_ctx *ctx, const sf_formt_form_params *fp, sf_form *ou
  * — what a box needs (the planner's pilot run sizes the box from it). */
 void sf_formt_form_extent(const sf_form *f, double extent[3]);
 
+/* The discretisation inside a form made by sf_formt_form (borrowed), or NULL for another
+ * form; and the tables it was made with (borrowed). For tests and diagnostics. */
+sf_formt *sf_formt_of(const sf_form *f);
+const sf_transport_problem *sf_formt_tables(const sf_formt *f);
+
 #endif

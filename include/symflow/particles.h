@@ -31,8 +31,7 @@
 
 typedef struct {
     long d, d_H;           /* ambient dimension and dim H, 1 ≤ d_H < d */
-    sf_particle_laws laws; /* start and input laws (reduction/: sf_reduce_particle_laws);
-                              borrowed, must outlive the simulator */
+    sf_particle_laws laws; /* start and input laws (reduction/: sf_reduce_particle_laws) */
     long m;                /* neurons, ≥ 1 (even when symmetric) */
     unsigned long seed;    /* RNG seed: same seed, same start on every machine */
     int symmetric;         /* draw m/2 neurons and add the mirrors (−a, −b) (bool) */
@@ -62,7 +61,7 @@ typedef struct {
 typedef struct sf_psim sf_psim; /* opaque simulator */
 
 /* Create a simulator at t = 0 with the start law p->laws drawn from p->seed. p: borrowed
- * (read during create only; p->laws must outlive the simulator). tab: borrowed, must outlive the
+ * (read during create only). tab: borrowed, must outlive the
  * simulator; tab->K and tab->dK are required by the reduced method only. *out: owned by
  * the caller, release with sf_psim_destroy. Errors: SF_E_ARG for inconsistent parameters
  * (odd m with symmetric, sgd without target, reduced without K̂ or with a gaussian start),

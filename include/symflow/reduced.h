@@ -62,13 +62,16 @@ typedef struct {
 
 /* The laws a particle simulator samples, as callbacks filled by reduction/ (§4.6, §1): the
  * solver draws neurons and inputs without knowing which laws they are. */
+enum { SF_LAW_PARAMS = 4 /* numbers a law's callbacks may keep */ };
 typedef struct {
-    /* one neuron of the start law: a, and b ∈ ℝ^d */
-    void (*neuron)(const void *law, const sf_draw *draw, double *a, double *b, size_t d);
+    /* one neuron of the start law: a, and b ∈ ℝ^d; law = this struct's params */
+    void (*neuron)(const double *law, const sf_draw *draw, double *a, double *b, size_t d);
     /* one input x ∈ ℝ^d of the input law (online SGD) */
-    void (*input)(const void *law, const sf_draw *draw, double *x, size_t d);
-    const void *law;  /* the laws' parameters (owned by reduction/: sf_reduce_particle_laws) */
-    int balanced;     /* 1: |a| = |b| at the start (form L's start; the reduced particles') */
+    void (*input)(const double *law, const sf_draw *draw, double *x, size_t d);
+    double params[SF_LAW_PARAMS]; /* the laws' parameters, opaque to the solver (a value:
+                                     the struct is copied, nothing is owned) */
+    int balanced;                 /* 1: |a| = |b| at the start (form L's start and the
+                                     reduced particles') */
 } sf_particle_laws;
 
 /* The odd-target closed ODE (M8)–(M10) restricted to H (exact when ∫ b_⊥ b_Hᵀ dμ₀ = 0, as

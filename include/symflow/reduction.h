@@ -85,10 +85,8 @@ sf_status sf_reduce_target_fn(sf_ctx *ctx, const sf_case *c, sf_target_fn *fn, v
 double sf_minimiser_mass(long d_H);
 
 /* The start and input laws of a case for the particle simulators (reduced.h): start.law
- * (balanced-sphere, gaussian with start.sigma_a/b) and problem.input (gaussian, sphere).
- * *laws owns its parameters: release with sf_particle_laws_free (accepts a zeroed one). */
+ * (balanced-sphere, gaussian with start.sigma_a/b) and problem.input (gaussian, sphere). */
 sf_status sf_reduce_particle_laws(sf_ctx *ctx, const sf_case *c, sf_particle_laws *laws);
-void sf_particle_laws_free(sf_particle_laws *laws);
 
 /* ---- form T, d_H = 1 (MATH §4.4–4.6) ---- */
 

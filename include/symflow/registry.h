@@ -61,11 +61,10 @@ sf_status sf_registry_particles(sf_ctx *ctx, const sf_case *c, const sf_solve_op
                                 sf_solve_report *r);
 
 /* Simulator parameters of a case (particles.*, solver.*, d, d_H) with the laws and, for
- * sgd, the pointwise target. *laws and the target evaluator are owned by the caller:
- * sf_registry_psim_release. For tests and benchmarks that drive a simulator directly. */
-sf_status sf_registry_psim_params(sf_ctx *ctx, const sf_case *c, sf_psim_params *p,
-                                  sf_particle_laws *laws);
-void sf_registry_psim_release(sf_psim_params *p, sf_particle_laws *laws);
+ * sgd, the pointwise target, whose evaluator the caller owns: sf_registry_psim_release.
+ * The one mapping case → simulator (the command, tests and benchmarks share it). */
+sf_status sf_registry_psim_params(sf_ctx *ctx, const sf_case *c, sf_psim_params *p);
+void sf_registry_psim_release(sf_psim_params *p);
 
 /* The registered form names, comma separated, into buf (cap bytes); returns the length. */
 size_t sf_registry_names(char *buf, size_t cap);

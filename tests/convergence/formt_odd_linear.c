@@ -17,6 +17,7 @@
 #include "symflow/formt.h"
 #include "symflow/ode.h"
 #include "symflow/reduction.h"
+#include "symflow/registry.h"
 
 /* CVODE tolerances: far under the discretisation errors measured here (≥ 10⁻⁵). */
 static const double RTOL = 1e-9, ATOL = 1e-12;
@@ -62,33 +63,20 @@ static sf_status solve(sf_ctx *ctx, size_t cells, result *res)
 {
     sf_status status = SF_OK;
     sf_case c = {0};
-    sf_grid1 ga = {0}, gu = {0}, gr = {0};
-    sf_transport_problem p = {0};
-    sf_formt *f = NULL;
+    sf_instance *in = NULL;
     sf_ode *ode = NULL;
     double *y = NULL;
-    sf_transport_box box;
     SF_TRY(ctx, sf_case_defaults(ctx, &c));
     c.problem.d = 10;
     c.problem.d_H = 1;
     snprintf(c.problem.target, sizeof c.problem.target, "linear");
     c.start.law = SF_START_GAUSSIAN;
-    c.form = SF_FORM_TRANSPORT;
-    SF_TRY(ctx, sf_reduce_transport_box(ctx, &c, &box));
-    sf_grid1_params gp = sf_grid1_params_default();
-    gp.cells = cells;
-    gp.lo = -box.a_max;
-    gp.hi = box.a_max;
-    SF_TRY(ctx, sf_grid1_create(ctx, &gp, &ga));
-    gp.lo = -box.u_max;
-    gp.hi = box.u_max;
-    SF_TRY(ctx, sf_grid1_create(ctx, &gp, &gu));
-    gp.lo = 0.0;
-    gp.hi = box.r_max;
-    SF_TRY(ctx, sf_grid1_create(ctx, &gp, &gr));
-    SF_TRY(ctx, sf_reduce_transport(ctx, &c, &ga, &gu, &gr, 0, &p));
-    const sf_fv_scheme sch = {SF_RECON_MUSCL, SF_LIMITER_VANLEER};
-    SF_TRY(ctx, sf_formt_create(ctx, &ga, &gu, &gr, &p, &sch, &f));
+    snprintf(c.form, sizeof c.form, "transport");
+    c.grid.cells = (long)cells;
+    c.grid.spacing = SF_SPACING_UNIFORM; /* on the box of sf_reduce_transport_box */
+    SF_TRY(ctx, sf_registry_build(ctx, &c, &in));
+    sf_formt *f = sf_formt_of(sf_instance_form(in));
+    const sf_transport_problem p = *sf_formt_tables(f);
     const size_t n = sf_formt_size(f);
     SF_ALLOC(ctx, y, n);
     sf_formt_initial(f, y);
@@ -97,7 +85,6 @@ static sf_status solve(sf_ctx *ctx, size_t cells, result *res)
     sf_ode_params op = sf_ode_params_default();
     op.rtol = RTOL;
     op.atol = ATOL;
-    op.nonneg_end = n;
     SF_TRY(ctx, sf_ode_create(ctx, n, 0.0, y, sf_formt_rhs, f, &op, &ode));
     SF_TRY(ctx, sf_ode_advance(ctx, ode, T_END, y));
     sf_formt_diagnose(f, y, &d1);
@@ -114,11 +101,7 @@ static sf_status solve(sf_ctx *ctx, size_t cells, result *res)
 cleanup:
     free(y);
     sf_ode_destroy(&ode);
-    sf_formt_destroy(&f);
-    sf_transport_problem_free(&p);
-    sf_grid1_free(&ga);
-    sf_grid1_free(&gu);
-    sf_grid1_free(&gr);
+    sf_instance_destroy(&in);
     sf_case_free(&c);
     return status;
 }

@@ -34,8 +34,8 @@ static sf_status solve(sf_ctx *ctx, int fold, size_t cells, double *tp, double *
     c.problem.fold_even = fold;
     snprintf(c.problem.target, sizeof c.problem.target, "abs");
     SF_TRY(ctx, sf_test_lifted_setup(ctx, &c, cells, SF_RECON_MUSCL, RTOL, ATOL, &s));
-    SF_CHECK(ctx, !strcmp(s.coord.name, fold ? "theta" : "phi"), SF_E_ARG,
-             "unexpected coordinate %s", s.coord.name);
+    SF_CHECK(ctx, s.coord.id == (fold ? SF_COORD_THETA : SF_COORD_PHI), SF_E_ARG,
+             "unexpected coordinate %s", sf_coord_get(s.coord.id)->name);
     SF_TRY(ctx, sf_ode_advance(ctx, s.ode, T_END, s.y));
     sf_forml_diag d;
     sf_forml_diagnose(s.f, s.y, s.y0, &d);

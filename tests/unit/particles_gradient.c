@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "psim.h"
 #include "symflow/particles.h"
 #include "symflow/reduction.h"
 
@@ -55,7 +56,7 @@ static double full_quotient(sf_ctx *ctx, const sf_case *c, const sf_kernel_table
 {
     sf_psim_params p = params(SF_PMETHOD_EULER, h);
     sf_psim *ps = NULL;
-    SF_EXPECT_OK(ctx, sf_psim_create(ctx, c, tab, &p, &ps));
+    SF_EXPECT_OK(ctx, sf_test_psim_create(ctx, c, tab, &p, &ps));
     if (!ps) return NAN;
     const size_t n = (size_t)p.m * (1 + (size_t)c->problem.d);
     double *y0 = malloc(n * sizeof *y0);
@@ -103,7 +104,7 @@ static void check_reduced(sf_ctx *ctx, sf_input input, const char *label)
         sf_psim_params p = params(SF_PMETHOD_REDUCED, 0.0);
         p.m = MR;
         sf_psim *ps = NULL;
-        SF_EXPECT_OK(ctx, sf_psim_create(ctx, &c, &tab, &p, &ps));
+        SF_EXPECT_OK(ctx, sf_test_psim_create(ctx, &c, &tab, &p, &ps));
         if (!ps) return;
         const double *e, *x, *cc;
         sf_psim_reduced_state(ps, &e, &x, &cc);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "psim.h"
 #include "symflow/particles.h"
 
 enum { D = 10, M = 64, NODES = 4001 };
@@ -150,7 +151,7 @@ static void check_m9(sf_ctx *ctx, double A, double risk_const, double Rstar)
     sf_case c = gaussian_case();
     sf_psim_params p = params(SF_PMETHOD_CVODE, 0.0);
     sf_psim *ps = NULL;
-    SF_EXPECT_OK(ctx, sf_psim_create(ctx, &c, &tab, &p, &ps));
+    SF_EXPECT_OK(ctx, sf_test_psim_create(ctx, &c, &tab, &p, &ps));
     if (!ps) return;
     double wstar[D] = {A};
     m9_state z;
@@ -190,7 +191,7 @@ static void check_invariants(sf_ctx *ctx)
     sf_psim_params p = params(SF_PMETHOD_CVODE, 0.0);
     p.symmetric = 0; /* invariants hold for any start */
     sf_psim *ps = NULL;
-    SF_EXPECT_OK(ctx, sf_psim_create(ctx, &c, &tab, &p, &ps));
+    SF_EXPECT_OK(ctx, sf_test_psim_create(ctx, &c, &tab, &p, &ps));
     if (!ps) return;
     double bal0[M], scale = 0.0;
     for (int i = 0; i < M; i++) {
@@ -238,7 +239,7 @@ static void check_euler(sf_ctx *ctx)
     sf_psim_params p = params(SF_PMETHOD_CVODE, 0.0);
     p.symmetric = 0;
     sf_psim *ref = NULL;
-    SF_EXPECT_OK(ctx, sf_psim_create(ctx, &c, &tab, &p, &ref));
+    SF_EXPECT_OK(ctx, sf_test_psim_create(ctx, &c, &tab, &p, &ref));
     if (!ref) return;
     SF_EXPECT_OK(ctx, sf_psim_advance(ctx, ref, 1.0));
     double err[2];
@@ -247,7 +248,7 @@ static void check_euler(sf_ctx *ctx)
         sf_psim_params pe = params(SF_PMETHOD_EULER, etas[e]);
         pe.symmetric = 0;
         sf_psim *ps = NULL;
-        SF_EXPECT_OK(ctx, sf_psim_create(ctx, &c, &tab, &pe, &ps));
+        SF_EXPECT_OK(ctx, sf_test_psim_create(ctx, &c, &tab, &pe, &ps));
         if (!ps) break;
         SF_EXPECT_OK(ctx, sf_psim_advance(ctx, ps, 0.5));
         SF_EXPECT_OK(ctx, sf_psim_advance(ctx, ps, 1.0));
@@ -265,7 +266,7 @@ static void check_euler(sf_ctx *ctx)
     /* landing: a last shortened Euler step hits tout exactly */
     sf_psim_params pe = params(SF_PMETHOD_EULER, 0.01);
     sf_psim *ps = NULL;
-    SF_EXPECT_OK(ctx, sf_psim_create(ctx, &c, &tab, &pe, &ps));
+    SF_EXPECT_OK(ctx, sf_test_psim_create(ctx, &c, &tab, &pe, &ps));
     if (ps) {
         SF_EXPECT_OK(ctx, sf_psim_advance(ctx, ps, 0.1234));
         SF_EXPECT(sf_psim_time(ps) == 0.1234);
@@ -297,7 +298,7 @@ static void check_sgd(sf_ctx *ctx)
     sf_psim_params pe = params(SF_PMETHOD_EULER, eta);
     pe.symmetric = 0;
     sf_psim *eu = NULL;
-    SF_EXPECT_OK(ctx, sf_psim_create(ctx, &c, &tab, &pe, &eu));
+    SF_EXPECT_OK(ctx, sf_test_psim_create(ctx, &c, &tab, &pe, &eu));
     if (!eu) return;
     SF_EXPECT_OK(ctx, sf_psim_advance(ctx, eu, 1.0));
     enum { SEEDS = 8 };
@@ -310,9 +311,9 @@ static void check_sgd(sf_ctx *ctx)
         sf_psim *ps = NULL;
         p.seed = 1000 + (unsigned long)s; /* per seed: SGD and Euler from the same start */
         pe.seed = p.seed;
-        SF_EXPECT_OK(ctx, sf_psim_create(ctx, &c, &tab, &p, &ps));
+        SF_EXPECT_OK(ctx, sf_test_psim_create(ctx, &c, &tab, &p, &ps));
         sf_psim *e2 = NULL;
-        SF_EXPECT_OK(ctx, sf_psim_create(ctx, &c, &tab, &pe, &e2));
+        SF_EXPECT_OK(ctx, sf_test_psim_create(ctx, &c, &tab, &pe, &e2));
         if (!ps || !e2) return;
         SF_EXPECT_OK(ctx, sf_psim_advance(ctx, ps, 0.1234));
         SF_EXPECT(fabs(sf_psim_time(ps) - 0.12) < 1e-15); /* nearest multiple of η */
@@ -342,23 +343,23 @@ static void check_errors(sf_ctx *ctx)
     sf_psim *ps = NULL;
     sf_psim_params p = params(SF_PMETHOD_CVODE, 0.0);
     p.m = 63;
-    SF_EXPECT(sf_psim_create(ctx, &c, &tab, &p, &ps) == SF_E_ARG && ps == NULL);
+    SF_EXPECT(sf_test_psim_create(ctx, &c, &tab, &p, &ps) == SF_E_ARG && ps == NULL);
     printf("odd m: %s\n", sf_ctx_message(ctx));
     sf_ctx_clear(ctx);
     p = params(SF_PMETHOD_SGD, 0.01);
-    SF_EXPECT(sf_psim_create(ctx, &c, &tab, &p, &ps) == SF_E_ARG && ps == NULL);
+    SF_EXPECT(sf_test_psim_create(ctx, &c, &tab, &p, &ps) == SF_E_ARG && ps == NULL);
     printf("sgd without target: %s\n", sf_ctx_message(ctx));
     sf_ctx_clear(ctx);
     p = params(SF_PMETHOD_REDUCED, 0.0);
-    SF_EXPECT(sf_psim_create(ctx, &c, &tab, &p, &ps) == SF_E_ARG && ps == NULL);
+    SF_EXPECT(sf_test_psim_create(ctx, &c, &tab, &p, &ps) == SF_E_ARG && ps == NULL);
     printf("reduced without K: %s\n", sf_ctx_message(ctx));
     sf_ctx_clear(ctx);
     p = params(SF_PMETHOD_EULER, 0.0);
-    SF_EXPECT(sf_psim_create(ctx, &c, &tab, &p, &ps) == SF_E_ARG && ps == NULL);
+    SF_EXPECT(sf_test_psim_create(ctx, &c, &tab, &p, &ps) == SF_E_ARG && ps == NULL);
     sf_ctx_clear(ctx);
     c.problem.d_H = 2; /* φ table needs d_H = 1 */
     p = params(SF_PMETHOD_EULER, 0.01);
-    SF_EXPECT(sf_psim_create(ctx, &c, &tab, &p, &ps) == SF_E_ARG && ps == NULL);
+    SF_EXPECT(sf_test_psim_create(ctx, &c, &tab, &p, &ps) == SF_E_ARG && ps == NULL);
     sf_ctx_clear(ctx);
 
     /* allocation failure at every site: a clean SF_E_NOMEM and nothing leaked (ASan) */
@@ -370,7 +371,7 @@ static void check_errors(sf_ctx *ctx)
         int nomem = 0;
         for (long n = 1; n < 40; n++) {
             sf_ctx_fail_alloc_at(ctx, n);
-            sf_status st = sf_psim_create(ctx, &c, &tab, &p, &ps);
+            sf_status st = sf_test_psim_create(ctx, &c, &tab, &p, &ps);
             sf_ctx_fail_alloc_at(ctx, 0);
             sf_ctx_clear(ctx);
             if (st == SF_OK) {

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "psim.h"
 #include "symflow/particles.h"
 #include "symflow/reduction.h"
 
@@ -62,7 +63,7 @@ static void check_interpolation(sf_ctx *ctx)
     SF_EXPECT_OK(ctx, sf_reduce_table(ctx, &c, NREF, 1, &ref));
     sf_psim_params p = params(SF_PMETHOD_REDUCED, MI, 7, 0);
     sf_psim *pref = NULL;
-    SF_EXPECT_OK(ctx, sf_psim_create(ctx, &c, &ref, &p, &pref));
+    SF_EXPECT_OK(ctx, sf_test_psim_create(ctx, &c, &ref, &p, &pref));
     if (!pref) return;
 
     /* (M14) at t = 0 with pointwise K̂, Ĝ: the reference of the risk error */
@@ -87,7 +88,7 @@ static void check_interpolation(sf_ctx *ctx)
         sf_kernel_table tab = {0};
         SF_EXPECT_OK(ctx, sf_reduce_table(ctx, &c, levels[lv], 1, &tab));
         sf_psim *ps = NULL;
-        SF_EXPECT_OK(ctx, sf_psim_create(ctx, &c, &tab, &p, &ps));
+        SF_EXPECT_OK(ctx, sf_test_psim_create(ctx, &c, &tab, &p, &ps));
         if (!ps) return;
         const double *e2, *x2, *c2;
         sf_psim_reduced_state(ps, &e2, &x2, &c2);
@@ -168,7 +169,7 @@ static void check_odd(sf_ctx *ctx)
     SF_EXPECT(tab.radial == 0);
     sf_psim_params p = params(SF_PMETHOD_REDUCED, 64, 99, 1);
     sf_psim *ps = NULL;
-    SF_EXPECT_OK(ctx, sf_psim_create(ctx, &c, &tab, &p, &ps));
+    SF_EXPECT_OK(ctx, sf_test_psim_create(ctx, &c, &tab, &p, &ps));
     if (!ps) return;
     double z[3];
     red_moments(ps, z);
@@ -213,7 +214,7 @@ static void check_norm(sf_ctx *ctx)
             p.ode.rtol = 1e-6; /* Monte-Carlo error ~ 1e-2 dominates */
             p.ode.atol = 1e-9;
             sf_psim *ps = NULL;
-            SF_EXPECT_OK(ctx, sf_psim_create(ctx, &c, &tab, &p, &ps));
+            SF_EXPECT_OK(ctx, sf_test_psim_create(ctx, &c, &tab, &p, &ps));
             if (!ps) return;
             for (int it = 0; it < NT; it++) {
                 double Rprev = sf_psim_risk(ps);

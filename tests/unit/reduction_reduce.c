@@ -17,6 +17,7 @@
 
 #include "cases.h"
 #include "check.h"
+#include "symflow/plan.h"
 #include "symflow/reduction.h"
 
 static const double TOL_REF = 1e-10;  /* the issue's pointwise accuracy of K̂ and Ĝ: (L4)
@@ -30,14 +31,12 @@ static const double EXACT = 1e-14;    /* closed forms and identities that hold t
 
 static sf_status make_grid(sf_ctx *ctx, const sf_case *c, size_t n, sf_grid1 *g)
 {
-    sf_coord_info ci;
-    sf_status s = sf_reduce_coord(ctx, c, &ci);
+    sf_lifted_plan plan; /* the planner's grid on the case's coordinate, n uniform cells */
+    sf_status s = sf_plan_lifted(ctx, c, &plan);
     if (s != SF_OK) return s;
-    sf_grid1_params gp = sf_grid1_params_default();
-    gp.cells = n;
-    gp.lo = ci.lo;
-    gp.hi = ci.hi;
-    return sf_grid1_create(ctx, &gp, g);
+    plan.grid.cells = n;
+    plan.grid.spacing = SF_SPACING_UNIFORM;
+    return sf_grid1_create(ctx, &plan.grid, g);
 }
 
 /* ---------- K̂ table: symmetric, PSD ---------- */
@@ -178,7 +177,7 @@ static void check_phi_form(sf_ctx *ctx)
         SF_EXPECT_OK(ctx, sf_kernel_create(ctx, &c, &k));
         if (!k) continue;
         sf_coord_info ci = sf_kernel_coord(k);
-        SF_EXPECT(strcmp(ci.name, "phi") == 0 && ci.hi == M_PI);
+        SF_EXPECT(ci.id == SF_COORD_PHI && sf_coord_get(ci.id)->hi == M_PI);
         SF_EXPECT_NEAR(sf_kernel_risk_const(k), t[i].risk, EXACT * t[i].risk);
         for (int j = 0; j <= 12; j++) {
             double ph = M_PI * j / 12.0, G, dG;
@@ -203,7 +202,7 @@ static void check_phi_form(sf_ctx *ctx)
     SF_EXPECT_OK(ctx, sf_kernel_create(ctx, &ca, &ka));
     SF_EXPECT_OK(ctx, sf_kernel_create(ctx, &cl, &kl));
     if (ka && kl) {
-        SF_EXPECT(strcmp(sf_kernel_coord(ka).name, "theta") == 0);
+        SF_EXPECT(sf_kernel_coord(ka).id == SF_COORD_THETA);
         for (int i = 0; i <= 6; i++)
             for (int j = 0; j <= 6; j++) {
                 double x = M_PI_2 * i / 6.0, y = M_PI_2 * j / 6.0;

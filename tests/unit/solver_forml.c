@@ -96,7 +96,6 @@ static void test_minimiser_steady(sf_ctx *ctx)
         sf_ode_params op = sf_ode_params_default();
         op.rtol = RTOL;
         op.atol = ATOL;
-        op.nonneg_end = 2 * n;
         SF_EXPECT_OK(ctx, sf_ode_create(ctx, size, 0.0, s.y0, sf_forml_rhs, s.f, &op, &ode));
         if (ode) SF_EXPECT_OK(ctx, sf_ode_advance(ctx, ode, 1.0, s.y));
         for (size_t i = 0; i < n; i++)
