@@ -219,8 +219,18 @@ static void check_norm(sf_ctx *ctx)
                 double Rprev = sf_psim_risk(ps);
                 SF_EXPECT_OK(ctx, sf_psim_advance(ctx, ps, times[it]));
                 R[meth][s][it] = sf_psim_risk(ps);
-                /* (I2)/(L2) with CVODE's tolerance as slack */
-                SF_EXPECT_LE(R[meth][s][it], Rprev + 1e-4 * Rprev);
+                /* (I2)/(L2): the exact flow does not raise R. CVODE keeps each step's local
+                 * error ≤ rtol·|y| (+ atol, 1000× smaller here); summed linearly over the n
+                 * steps since t = 0 the relative state error is ≤ n·rtol and R, quadratic in
+                 * the state, moves by ≤ 2n·rtol·R; the two ends of the interval: 4n·rtol·R. */
+                sf_psim_stats st;
+                sf_psim_get_stats(ps, &st);
+                const double slack = 4.0 * (double)st.steps * p.ode.rtol * Rprev;
+                if (s == 0)
+                    printf("norm %s m=%d seed 0, t = %g: R rise %.2e ≤ 4·%ld steps·rtol·R = %.2e\n",
+                           meth ? "full" : "reduced", MN, times[it], R[meth][s][it] - Rprev,
+                           st.steps, slack);
+                SF_EXPECT_LE(R[meth][s][it], Rprev + slack);
             }
             /* views: |u|² + r² = c (reduced) or |b|² (full) */
             double *u = calloc((size_t)MN * 5, sizeof *u), *r = calloc(MN, sizeof *r);
