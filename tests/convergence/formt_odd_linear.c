@@ -6,7 +6,8 @@
  *   printed, not asserted: it is dominated by the linear φ-interpolation, O(h_φ²) in size
  *   but of a sign that depends on where the cell angles fall among the φ-centres) and
  *   bounded by the discretisation error of the initial moment s = ∫a² n on the same grid.
- * Grids of 16³, 24³, 32³ cells on the box of sf_reduce_transport_box; observed orders printed.
+ * Grids of 16³, 24³, 32³ cells on the box of sf_reduce_transport_box; observed orders printed;
+ * asserted: the error from the own start stays under the order-3/2 envelope of the coarsest grid.
  */
 #include <math.h>
 #include <stdio.h>
@@ -24,10 +25,15 @@ static const double RTOL = 1e-9, ATOL = 1e-12;
 static const double T_END = 4.0; /* w reaches ~0.8 w*: the bulk of the learning */
 enum { N_GRIDS = 3, N_RK = 4000 /* RK4 steps of (M9) on [0, T_END]: error ~ 10⁻¹⁴ */ };
 static const size_t CELLS[N_GRIDS] = {16, 24, 32};
-/* Slowest order accepted: MUSCL is second order on smooth data, the limiter clips extrema
- * and the linear φ-deposit has O(h_φ²) error with h_φ ∝ h: the order must exceed 1 with
- * margin (a first-order error on these grids shows as ≤ 1.1). */
-static const double MIN_ORDER = 1.3;
+/* Error envelope of w(T_END) vs (M9) from the grid's own start: err(h) ≤ err(h₀)·(h/h₀)^P_T
+ * with h₀ the coarsest grid (constant measured there, order stated here). MUSCL is second
+ * order on smooth data, but on these grids form T is pre-asymptotic: van Leer clips the
+ * smooth extrema of n and the linear deposit onto the φ-grid misplaces the mass of the cells
+ * around ρ = 0, where φ = atan2(r, u) varies by O(1) across a cell. Measured observed orders
+ * rise with refinement, 1.55 (16³ → 24³), 1.52 (24³ → 32³), 1.9 (32³ → 48³, errors 1.7e-3 →
+ * 8.0e-4; too slow for the suite), so the order asserted from the coarsest grid is the
+ * pre-asymptotic 3/2, not 2. A first-order error on these grids shows as ≤ 1.1 and fails. */
+static const double P_T = 1.5;
 
 /* (M9) for d_H = 1, E xxᵀ = I: ẇ = −¼(s + m)(w − w*), ṁ = −2(w − w*)w, ṡ = −2w(w − w*). */
 static void m9_rhs(const double *x, double wstar, double *dx)
@@ -125,7 +131,12 @@ int main(void)
             double p_bal = log(r[g - 1].bal_drift / r[g].bal_drift) / ratio;
             printf("  order %zu -> %zu: w vs (M9) own start %.2f, exact start %.2f; balance drift %.2f\n",
                    CELLS[g - 1], CELLS[g], p_own, p_exact, p_bal);
-            SF_EXPECT_LE(MIN_ORDER, p_own);
+        }
+        for (int g = 1; g < N_GRIDS; g++) {
+            double envelope = r[0].err_own * pow((double)CELLS[0] / (double)CELLS[g], P_T);
+            printf("  %2zu^3: err vs (M9) own start %.3e ≤ err(%zu^3)·(%zu/%zu)^%.1f = %.3e\n",
+                   CELLS[g], r[g].err_own, CELLS[0], CELLS[0], CELLS[g], P_T, envelope);
+            SF_EXPECT_LE(r[g].err_own, envelope);
         }
         for (int g = 0; g < N_GRIDS; g++) SF_EXPECT_LE(r[g].bal_drift, r[g].moment_err);
     }

@@ -5,7 +5,8 @@
  *     trajectory at t = 1 vs a fine table, on table refinement: observed orders printed;
  *  2. odd target f* = x₁ (d = 10) with mirror pairs: (w₁, M₁₁, s) follows (M9);
  *  3. the paper's radial case f* = |x_H| (d = 30, d_H = 5): mean risk over seeds of
- *     reduced and full-width particles agree within Monte-Carlo error at t = 0, 1, 2;
+ *     reduced and full-width particles (paired draws, m = 256 and 512) differ by B(t)/m,
+ *     the same B at both m within Monte-Carlo error, at t = 0, 1, 2;
  *     R non-increasing (L2); the (u, r) view is consistent with c.
  */
 #include <math.h>
@@ -198,10 +199,15 @@ static void check_odd(sf_ctx *ctx)
     sf_kernel_table_free(&tab);
 }
 
-/* 3. Reduced vs full width on the paper's norm case; R non-increasing; views. */
-static void check_norm(sf_ctx *ctx)
+enum { NORM_SEEDS = 8, NORM_NT = 3 };
+
+/* 3. Reduced vs full width on the paper's norm case at MN particles, seeds seed0 + s (the
+ * same draw for both methods: paired); R non-increasing; views. Out: per output time the
+ * mean over seeds of R_reduced − R_full and its paired standard error. */
+static void check_norm(sf_ctx *ctx, int MN, unsigned long seed0, double gap[NORM_NT],
+                       double gap_se[NORM_NT])
 {
-    enum { MN = 512, SEEDS = 8, NT = 3 };
+    enum { SEEDS = NORM_SEEDS, NT = NORM_NT };
     const double times[NT] = {0.0, 1.0, 2.0};
     sf_case c = make_case("norm", 30, 5);
     sf_kernel_table tab = {0};
@@ -210,7 +216,7 @@ static void check_norm(sf_ctx *ctx)
     for (int meth = 0; meth < 2; meth++) {
         for (int s = 0; s < SEEDS; s++) {
             sf_psim_params p = params(meth ? SF_PMETHOD_CVODE : SF_PMETHOD_REDUCED, MN,
-                                      (unsigned long)(100 + s), 0);
+                                      seed0 + (unsigned long)s, 0);
             p.ode.rtol = 1e-6; /* Monte-Carlo error ~ 1e-2 dominates */
             p.ode.atol = 1e-9;
             sf_psim *ps = NULL;
@@ -220,8 +226,18 @@ static void check_norm(sf_ctx *ctx)
                 double Rprev = sf_psim_risk(ps);
                 SF_EXPECT_OK(ctx, sf_psim_advance(ctx, ps, times[it]));
                 R[meth][s][it] = sf_psim_risk(ps);
-                /* (I2)/(L2) with CVODE's tolerance as slack */
-                SF_EXPECT_LE(R[meth][s][it], Rprev + 1e-4 * Rprev);
+                /* (I2)/(L2): the exact flow does not raise R. CVODE keeps each step's local
+                 * error ≤ rtol·|y| (+ atol, 1000× smaller here); summed linearly over the n
+                 * steps since t = 0 the relative state error is ≤ n·rtol and R, quadratic in
+                 * the state, moves by ≤ 2n·rtol·R; the two ends of the interval: 4n·rtol·R. */
+                sf_psim_stats st;
+                sf_psim_get_stats(ps, &st);
+                const double slack = 4.0 * (double)st.steps * p.ode.rtol * Rprev;
+                if (s == 0)
+                    printf("norm %s m=%d seed 0, t = %g: R rise %.2e ≤ 4·%ld steps·rtol·R = %.2e\n",
+                           meth ? "full" : "reduced", MN, times[it], R[meth][s][it] - Rprev,
+                           st.steps, slack);
+                SF_EXPECT_LE(R[meth][s][it], Rprev + slack);
             }
             /* views: |u|² + r² = c (reduced) or |b|² (full) */
             double *u = calloc((size_t)MN * 5, sizeof *u), *r = calloc(MN, sizeof *r);
@@ -255,12 +271,14 @@ static void check_norm(sf_ctx *ctx)
                "(diff %.2g, %.2f se)\n", MN, SEEDS, times[it], mean[0], sqrt(var[0] / SEEDS),
                mean[1], sqrt(var[1] / SEEDS), mean[0] - mean[1],
                fabs(mean[0] - mean[1]) / se);
-        /* 4 standard errors of the difference, plus the O(1/m) gap between the two
-         * m-particle systems (different self-interactions and finite-m correlations; both
-         * tend to the same mean-field flow). Measured (Release, 16 seeds each, t = 2):
-         * m·(R_reduced − R_full) = −3.06, −3.14, −3.05 at m = 256, 1024, 2048, i.e. the gap
-         * falls like 1/m; allowance 4/m. */
-        SF_EXPECT_LE(fabs(mean[0] - mean[1]), 4.0 * se + 4.0 / MN);
+        /* paired difference per seed (same draw for both methods) */
+        double dm = 0.0, dv = 0.0;
+        for (int s = 0; s < SEEDS; s++) dm += (R[0][s][it] - R[1][s][it]) / SEEDS;
+        for (int s = 0; s < SEEDS; s++) dv += pow(R[0][s][it] - R[1][s][it] - dm, 2) / (SEEDS - 1);
+        gap[it] = dm;
+        gap_se[it] = sqrt(dv / SEEDS);
+        printf("  paired: diff %.3g ± %.2g, m·diff %.3g ± %.2g\n", dm, gap_se[it], MN * dm,
+               MN * gap_se[it]);
         if (it == 0) {
             /* (L3): E R(0) = ½E f_H² + self term ½(1/m)·E[c κ̂(1) or c K̂(x,x)] ≤ 1/(4m) */
             for (int meth = 0; meth < 2; meth++)
@@ -277,7 +295,24 @@ int main(void)
     if (sf_ctx_create(&ctx) != SF_OK) return 1;
     check_interpolation(ctx);
     check_odd(ctx);
-    check_norm(ctx);
+    /* Reduced vs full: both m-particle systems tend to the same mean-field flow, but differ
+     * at O(1/m) (self-interactions, finite-m correlations), so E[R_reduced − R_full] = B(t)/m
+     * + o(1/m) with B unknown. B is estimated from an independent run at m = 256 (seeds
+     * 200…) and the run at m = 512 must show gap·m equal to it within 4 standard errors of
+     * the difference (Student t, 7 dof: two-sided p ≈ 0.005) — the 1/m law — and no more
+     * than B̂/m + 4 se beyond 0 (the old assertion, its allowance now measured, not fitted). */
+    double g1[NORM_NT], s1[NORM_NT], g2[NORM_NT], s2[NORM_NT];
+    check_norm(ctx, 256, 200, g1, s1);
+    check_norm(ctx, 512, 100, g2, s2);
+    for (int it = 0; it < NORM_NT; it++) {
+        double b1 = 256.0 * g1[it], b2 = 512.0 * g2[it];
+        double se_b = sqrt(pow(256.0 * s1[it], 2) + pow(512.0 * s2[it], 2));
+        printf("norm reduced − full, output %d: m·gap %.3f ± %.3f (m = 256), %.3f ± %.3f "
+               "(m = 512)\n", it, b1, 256.0 * s1[it], b2, 512.0 * s2[it]);
+        SF_EXPECT_NEAR(b2, b1, 4.0 * se_b);
+        SF_EXPECT_LE(fabs(g2[it]), fabs(b1) / 512.0 + 4.0 * sqrt(s2[it] * s2[it] +
+                                                                   pow(s1[it] / 2.0, 2)));
+    }
     sf_ctx_destroy(&ctx);
     SF_TEST_DONE();
 }
