@@ -25,8 +25,7 @@
 #include "symflow/compare.h"
 #include "symflow/ncio.h"
 #include "symflow/reduction.h"
-#include "symflow/run.h"
-#include "symflow/run_particles.h"
+#include "symflow/registry.h"
 
 enum { SEEDS = 8, FULL_SEEDS = 4, NM = 4 };
 static const long MS[NM] = {256, 1024, 4096, 16384};
@@ -66,39 +65,24 @@ cleanup:
     return status;
 }
 
+/* The PDE of case c on `cells` cells, written to path: `symflow solve` through the registry. */
 static sf_status solve_pde(sf_ctx *ctx, sf_case *c, long cells, const char *path)
 {
-    sf_status status = SF_OK;
-    sf_grid1 g = {0};
-    sf_lifted_problem p = {0};
-    sf_coord_info coord;
-    SF_TRY(ctx, sf_reduce_coord(ctx, c, &coord));
-    sf_grid1_params gp = sf_grid1_params_default();
-    gp.cells = (size_t)cells;
-    gp.lo = coord.lo;
-    gp.hi = coord.hi;
-    SF_TRY(ctx, sf_grid1_create(ctx, &gp, &g));
-    SF_TRY(ctx, sf_reduce_lifted(ctx, c, &g, &p));
-    sf_run_lifted_params rp = {.c = c, .grid = &g, .p = &p, .coord = coord,
-                               .geom = SF_GEOM_RADIAL_THETA, .out_path = path,
-                               .minimiser_mass = NAN};
-    SF_TRY(ctx, sf_run_lifted(ctx, &rp, NULL));
-cleanup:
-    sf_lifted_problem_free(&p);
-    sf_grid1_free(&g);
-    return status;
+    c->grid.cells = cells;
+    const sf_solve_opts o = {path, NULL, NULL};
+    return sf_registry_solve(ctx, c, &o, NULL);
 }
 
-static sf_status run_particles(sf_ctx *ctx, sf_case *c, const sf_kernel_table *tab, sf_pmethod method,
-                               sf_sampling sampling, long m, long seed, const char *path)
+/* Particles of case c written to path: `symflow particles` through the registry. */
+static sf_status run_particles(sf_ctx *ctx, sf_case *c, sf_pmethod method, sf_sampling sampling,
+                               long m, long seed, const char *path)
 {
     c->particles.m = m;
     c->particles.seed = seed;
     c->particles.method = method;
     c->particles.sampling = sampling;
-    sf_run_particles_params rp = {.c = c, .tab = tab, .params = sf_psim_params_from_case(c),
-                                  .out_path = path};
-    return sf_run_particles(ctx, &rp, NULL);
+    const sf_solve_opts o = {path, NULL, NULL};
+    return sf_registry_particles(ctx, c, &o, NULL);
 }
 
 /* Least-squares slope of log y against log x. */
@@ -157,11 +141,9 @@ int main(void)
     snprintf(pf, sizeof pf, "%s/particles.nc", dir);
     snprintf(cf, sizeof cf, "%s/compare.nc", dir);
     sf_case c = {0};
-    sf_kernel_table tab = {0};
     SF_EXPECT_OK(ctx, make_case(ctx, &c));
     SF_EXPECT_OK(ctx, solve_pde(ctx, &c, 400, f400));
     SF_EXPECT_OK(ctx, solve_pde(ctx, &c, 800, f800));
-    SF_EXPECT_OK(ctx, sf_reduce_table(ctx, &c, 257, 1, &tab));
 
     /* 1. PDE discretisation error: sup over outputs of |R_400 − R_800| (second order: the
      * N = 800 error is about a quarter of it) */
@@ -175,7 +157,7 @@ int main(void)
     sf_nc_array_free(&r800);
     sf_compare_summary s;
     sf_compare_params cp = sf_compare_params_default();
-    SF_EXPECT_OK(ctx, run_particles(ctx, &c, &tab, SF_PMETHOD_REDUCED, SF_SAMPLING_QUANTILE, 100000, 1, pf));
+    SF_EXPECT_OK(ctx, run_particles(ctx, &c, SF_PMETHOD_REDUCED, SF_SAMPLING_QUANTILE, 100000, 1, pf));
     SF_EXPECT_OK(ctx, sf_compare_files(ctx, f800, pf, NULL, &cp, &s));
     printf("PDE N = 400 vs 800: sup |dR| = %.3e; quantile reduced particles m = 1e5 vs N = 800: "
            "sup |dR| = %.3e, |tau+| %.9f vs %.9f\n", e_pde, s.sup_risk_gap,
@@ -189,7 +171,7 @@ int main(void)
         dRm[i] = w1m[i] = 0.0;
         for (int sd = 0; sd < SEEDS; sd++) {
             dR[sd][i] = w1[sd][i] = NAN;
-            SF_EXPECT_OK(ctx, run_particles(ctx, &c, &tab, SF_PMETHOD_REDUCED, SF_SAMPLING_RANDOM,
+            SF_EXPECT_OK(ctx, run_particles(ctx, &c, SF_PMETHOD_REDUCED, SF_SAMPLING_RANDOM,
                                             MS[i], sd + 1, pf));
             SF_EXPECT_OK(ctx, sf_compare_files(ctx, f800, pf, cf, &cp, &s));
             SF_EXPECT_OK(ctx, gaps_after_t1(ctx, cf, &dR[sd][i], &w1[sd][i]));
@@ -223,7 +205,7 @@ int main(void)
         for (int sd = 0; sd < FULL_SEEDS; sd++) {
             double wdummy = NAN;
             full[i][sd] = NAN;
-            SF_EXPECT_OK(ctx, run_particles(ctx, &c, &tab, SF_PMETHOD_CVODE, SF_SAMPLING_RANDOM,
+            SF_EXPECT_OK(ctx, run_particles(ctx, &c, SF_PMETHOD_CVODE, SF_SAMPLING_RANDOM,
                                             MS[i], sd + 1, pf));
             SF_EXPECT_OK(ctx, sf_compare_files(ctx, f800, pf, cf, &cp, &s));
             SF_EXPECT_OK(ctx, gaps_after_t1(ctx, cf, &full[i][sd], &wdummy));
@@ -235,7 +217,6 @@ int main(void)
     /* the fall exceeds K_SE standard errors of the difference of two independent means */
     SF_EXPECT_LE(fm[1] + K_SE * sqrt(fse[0] * fse[0] + fse[1] * fse[1]), fm[0]);
 
-    sf_kernel_table_free(&tab);
     sf_case_free(&c);
     remove(f400);
     remove(f800);
