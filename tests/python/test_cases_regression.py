@@ -66,6 +66,9 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 REFDIR = os.path.join(ROOT, "tests", "regression", "cases")
 MANIFEST = os.path.join(REFDIR, "manifest.json")
 
+#: Seconds one run may take (each takes ~1 s in the dev build, ~3x that under ASan + UBSan);
+#: a broken scheme can drive CVODE to tiny steps for a long time instead of failing.
+TIMEOUT = float(os.environ.get("SF_REGRESSION_TIMEOUT", "120"))
 #: Smallest denominator of a relative norm (see the module docstring).
 FLOOR = 1e-3
 #: Output times are requested, not computed: they agree to roundoff.
@@ -101,9 +104,13 @@ def command(exe, entry, out):
 
 
 def run_entry(exe, entry, out):
-    p = subprocess.run(command(exe, entry, out), cwd=ROOT, capture_output=True, text=True,
-                       timeout=600)
-    return p
+    """The finished process; a run past TIMEOUT is killed and reported as exit code -9."""
+    try:
+        return subprocess.run(command(exe, entry, out), cwd=ROOT, capture_output=True,
+                              text=True, timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        return subprocess.CompletedProcess(command(exe, entry, out), -9, "",
+                                           "killed after %g s (SF_REGRESSION_TIMEOUT)" % TIMEOUT)
 
 
 def time_vars(ds):
