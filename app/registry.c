@@ -139,8 +139,9 @@ static sf_status build_lifted(sf_ctx *ctx, const sf_case *c, sf_instance *in)
     in->minimiser_mass = plan.minimiser_mass;
     scheme_names(c, sch, sizeof sch);
     snprintf(in->describe, sizeof in->describe,
-             "lifted, target %s, d = %ld, d_H = %ld, %zu cells on %s (%s)", c->problem.target,
-             c->problem.d, c->problem.d_H, in->grid[0].n, sf_coord_get(plan.coord.id)->name, sch);
+             "lifted, target %s, d = %ld, d_H = %ld, %zu cells on %s (%s, %s)", c->problem.target,
+             c->problem.d, c->problem.d_H, in->grid[0].n, sf_coord_get(plan.coord.id)->name,
+             sf_name_of(&sf_spacing_names, (int)c->grid.spacing), sch);
 cleanup:
     return status;
 }

@@ -253,6 +253,18 @@ static void full_key(char *buf, size_t cap, const sf_key_desc *k)
         snprintf(buf, cap, "%s", k->name);
 }
 
+/* Index in sf_keys of a dotted key ("grid.margin", "form"), or −1. */
+static int key_index(const char *dotted)
+{
+    char key[SF_CASE_KEY_CAP];
+    for (int i = 0; i < SF_N_KEYS; i++) {
+        full_key(key, sizeof key, &sf_keys[i]);
+        if (!strcmp(key, dotted)) return i;
+    }
+    return -1;
+}
+_Static_assert(SF_N_KEYS <= 64, "sf_case.user_set has a bit per key");
+
 /* "a, b, c" into buf (truncated at cap). */
 static void join_names(char *buf, size_t cap, const char *const *names, int n)
 {
@@ -326,12 +338,15 @@ static int where_matches(const char *e, const char *key)
     return strncmp(e, key, n) == 0 && (e[n] == '\0' || e[n] == '[');
 }
 
-/* Record that `key` was set at `text`, forgetting where it (and its elements) were set
- * before; the entry moves to the end, so the order of entries is the order of setting. */
+/* Record that `key` was set at `text` (by the file or an override), forgetting where it (and
+ * its elements) were set before; the entry moves to the end, so the order of entries is the
+ * order of setting. */
 static sf_status where_set(sf_ctx *ctx, sf_case *c, const char *key, const char *text)
 {
     sf_status status = SF_OK;
     size_t kept = 0;
+    const int ki = key_index(key);
+    if (ki >= 0) c->user_set |= 1ull << ki;
     for (size_t i = 0; i < c->n_where; i++) {
         if (where_matches(c->where_keys[i], key)) {
             free(c->where_keys[i]);
@@ -357,7 +372,8 @@ static long where_index(const sf_case *c, const char *key)
 
 int sf_case_is_set(const sf_case *c, const char *key)
 {
-    return c && key && where_index(c, key) >= 0;
+    const int i = key_index(key);
+    return c && i >= 0 && (c->user_set >> i & 1u);
 }
 
 const char *sf_case_where(const sf_case *c, const char *key)

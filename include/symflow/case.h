@@ -91,6 +91,8 @@ typedef struct {
     char **where_keys;  /* dotted key names (owned) */
     char **where_text;  /* "file:line" for each (owned) */
     size_t n_where;
+    unsigned long long user_set; /* bit i: key i of the reader's table was set by the file or
+                                    an override (sf_case_is_set) */
 } sf_case;
 
 /* Fill *c with the defaults of every key (the README documents them). *c must be zeroed or

@@ -9,10 +9,7 @@
 #include "symflow/numerics.h"
 #include "symflow/grid.h"
 
-typedef struct {
-    sf_recon reconstruction; /* upwind (first order) or muscl (second order, limited) */
-    sf_limiter limiter;      /* limiter of the MUSCL slopes */
-} sf_fv_scheme;
+/* sf_fv_scheme (reconstruction, limiter) is declared in numerics.h. */
 
 /* The limited slope from the left and right difference quotients a, b:
  * minmod(a, b) or van Leer's harmonic mean 2ab/(a+b) (0 when ab ≤ 0). */

@@ -2,11 +2,14 @@
  * time integrator, particle method and sampling) as enumerations with their const name
  * tables, shared by the case reader (core/), the solver and the planners.
  *
+ * Also the two settings structs built from those choices: the scheme and the integrator's.
  * Not here: the case file itself (case.h), what each choice computes (grid.h, fv.h, ode.h,
  * particles.h). The name tables are defined in core/case.c.
  */
 #ifndef SYMFLOW_NUMERICS_H
 #define SYMFLOW_NUMERICS_H
+
+#include <stddef.h>
 
 typedef enum { SF_SPACING_UNIFORM, SF_SPACING_REFINED, SF_SPACING_STRETCHED } sf_spacing;
 typedef enum { SF_RECON_UPWIND, SF_RECON_MUSCL } sf_recon;
@@ -19,6 +22,21 @@ typedef enum {
     SF_PMETHOD_REDUCED
 } sf_pmethod;
 typedef enum { SF_SAMPLING_RANDOM, SF_SAMPLING_QUANTILE } sf_sampling;
+
+/* The scheme of a finite-volume form (fv.h). */
+typedef struct {
+    sf_recon reconstruction; /* upwind (first order) or muscl (second order, limited) */
+    sf_limiter limiter;      /* limiter of the MUSCL slopes */
+} sf_fv_scheme;
+
+/* The time integrator's settings (ode.h, the CVODE adapter). */
+typedef struct {
+    sf_method method;    /* adams: Adams–Moulton + fixed point; bdf: BDF + SPGMR (no preconditioner) */
+    double rtol;         /* relative tolerance */
+    double atol;         /* absolute tolerance, every component */
+    long max_steps;      /* CVODE steps allowed per sf_ode_advance call (sf_ode_set_max_steps
+                            changes it between calls) */
+} sf_ode_params;
 
 /* A const name table: the names of an enumeration, indexed by its values. */
 typedef struct {

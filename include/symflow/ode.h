@@ -16,13 +16,7 @@
  * smaller step), −1 for a failure (details left in the user data). n = length of y. */
 typedef int (*sf_ode_rhs)(double t, const double *y, double *ydot, void *user);
 
-typedef struct {
-    sf_method method;    /* adams: Adams–Moulton + fixed point; bdf: BDF + SPGMR (no preconditioner) */
-    double rtol;         /* relative tolerance */
-    double atol;         /* absolute tolerance, every component */
-    long max_steps;      /* CVODE steps allowed per sf_ode_advance call (sf_ode_set_max_steps
-                            changes it between calls) */
-} sf_ode_params;
+/* sf_ode_params (method, rtol, atol, max_steps) is declared in numerics.h. */
 /* No inequality constraints: CVodeSetConstraints corrects a violation by a non-conservative
  * rescaling of the step, which moves the mass of a density by about atol × box volume.
  * Positivity of the grid forms comes from their schemes (docs/, §5), and mass balance then

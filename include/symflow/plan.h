@@ -13,9 +13,8 @@
 #include <stddef.h>
 
 #include "symflow/case.h"
-#include "symflow/fv.h"
 #include "symflow/grid.h"
-#include "symflow/ode.h"
+#include "symflow/numerics.h"
 #include "symflow/reduced.h"
 #include "symflow/reduction.h"
 #include "symflow/status.h"

@@ -347,6 +347,27 @@ static void test_overrides(sf_ctx *ctx)
     unlink(path);
 }
 
+/* sf_case_is_set: a key the file or an override sets, not one left at its default, nor one
+ * only written in the defaults (how the form-T planner knows a user-set grid.margin). */
+static void test_is_set(sf_ctx *ctx)
+{
+    char path[PATH_CAP];
+    sf_case c;
+    SF_EXPECT(write_case("grid:\n  margin: 2\n", path));
+    const char *sets[] = {"time.end=5"};
+    SF_EXPECT_OK(ctx, sf_case_load(ctx, path, sets, 1, &c));
+    SF_EXPECT(sf_case_is_set(&c, "grid.margin") == 1);
+    SF_EXPECT(sf_case_is_set(&c, "time.end") == 1);
+    SF_EXPECT(sf_case_is_set(&c, "grid.cells") == 0);
+    SF_EXPECT(sf_case_is_set(&c, "form") == 0);
+    SF_EXPECT(sf_case_is_set(&c, "no.such") == 0);
+    sf_case_free(&c);
+    SF_EXPECT_OK(ctx, sf_case_defaults(ctx, &c));
+    SF_EXPECT(sf_case_is_set(&c, "grid.margin") == 0);
+    sf_case_free(&c);
+    unlink(path);
+}
+
 static void test_errors(void)
 {
     /* malformed YAML: a mapping value at a deeper indent than its siblings */
@@ -545,6 +566,7 @@ int main(void)
     test_missing_file(ctx);
     test_validate(ctx);
     test_fault_injection(ctx);
+    test_is_set(ctx);
     sf_ctx_destroy(&ctx);
     SF_TEST_DONE();
 }
