@@ -125,13 +125,10 @@ static void print_summary(const sf_solve_report *r, const char *out)
 {
     const sf_drive_summary *s = &r->sum;
     printf("symflow %s: %s\n", SF_VERSION, r->describe);
-    for (int k = 0; k < 2; k++) {
-        printf("  t = %-8g", k ? s->t_last : s->t_first);
-        for (size_t i = 0; i < s->n_series; i++)
-            if (s->roles[i] == SF_SERIES_PLAIN || s->roles[i] == SF_SERIES_CONSERVED)
-                printf(" %s = %.10g", s->series[i].name, k ? s->last[i] : s->first[i]);
-        printf("\n");
-    }
+    printf("  %-22s t = %-16g t = %g\n", "", s->t_first, s->t_last);
+    for (size_t i = 0; i < s->n_series; i++)
+        if (s->roles[i] == SF_SERIES_PLAIN || s->roles[i] == SF_SERIES_CONSERVED)
+            printf("  %-22s %-20.10g %.10g\n", s->series[i].name, s->first[i], s->last[i]);
     if (isfinite(r->minimiser_mass)) printf("  minimiser mass alpha (L4) = %.8g\n", r->minimiser_mass);
     printf("  checks: max R increase between outputs %.2e", s->max_risk_increase);
     for (size_t i = 0; i < s->n_series; i++) {

@@ -19,6 +19,8 @@
 #include <gsl/gsl_sf_gamma.h>
 #include <gsl/gsl_vector.h>
 
+#include <threads.h>
+
 #include "reduction_internal.h"
 #include "symflow/reduction.h"
 
@@ -62,6 +64,14 @@ static void rule_symmetrise(sf_rule *r)
     for (size_t i = 0; i < n; i++) r->w[i] /= sum;
 }
 
+/* GSL's default error handler aborts the process. reduction/ checks every GSL return code
+ * itself, so the handler is switched off — once per process (call_once), never toggled per
+ * call: GSL's handler is global state, and toggling it raced with other threads and with an
+ * application's own handler. */
+static once_flag sf_gsl_once = ONCE_FLAG_INIT;
+static void gsl_quiet_now(void) { gsl_set_error_handler_off(); }
+void sf_gsl_quiet(void) { call_once(&sf_gsl_once, gsl_quiet_now); }
+
 /* γ_k by Golub–Welsch (MATH §4). Monic recurrence of the Gegenbauer weight (1 − t²)^{λ−½},
  * λ = (k−2)/2: zero diagonal, squared off-diagonals β₁ = 1/k (= E t², valid also at λ = 0),
  * β_j = j (j + 2λ − 1) / (4 (j + λ)(j + λ − 1)) for j ≥ 2. Nodes are the eigenvalues,
@@ -69,7 +79,7 @@ static void rule_symmetrise(sf_rule *r)
 sf_status sf_rule_gamma(sf_ctx *ctx, double k, size_t n, sf_rule *r)
 {
     sf_status status = SF_OK;
-    gsl_error_handler_t *old_handler = gsl_set_error_handler_off(); /* GSL would abort */
+    sf_gsl_quiet(); /* GSL reports through return codes, never aborts */
     gsl_matrix *J = NULL, *V = NULL;
     gsl_vector *eval = NULL;
     gsl_eigen_symmv_workspace *ws = NULL;
@@ -141,14 +151,13 @@ cleanup:
     if (eval) gsl_vector_free(eval);
     if (V) gsl_matrix_free(V);
     if (J) gsl_matrix_free(J);
-    gsl_set_error_handler(old_handler);
     return status;
 }
 
 sf_status sf_rule_legendre(sf_ctx *ctx, size_t n, double a, double b, sf_rule *r)
 {
     sf_status status = SF_OK;
-    gsl_error_handler_t *old_handler = gsl_set_error_handler_off(); /* GSL would abort */
+    sf_gsl_quiet(); /* GSL reports through return codes, never aborts */
     gsl_integration_glfixed_table *t = NULL;
     sf_rule out;
     rule_zero(&out);
@@ -173,7 +182,6 @@ sf_status sf_rule_legendre(sf_ctx *ctx, size_t n, double a, double b, sf_rule *r
 cleanup:
     sf_rule_free(&out);
     if (t) gsl_integration_glfixed_table_free(t); /* GSL's free does not accept NULL */
-    gsl_set_error_handler(old_handler);
     return status;
 }
 
@@ -190,7 +198,7 @@ double sf_gauss_norm_moment(double d, double q)
 sf_status sf_tau0_cdf_theta(sf_ctx *ctx, double d_H, double k, double t, double *F)
 {
     sf_status status = SF_OK;
-    gsl_error_handler_t *old_handler = gsl_set_error_handler_off(); /* GSL would abort */
+    sf_gsl_quiet(); /* GSL reports through return codes, never aborts */
     gsl_sf_result res;
     double s = sin(t), c = cos(t);
     double s2 = s * s, c2 = c * c;
@@ -217,7 +225,6 @@ sf_status sf_tau0_cdf_theta(sf_ctx *ctx, double d_H, double k, double t, double 
         *F = 1.0 - ((e == GSL_EUNDRFLW) ? 0.0 : res.val);
     }
 cleanup:
-    gsl_set_error_handler(old_handler);
     return status;
 }
 

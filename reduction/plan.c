@@ -56,12 +56,9 @@ sf_status sf_plan_lifted(sf_ctx *ctx, const sf_case *c, sf_lifted_plan *plan)
              "theta = 0) spacing; stretched is form transport's", sf_case_where(c, "grid.spacing"));
     SF_TRY(ctx, sf_reduce_coord(ctx, c, &plan->coord));
     const sf_coord *x = sf_coord_get(plan->coord.id);
-    plan->grid = sf_grid1_params_default();
-    plan->grid.cells = (size_t)c->grid.cells;
-    plan->grid.lo = x->lo;
-    plan->grid.hi = x->hi;
-    plan->grid.spacing = c->grid.spacing;
-    plan->grid.ratio = c->grid.ratio;
+    plan->grid = (sf_grid1_params){.cells = (size_t)c->grid.cells, .lo = x->lo, .hi = x->hi,
+                                   .spacing = c->grid.spacing, .ratio = c->grid.ratio,
+                                   .centre = x->lo, .focus = x->hi - x->lo};
     plan->scheme = sf_plan_scheme(c);
     plan->minimiser_mass = sf_reduce_minimiser_mass(c);
 cleanup:
@@ -80,7 +77,7 @@ sf_status sf_plan_transport_grids(sf_ctx *ctx, const sf_case *c, const sf_transp
     const size_t n = (size_t)c->grid.cells;
     const double sa = c->start.sigma_a, sb = c->start.sigma_b;
     const double bulk = sb * sqrt((double)(c->problem.d - c->problem.d_H)); /* χ_k bulk (§4.6) */
-    sf_grid1_params gp = sf_grid1_params_default();
+    sf_grid1_params gp = {.ratio = 1.0};
     gp.spacing = st ? SF_SPACING_STRETCHED : SF_SPACING_UNIFORM;
     gp.cells = n;
     gp.lo = -box->a_max;

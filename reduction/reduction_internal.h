@@ -142,4 +142,7 @@ struct sf_kernel {
 /* Fill K (n×n, row-major) with K̂(x_i, x_j), exactly symmetric. x, K borrowed. */
 void sf_kernel_tabulate_K(const sf_kernel *k, size_t n, const double *x, double *K);
 
+/* Switch GSL's aborting error handler off, once per process (laws.c). */
+void sf_gsl_quiet(void);
+
 #endif

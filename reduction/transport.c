@@ -177,7 +177,7 @@ sf_status sf_reduce_transport(sf_ctx *ctx, const sf_case *c, const sf_grid1 *ga,
     sf_transport_problem out = {0};
     double *phi = NULL, *pa = NULL, *pu = NULL, *pr = NULL;
     sf_target spec = {0};
-    gsl_error_handler_t *old_handler = gsl_set_error_handler_off(); /* GSL would abort */
+    sf_gsl_quiet(); /* GSL reports through return codes, never aborts */
 
     SF_CHECK(ctx, ga && gu && gr && p, SF_E_ARG, "sf_reduce_transport: NULL argument");
     SF_TRY(ctx, check_case(ctx, c, &spec));
@@ -245,7 +245,6 @@ sf_status sf_reduce_transport(sf_ctx *ctx, const sf_case *c, const sf_grid1 *ga,
     out = (sf_transport_problem){0};
 
 cleanup:
-    gsl_set_error_handler(old_handler);
     free(phi);
     free(pa);
     free(pu);

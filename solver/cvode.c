@@ -10,6 +10,7 @@
  */
 #include <cvode/cvode.h>
 #include <nvector/nvector_serial.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,10 +35,9 @@ struct sf_ode {
     char message[SF_CVODE_MSG_CAP]; /* CVODE's last error text */
 };
 
-sf_ode_params sf_ode_params_default(void)
+sf_ode_params sf_ode_params_make(sf_method method, double rtol, double atol)
 {
-    sf_ode_params p = {.method = SF_METHOD_ADAMS, .rtol = 1e-8, .atol = 1e-10,
-                       .max_steps = 1000000};
+    const sf_ode_params p = {.method = method, .rtol = rtol, .atol = atol, .max_steps = LONG_MAX};
     return p;
 }
 

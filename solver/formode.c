@@ -68,7 +68,7 @@ sf_status sf_formode_isotropic(sf_ctx *ctx, const sf_odd_problem *p, const doubl
     double wn = 0.0;
     for (size_t i = 0; i < p->d_H; i++) wn += p->wstar[i] * p->wstar[i];
     iso_data d = {p->v, sqrt(wn), p->s0 + p->M0[0]};
-    sf_ode_params op = sf_ode_params_default();
+    sf_ode_params op = sf_ode_params_make(SF_METHOD_ADAMS, 0.0, 0.0); /* tolerances set below */
     op.rtol = rtol;
     op.atol = rtol * 1e-3; /* Λ = O(1): absolute tolerance far below the relative one */
     double lam = 0.0;

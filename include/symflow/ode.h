@@ -23,7 +23,9 @@ typedef int (*sf_ode_rhs)(double t, const double *y, double *ydot, void *user);
  * holds to rounding: every linear multistep method keeps the linear invariants of the
  * semi-discrete system exactly. */
 
-sf_ode_params sf_ode_params_default(void);
+/* Settings with the given method and tolerances and no step limit (max_steps = LONG_MAX).
+ * The defaults a case starts from are the case's (core/case.c), nowhere else. */
+sf_ode_params sf_ode_params_make(sf_method method, double rtol, double atol);
 
 typedef struct {
     long steps;          /* internal steps taken */

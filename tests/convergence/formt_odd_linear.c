@@ -88,7 +88,7 @@ static sf_status solve(sf_ctx *ctx, size_t cells, result *res)
     sf_formt_initial(f, y);
     sf_formt_diag d0, d1;
     sf_formt_diagnose(f, y, &d0);
-    sf_ode_params op = sf_ode_params_default();
+    sf_ode_params op = sf_ode_params_make(SF_METHOD_ADAMS, 0.0, 0.0); /* tolerances set below */
     op.rtol = RTOL;
     op.atol = ATOL;
     SF_TRY(ctx, sf_ode_create(ctx, n, 0.0, y, sf_formt_rhs, f, &op, &ode));

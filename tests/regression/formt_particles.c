@@ -74,7 +74,7 @@ static sf_status solve_formt(sf_ctx *ctx, sf_case *c, long cells, double *risk)
     const size_t n = f->ops->size(f->self);
     SF_ALLOC(ctx, y, n);
     f->ops->initial(f->self, y);
-    sf_ode_params op = sf_ode_params_default();
+    sf_ode_params op = sf_ode_params_make(SF_METHOD_ADAMS, 0.0, 0.0); /* tolerances set below */
     op.rtol = 1e-7;
     op.atol = ATOL;
     SF_TRY(ctx, sf_ode_create(ctx, n, 0.0, y, f->ops->rhs, f->self, &op, &ode));
