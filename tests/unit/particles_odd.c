@@ -330,8 +330,12 @@ static void check_sgd(sf_ctx *ctx)
            eta, mean, sqrt(var), se, sf_psim_risk(eu));
     /* 4 standard errors (Student t, 7 dof: two-sided p ≈ 0.005) */
     SF_EXPECT_LE(fabs(mean), 4.0 * se);
-    /* and the noise is small: per-step gradient noise ~ 1/√B, over 100 steps of η: the
-     * risk fluctuation is ≲ √(t η / B)·|∇R| ≈ 6e-3·O(1) */
+    /* and the noise is small: per-step gradient noise ~ 1/√B, over t/η = 100 steps of η: the
+     * risk fluctuation is ≲ √(t η / B)·|∇R| ≈ √(1·0.01/256)·O(1) ≈ 6e-3·O(1); the bound
+     * allows that (1e-2) plus 5 % of R. Not a fit: measured sd 2.6e-3. A check of the 1/B
+     * law itself (var ratio between B = 64 and 256, F-band, 16 seeds) measured 1.8 against
+     * 4 — the SGD−Euler noise at these sizes is not purely minibatch noise — so the law is
+     * not asserted; see the issue-10 note. */
     SF_EXPECT_LE(sqrt(var), 0.05 * sf_psim_risk(eu) + 1e-2);
     sf_psim_destroy(&eu);
 }
