@@ -199,7 +199,7 @@ static int bench_gtable(const char *case_path, long n)
     if (sf_ctx_create(&ctx) != SF_OK) return 5;
     SF_TRY(ctx, sf_case_load(ctx, case_path, NULL, 0, &c));
     SF_TRY(ctx, sf_reduce_table(ctx, &c, (size_t)n, 0, &tab));
-    printf("gtable %zu %.17g %.17g %d %.17g %.17g\n", tab.n, tab.lo, tab.hi, tab.radial,
+    printf("gtable %zu %.17g %.17g %d %.17g %.17g\n", tab.n, tab.lo, tab.hi, tab.coord == SF_COORD_THETA,
            tab.kappa_scale, tab.risk_const);
     for (size_t i = 0; i < tab.n; i++) printf("%.17g %.17g\n", tab.G[i], tab.dG[i]);
 cleanup:

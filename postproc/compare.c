@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "symflow/compare.h"
+#include "symflow/coord.h"
 #include "symflow/ncio.h"
 #include "symflow/version.h"
 
@@ -50,22 +51,14 @@ enum {
     SF_CMP_WHY_LEN = 512      /* bytes kept of a reader's message when re-worded */
 };
 
-/* The reduced coordinates a form-L field file may carry (reduction/kernel.c writes them). */
-typedef struct {
-    const char *name;      /* dimension and coordinate variable name */
-    const char *long_name; /* CF long_name written to the comparison file */
-    double lo, hi;         /* the interval of the coordinate, rad */
-    int radial;            /* 1: θ from |b_H|; 0: φ from the signed b_H,1 (d_H = 1) */
-} sf_cmp_coord;
-
-static const sf_cmp_coord sf_cmp_coords[] = {
-    {"theta", "angle between neuron direction and H", 0.0, M_PI_2, 1},
-    {"phi", "angle of the neuron direction in the (x_1, x_perp) half-plane", 0.0, M_PI, 0},
-};
+/* The reduced coordinates a form-L field file may carry: θ (radial: from |b_H|) or φ (from
+ * the signed b_H,1, d_H = 1), rows of the coordinate table (coord.h). */
+static const sf_coord_id sf_cmp_coords[] = {SF_COORD_THETA, SF_COORD_PHI};
 
 /* A form-L field file, loaded whole. */
 typedef struct {
-    const sf_cmp_coord *coord; /* which coordinate (borrowed from sf_cmp_coords) */
+    const sf_coord *coord;     /* which coordinate (a row of the coordinate table) */
+    int radial;                /* 1: θ, 0: φ */
     size_t d, d_H;             /* global attributes d, d_H */
     size_t n_times;            /* length of time */
     size_t n;                  /* cells */
@@ -235,7 +228,7 @@ static sf_status field_edges(sf_ctx *ctx, const char *path, const char *bnds_nam
                              sf_cmp_field *f, const double *b)
 {
     sf_status status = SF_OK;
-    const sf_cmp_coord *co = f->coord;
+    const sf_coord *co = f->coord;
     const double tol = SF_CMP_EDGE_RTOL * co->hi;
     SF_ALLOC(ctx, f->edges, f->n + 1);
     for (size_t i = 0; i < f->n; i++) {
@@ -275,10 +268,13 @@ static sf_status field_read(sf_ctx *ctx, const char *path, sf_cmp_field *f)
              "%s: variable tau_plus: %zu dimensions (first %s): expected (time, theta) or "
              "(time, phi)", path, arr.ndims, arr.ndims ? arr.dimnames[0] : "none");
     for (size_t c = 0; c < sizeof sf_cmp_coords / sizeof sf_cmp_coords[0]; c++)
-        if (strcmp(arr.dimnames[1], sf_cmp_coords[c].name) == 0) f->coord = &sf_cmp_coords[c];
+        if (strcmp(arr.dimnames[1], sf_coord_get(sf_cmp_coords[c])->name) == 0) {
+            f->coord = sf_coord_get(sf_cmp_coords[c]);
+            f->radial = sf_cmp_coords[c] == SF_COORD_THETA;
+        }
     SF_CHECK(ctx, f->coord, SF_E_UNSUPPORTED, "%s: variable tau_plus: coordinate %s: expected "
              "theta or phi (one reduced coordinate)", path, arr.dimnames[1]);
-    SF_CHECK(ctx, f->coord->radial || f->d_H == 1, SF_E_NETCDF,
+    SF_CHECK(ctx, f->radial || f->d_H == 1, SF_E_NETCDF,
              "%s: coordinate phi with d_H = %zu: expected d_H = 1", path, f->d_H);
     f->n_times = arr.shape[0];
     f->n = arr.shape[1];
@@ -484,7 +480,7 @@ static sf_status open_output(sf_ctx *ctx, const char *out, const char *field,
                              const sf_particles *p, double bandwidth, size_t n_fine,
                              sf_ncw **w)
 {
-    const sf_nc_coord coord = {f->coord->name, f->coord->long_name, "rad", f->n, f->centres,
+    const sf_nc_coord coord = {f->coord->name, f->coord->long_name, f->coord->units, f->n, f->centres,
                                f->edges};
     const sf_nc_attr attrs[] = {
         {"symflow_kind", SF_NC_ATTR_TEXT, "compare", 0, 0},
@@ -583,7 +579,7 @@ sf_status sf_compare_files(sf_ctx *ctx, const char *field, const char *particles
         double mass_p[2], w1[2], h[2];
         for (int sg = 0; sg < 2; sg++) {
             double csum;
-            const size_t n_at = collect_sign(&p, tp, sg == 0 ? 1 : -1, f.coord->radial, &wk, &csum);
+            const size_t n_at = collect_sign(&p, tp, sg == 0 ? 1 : -1, f.radial, &wk, &csum);
             mass_p[sg] = csum * inv_m;
             for (size_t c = 0; c < f.n; c++)
                 wk.cell_mass[c] = tau[sg][c] * (f.edges[c + 1] - f.edges[c]);

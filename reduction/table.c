@@ -23,7 +23,7 @@ sf_status sf_reduce_table(sf_ctx *ctx, const sf_case *c, size_t n, int with_K, s
     out.n = n;
     out.lo = sf_coord_get(info.id)->lo;
     out.hi = sf_coord_get(info.id)->hi;
-    out.radial = info.id == SF_COORD_THETA;
+    out.coord = info.id;
     out.kappa_scale = c->problem.input == SF_INPUT_SPHERE ? 1.0 / (double)c->problem.d : 1.0;
     out.risk_const = sf_kernel_risk_const(k);
     SF_ALLOC(ctx, out.G, n);
@@ -40,7 +40,7 @@ sf_status sf_reduce_table(sf_ctx *ctx, const sf_case *c, size_t n, int with_K, s
     const double d = (double)c->problem.d, dH = (double)c->problem.d_H, kk = d - dH;
     for (size_t i = 0; i < n; i++) {
         double x = out.lo + h * (double)i;
-        if (out.radial) {
+        if (out.coord == SF_COORD_THETA) {
             /* 2 cos^{d_H−1}θ sin^{k−1}θ / B(d_H/2, k/2) */
             SF_TRY(ctx, sf_tau0_cdf_theta(ctx, dH, kk, x, &out.cdf0[i]));
             double lb = lgamma(0.5 * dH) + lgamma(0.5 * kk) - lgamma(0.5 * d);

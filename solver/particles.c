@@ -69,14 +69,14 @@ static void sf_psim_sample_reduced(sf_psim *ps, int symmetric)
     double *x = ps->y, *c = ps->y + m;
     for (size_t j = 0; j < half; j++) {
         ps->eps[j] = sf_prng_uniform(&ps->rng) < 0.5 ? 1.0 : -1.0;
-        const double hpart = ps->tab->radial ? sqrt(sf_prng_chi2(&ps->rng, (double)ps->d_H))
+        const double hpart = (ps->tab->coord == SF_COORD_THETA) ? sqrt(sf_prng_chi2(&ps->rng, (double)ps->d_H))
                                              : sf_prng_normal(&ps->rng);
         const double ppart = sqrt(sf_prng_chi2(&ps->rng, k));
         x[j] = atan2(ppart, hpart);
         c[j] = 1.0;
         if (symmetric) {
             ps->eps[j + half] = -ps->eps[j];
-            x[j + half] = ps->tab->radial ? x[j] : SF_PSIM_PI - x[j];
+            x[j + half] = (ps->tab->coord == SF_COORD_THETA) ? x[j] : SF_PSIM_PI - x[j];
             c[j + half] = 1.0;
         }
     }
@@ -115,7 +115,7 @@ static void sf_psim_sample_quantile(sf_psim *ps)
         ps->eps[j] = 1.0;
         c[j] = 1.0;
         ps->eps[j + half] = -1.0;
-        x[j + half] = tab->radial ? x[j] : SF_PSIM_PI - x[j];
+        x[j + half] = (tab->coord == SF_COORD_THETA) ? x[j] : SF_PSIM_PI - x[j];
         c[j + half] = 1.0;
     }
 }
@@ -149,7 +149,7 @@ sf_status sf_psim_create(sf_ctx *ctx, const sf_kernel_table *tab, const sf_psim_
     SF_CHECK(ctx, tab->n >= SF_PSIM_MIN_NODES && tab->G && tab->dG && tab->hi > tab->lo,
              SF_E_ARG, "particles: kernel table with %zu nodes on [%g, %g]: expected ≥ %d "
              "nodes, Ĝ and ∂Ĝ, lo < hi", tab->n, tab->lo, tab->hi, (int)SF_PSIM_MIN_NODES);
-    SF_CHECK(ctx, tab->radial || d_H == 1, SF_E_ARG,
+    SF_CHECK(ctx, (tab->coord == SF_COORD_THETA) || d_H == 1, SF_E_ARG,
              "particles: a φ kernel table (radial = 0) needs problem.d_H = 1, got %ld", d_H);
     if (p->method == SF_PMETHOD_REDUCED) {
         SF_CHECK(ctx, tab->K && tab->dK, SF_E_ARG,

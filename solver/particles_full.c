@@ -55,13 +55,13 @@ static double sf_psim_g(const sf_kernel_table *tab, const double *b, size_t d, s
         for (size_t k = 0; k < d; k++) grad[k] = 0.0;
         return 0.0;
     }
-    const double x = tab->radial ? atan2(pn, hn) : atan2(pn, b[0]);
+    const double x = (tab->coord == SF_COORD_THETA) ? atan2(pn, hn) : atan2(pn, b[0]);
     double G, dG;
     sf_psim_interp_G(tab, x, &G, &dG);
     for (size_t k = 0; k < d; k++) grad[k] = G * b[k] / nb;
-    if (pn > 0.0 && (!tab->radial || hn > 0.0)) {
+    if (pn > 0.0 && (!(tab->coord == SF_COORD_THETA) || hn > 0.0)) {
         const double sx = sin(x), cx = cos(x);
-        if (tab->radial) {
+        if ((tab->coord == SF_COORD_THETA)) {
             for (size_t k = 0; k < d_H; k++) grad[k] -= dG * sx * b[k] / hn;
         } else {
             grad[0] -= dG * sx;

@@ -87,7 +87,7 @@ long sf_psim_m(const sf_psim *ps);
 const double *sf_psim_a(const sf_psim *ps);
 const double *sf_psim_b(const sf_psim *ps);
 /* Reduced state (reduced method only, else all NULL): eps[m] = ±1, x[m] the reduced
- * coordinate (θ or φ as tab->radial says), c[m] the masses. Borrowed views. */
+ * coordinate (θ or φ as tab->coord says), c[m] the masses. Borrowed views. */
 void sf_psim_reduced_state(const sf_psim *ps, const double **eps, const double **x,
                            const double **c);
 

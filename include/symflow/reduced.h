@@ -35,12 +35,12 @@ typedef struct {
  * simulators (MATH §1 "Particles", §4.1): Ĝ and ∂Ĝ (1-D), and optionally K̂ and ∂_x K̂
  * (2-D, x the first argument). Values between nodes are interpolated by the reader.
  * The coordinate is θ (angle of b to H, radial targets) or φ (angle of b in the
- * (e_1, H^⊥) half-plane, d_H = 1 targets): `radial` says which. */
+ * (e_1, H^⊥) half-plane, d_H = 1 targets): `coord` says which. */
 typedef struct {
     size_t n;           /* nodes, uniform on [lo, hi] including both ends */
     double lo, hi;      /* the coordinate interval */
-    int radial;         /* 1: θ ∈ [0, π/2] = angle to H; 0: φ ∈ [0, π], cos φ = b_1/|b|
-                           (set from the coordinate table's id; kept as a flag for the loops) */
+    sf_coord_id coord;  /* SF_COORD_THETA (θ ∈ [0, π/2], angle to H) or SF_COORD_PHI
+                           (φ ∈ [0, π], cos φ = b_1/|b|) */
     double *G;          /* n: Ĝ at the nodes (M12) (owned) */
     double *dG;         /* n: ∂Ĝ at the nodes (owned) */
     double *K;          /* n×n: K̂(x_i, x_j) (M11), or NULL when not requested (owned) */

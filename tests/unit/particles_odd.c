@@ -34,7 +34,7 @@ static sf_kernel_table odd_table(double A, double risk_const)
     t.n = NODES;
     t.lo = 0.0;
     t.hi = M_PI;
-    t.radial = 0;
+    t.coord = SF_COORD_PHI;
     for (size_t i = 0; i < NODES; i++) {
         double phi = M_PI * (double)i / (NODES - 1);
         tab_G[i] = A * cos(phi);

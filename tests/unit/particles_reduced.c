@@ -167,7 +167,7 @@ static void check_odd(sf_ctx *ctx)
     sf_case c = make_case("linear", 10, 1);
     sf_kernel_table tab = {0};
     SF_EXPECT_OK(ctx, sf_reduce_table(ctx, &c, 257, 1, &tab));
-    SF_EXPECT(tab.radial == 0);
+    SF_EXPECT(tab.coord == SF_COORD_PHI);
     sf_psim_params p = params(SF_PMETHOD_REDUCED, 64, 99, 1);
     sf_psim *ps = NULL;
     SF_EXPECT_OK(ctx, sf_test_psim_create(ctx, &c, &tab, &p, &ps));

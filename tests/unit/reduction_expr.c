@@ -101,7 +101,7 @@ static void compare_tables(sf_ctx *ctx, const sf_case *ce, const sf_case *cb, co
     SF_EXPECT_OK(ctx, sf_reduce_table(ctx, cb, TABLE_NODES, 1, &tb));
     double maxG = 0.0, maxdG = 0.0, maxK = 0.0, scale = 0.0;
     if (te.G && tb.G) {
-        SF_EXPECT(te.radial == tb.radial && te.lo == tb.lo && te.hi == tb.hi);
+        SF_EXPECT(te.coord == tb.coord && te.lo == tb.lo && te.hi == tb.hi);
         for (size_t i = 0; i < TABLE_NODES; i++) {
             maxG = fmax(maxG, fabs(te.G[i] - tb.G[i]));
             maxdG = fmax(maxdG, fabs(te.dG[i] - tb.dG[i]));
@@ -117,7 +117,7 @@ static void compare_tables(sf_ctx *ctx, const sf_case *ce, const sf_case *cb, co
         SF_EXPECT_NEAR(te.risk_const, tb.risk_const, TOL_SAME);
         printf("%-44s max|ΔĜ| %.1e  max|Δ∂Ĝ| %.1e  (max|Ĝ| %.3g)  |Δ risk| %.1e  (%s)\n", label,
                maxG, maxdG, scale, fabs(te.risk_const - tb.risk_const),
-               te.radial ? "θ-form" : "φ-form");
+               te.coord == SF_COORD_THETA ? "θ-form" : "φ-form");
     }
     if (dg) *dg = fmax(maxG, maxdG);
     sf_kernel_table_free(&te);
