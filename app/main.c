@@ -343,6 +343,33 @@ static int cmd_compare(sf_ctx *ctx, int argc, char **argv)
     return 0;
 }
 
+#ifndef SF_POSTPROC_RELDIR
+#define SF_POSTPROC_RELDIR "../lib/python3/dist-packages"
+#endif
+
+/* The directory holding the Python package symflow_post, into dir (cap bytes): an installed
+ * copy at SF_POSTPROC_RELDIR from the executable's directory (/proc/self/exe) when it has
+ * symflow_post/__main__.py, else the source tree's SF_POSTPROC_DIR (the build tree). */
+static void postproc_dir(char *dir, size_t cap)
+{
+    char exe[4096], probe[8192];
+    const ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = '\0';
+            const int np = snprintf(probe, sizeof probe, "%s/%s/symflow_post/__main__.py", exe,
+                                    SF_POSTPROC_RELDIR);
+            const int nd = snprintf(dir, cap, "%s/%s", exe, SF_POSTPROC_RELDIR);
+            if (np > 0 && (size_t)np < sizeof probe && nd > 0 && (size_t)nd < cap &&
+                access(probe, R_OK) == 0)
+                return;
+        }
+    }
+    snprintf(dir, cap, "%s", SF_POSTPROC_DIR);
+}
+
 /* Hand over to the Python package (reads netCDF only): python3 -m symflow_post COMMAND argv. */
 static int run_postproc(const char *command, const char *usage, int argc, char **argv)
 {
@@ -356,8 +383,9 @@ static int run_postproc(const char *command, const char *usage, int argc, char *
         return (int)SF_E_NOMEM;
     }
     const char *pp = getenv("PYTHONPATH");
-    char path[8192];
-    snprintf(path, sizeof path, "%s%s%s", SF_POSTPROC_DIR, pp && *pp ? ":" : "", pp ? pp : "");
+    char dir[4096], path[16384];
+    postproc_dir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s%s%s", dir, pp && *pp ? ":" : "", pp ? pp : "");
     setenv("PYTHONPATH", path, 1);
     args[0] = (char *)SF_PYTHON;
     args[1] = (char *)"-m";
