@@ -21,6 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "symflow/atomic.h"
 #include "symflow/case.h"
 #include "symflow/compare.h"
 #include "symflow/ncio.h"
@@ -203,6 +204,7 @@ static int cmd_solve(sf_ctx *ctx, int argc, char **argv)
     sf_status status = SF_OK;
     sf_case c = {0};
     sf_solve_report rep;
+    SF_TRY(ctx, sf_atomic_check_output(ctx, out, &case_path, 1)); /* -o t.yaml, any spelling */
     SF_TRY(ctx, sf_case_load(ctx, case_path, overrides, n_over, &c));
     SF_TRY(ctx, run_with_progress(ctx, &c, out, quiet, sf_registry_solve, &rep));
     if (!quiet) print_summary(&rep, out);
@@ -282,6 +284,7 @@ static int cmd_particles(sf_ctx *ctx, int argc, char **argv)
     sf_status status = SF_OK;
     sf_case c = {0};
     sf_solve_report rep;
+    SF_TRY(ctx, sf_atomic_check_output(ctx, out, &case_path, 1)); /* -o t.yaml, any spelling */
     SF_TRY(ctx, sf_case_load(ctx, case_path, overrides, n_over, &c));
     SF_TRY(ctx, run_with_progress(ctx, &c, out, quiet, sf_registry_particles, &rep));
     if (!quiet) print_summary(&rep, out);
@@ -406,5 +409,12 @@ int main(int argc, char **argv)
     else
         rc = usage_error(usage_main, "unknown command '%s'", argv[1]);
     sf_ctx_destroy(&ctx);
+    /* After a failed netCDF write (a full disk) libhdf5 1.10 can neither close the file nor
+     * survive its own exit handler with it open (segfault in H5F__close_cb); core/ncio.c has
+     * removed the temporary and left the handle, so leave without exit handlers. */
+    if (rc == (int)SF_E_NETCDF) {
+        fflush(NULL);
+        _exit(rc);
+    }
     return rc;
 }

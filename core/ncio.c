@@ -82,6 +82,7 @@ typedef struct {
     char *path;        /* final path (owned) */
     char *tmp;         /* the temporary's name (owned); NULL once finished */
     sf_atomic *atomic; /* the temporary file (owned) */
+    int failed;        /* a netCDF call failed on it (full disk): HDF5 can no longer close it */
 } sf_nc_tmp;
 
 /* Create a temporary beside path (sf_atomic_open: refuses a directory or special file) and
@@ -95,6 +96,7 @@ static sf_status tmp_create(sf_ctx *ctx, const char *path, sf_nc_tmp *t)
     t->path = NULL;
     t->tmp = NULL;
     t->atomic = NULL;
+    t->failed = 0;
     SF_CHECK(ctx, path && *path, SF_E_ARG, "netCDF output: empty file name");
     t->path = sf_strdup(ctx, path);
     if (!t->path) {
@@ -122,16 +124,19 @@ cleanup:
 }
 
 /* Close; commit: nc_close, then sf_atomic_commit (fsync, rename, fsync of the directory);
- * else, or when closing fails (a full disk shows here), nc_abort so that no HDF5 handle stays
- * open, and remove the temporary. Frees t's strings in every case. */
+ * else nc_abort and remove the temporary. After a failed write (t->failed, e.g. a full disk)
+ * libhdf5 1.10 can no longer close the file: nc_close and nc_abort fail or crash inside
+ * H5Fclose. Then the id is left open (app/main.c leaves without HDF5's exit handler, which
+ * would crash on it) and only the temporary is removed. Frees t's strings in every case. */
 static sf_status tmp_finish(sf_ctx *ctx, sf_nc_tmp *t, int commit)
 {
     sf_status status = SF_OK;
     if (!t->tmp) goto cleanup;
+    SF_CHECK(ctx, !(commit && t->failed), SF_E_NETCDF,
+             "%s: not written: an earlier netCDF call on it failed", t->path);
     if (t->ncid >= 0) {
-        int e = commit ? nc_close(t->ncid) : nc_abort(t->ncid);
-        /* A failed nc_close leaves the id open (netCDF-4 skips H5Fclose): abort it. */
-        if (e != NC_NOERR && commit) nc_abort(t->ncid);
+        int e = NC_NOERR;
+        if (!t->failed) e = commit ? nc_close(t->ncid) : nc_abort(t->ncid);
         t->ncid = -1;
         SF_CHECK(ctx, e == NC_NOERR || !commit, SF_E_NETCDF, "%s: cannot close: %s", t->path,
                  nc_strerror(e));
@@ -409,6 +414,7 @@ cleanup:
     free(cvar);
     free(cbnds);
     if (w) {
+        if (status == SF_E_NETCDF) w->file.failed = 1;
         tmp_finish(ctx, &w->file, 0);
         free(w->fields);
         free(w->series);
@@ -445,6 +451,7 @@ sf_status sf_ncw_append(sf_ctx *ctx, sf_ncw *w, double t, const double *const *f
     w->n_times++;
     w->last_t = t;
 cleanup:
+    if (w && status == SF_E_NETCDF) w->file.failed = 1;
     return status;
 }
 
@@ -463,6 +470,7 @@ sf_status sf_ncw_set_attr(sf_ctx *ctx, sf_ncw *w, const sf_nc_attr *attr)
     SF_NC_TRY(ctx, nc_sync(w->file.ncid), "%s: flush", w->file.path);
 cleanup:
     if (in_define) nc_enddef(w->file.ncid);
+    if (w && status == SF_E_NETCDF) w->file.failed = 1;
     return status;
 }
 
@@ -1054,6 +1062,7 @@ sf_status sf_ncp_create(sf_ctx *ctx, const char *path, const sf_particles_header
 cleanup:
     free(basis);
     if (w) {
+        if (status == SF_E_NETCDF) w->file.failed = 1;
         tmp_finish(ctx, &w->file, 0);
         free(w);
     }
@@ -1142,6 +1151,7 @@ sf_status sf_ncp_append(sf_ctx *ctx, sf_ncp *w, double t, const double *a, const
     w->n_times++;
     w->last_t = t;
 cleanup:
+    if (w && status == SF_E_NETCDF) w->file.failed = 1;
     return status;
 }
 
