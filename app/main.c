@@ -13,6 +13,8 @@
  * solution reached the edge of the box).
  * argv → case → registry (build and drive the case's form, registry.h) → print → exit code.
  * This is the only place that prints or exits. Errors: one line on stderr.
+ * -o never replaces an input of the command (the case file; compare checks FIELD and
+ * PARTICLES itself), a directory or a special file: exit 6 (include/symflow/atomic.h).
  */
 #include <errno.h>
 #include <math.h>
@@ -63,7 +65,8 @@ static const char *usage_solve =
     "\n"
     "Solve the reduced mean-field PDE of the case file CASE (YAML) and write the field file\n"
     "FILE (netCDF, default: CASE's name with .nc in the current directory).\n"
-    "  -o FILE          output field file (written to a temporary name, renamed at the end)\n"
+    "  -o FILE          output field file (written to a temporary name, renamed at the end;\n"
+    "                   never the case file, a directory or a device: exit 6)\n"
     "  --set key=value  override a case key; value read as YAML, e.g. --set grid.cells=400\n"
     "                   or --set 'time.outputs=[0,1,10]'\n"
     "  --quiet          no progress and no summary\n";
