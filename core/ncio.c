@@ -2,14 +2,16 @@
  * "particles-1" (writer and validating reader), a generic one-variable/one-attribute reader
  * and sf_nc_info. Implements include/symflow/ncio.h.
  *
- * Every file is written under `path`.tmp.<pid> and renamed on commit, so a failed or killed
- * run leaves at worst a temporary file, never a corrupt `path`. Each append is flushed
- * (nc_sync). netCDF errors are translated here once: the message carries nc_strerror, the
+ * Every file is written under an unpredictable temporary name beside `path` (core/atomic.c:
+ * O_EXCL|O_NOFOLLOW, never over a directory or special file) and renamed on commit after an
+ * fsync, so a failed run leaves nothing and a killed one at worst a temporary, never a corrupt
+ * `path`. Each append is flushed (nc_sync); a failure aborts the dataset (nc_abort) and
+ * removes the temporary. netCDF errors are translated here once: the message carries nc_strerror, the
  * file (its final name, the one the user gave) and the variable or attribute.
  * Not here: what the fields mean (solver/), which attributes a run records (app/, solver/),
  * plotting (postproc/). This is the only file that includes <netcdf.h>.
  */
-#define _POSIX_C_SOURCE 200809L /* getpid */
+#define _POSIX_C_SOURCE 200809L
 
 #include "symflow/ncio.h"
 
@@ -21,17 +23,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <netcdf.h>
 
+#include "symflow/atomic.h"
 #include "symflow/version.h"
 
 enum {
     SF_NC_DEFLATE_LEVEL = 4,   /* zlib level, MATH.md §8 "deflate with shuffle": level 4 sits on the
                                   size plateau of smooth double fields at a fraction of 9's time */
     SF_NC_NV = 2,              /* CF cell bounds of a 1-D cell: two vertices (CF-1.8 §7.1) */
-    SF_NC_PID_SUFFIX = 32,     /* room for ".tmp." and a decimal pid, bytes */
     SF_NC_INFO_TEXT_MAX = 60,  /* longest text attribute value sf_nc_info shows, bytes */
     SF_NC_INFO_VALUES_MAX = 4, /* most values of a numeric attribute sf_nc_info shows */
     SF_NC_INDEX_TEXT = 96      /* room for a printed multi-index "[i, j, k]", bytes */
@@ -74,47 +75,46 @@ static sf_status nc_fail(sf_ctx *ctx, int err, const char *file, int line, const
         }                                                                           \
     } while (0)
 
-/* ---- temporary file, commit by rename ------------------------------------------------------ */
+/* ---- temporary file, commit by rename (core/atomic.c) --------------------------------------- */
 
 typedef struct {
-    int ncid;   /* open netCDF id, -1 when closed */
-    char *path; /* final path (owned) */
-    char *tmp;  /* temporary path `path`.tmp.<pid> (owned) */
+    int ncid;          /* open netCDF id, -1 when closed */
+    char *path;        /* final path (owned) */
+    char *tmp;         /* the temporary's name (owned); NULL once finished */
+    sf_atomic *atomic; /* the temporary file (owned) */
+    int failed;        /* a netCDF call failed on it (full disk): HDF5 can no longer close it */
 } sf_nc_tmp;
 
-/* Create t->tmp as an empty netCDF-4 file in define mode. On failure nothing is left on disk
- * and t owns nothing. An unwritable or missing directory is named by its errno text. */
+/* Create a temporary beside path (sf_atomic_open: refuses a directory or special file) and
+ * open it as an empty netCDF-4 file in define mode. NC_CLOBBER reopens the file we created
+ * and truncates it; HDF5 accepts an existing empty file. On failure nothing is left on disk
+ * and t owns nothing. */
 static sf_status tmp_create(sf_ctx *ctx, const char *path, sf_nc_tmp *t)
 {
     sf_status status = SF_OK;
     t->ncid = -1;
     t->path = NULL;
     t->tmp = NULL;
+    t->atomic = NULL;
+    t->failed = 0;
     SF_CHECK(ctx, path && *path, SF_E_ARG, "netCDF output: empty file name");
     t->path = sf_strdup(ctx, path);
     if (!t->path) {
         status = SF_E_NOMEM;
         goto cleanup;
     }
-    size_t n = strlen(path) + SF_NC_PID_SUFFIX;
-    SF_ALLOC(ctx, t->tmp, n);
-    snprintf(t->tmp, n, "%s.tmp.%ld", path, (long)getpid());
-    int e = nc_create(t->tmp, NC_NETCDF4 | NC_CLOBBER, &t->ncid);
-    if (e != NC_NOERR) {
-        t->ncid = -1;
-        remove(t->tmp);
-        /* HDF5 reports an unwritable directory as a bare "HDF error": ask stdio for the cause. */
-        errno = 0;
-        FILE *probe = fopen(t->tmp, "wb");
-        int probe_errno = errno;
-        if (!probe)
-            SF_CHECK(ctx, 0, SF_E_IO, "%s: cannot create: %s", path, strerror(probe_errno));
-        fclose(probe);
-        remove(t->tmp);
-        SF_CHECK(ctx, 0, SF_E_NETCDF, "%s: cannot create: %s", path, nc_strerror(e));
+    SF_TRY(ctx, sf_atomic_open(ctx, path, &t->atomic));
+    t->tmp = sf_strdup(ctx, sf_atomic_tmp_path(t->atomic));
+    if (!t->tmp) {
+        status = SF_E_NOMEM;
+        goto cleanup;
     }
+    int e = nc_create(t->tmp, NC_NETCDF4 | NC_CLOBBER, &t->ncid);
+    if (e != NC_NOERR) t->ncid = -1;
+    SF_CHECK(ctx, e == NC_NOERR, SF_E_NETCDF, "%s: cannot create: %s", path, nc_strerror(e));
 cleanup:
     if (status != SF_OK) {
+        sf_atomic_abort(&t->atomic);
         free(t->path);
         free(t->tmp);
         t->path = NULL;
@@ -123,31 +123,27 @@ cleanup:
     return status;
 }
 
-/* Close; commit: rename tmp → path (on failure remove tmp and report); else remove tmp.
- * Frees t's strings in every case. */
+/* Close; commit: nc_close, then sf_atomic_commit (fsync, rename, fsync of the directory);
+ * else nc_abort and remove the temporary. After a failed write (t->failed, e.g. a full disk)
+ * libhdf5 1.10 can no longer close the file: nc_close and nc_abort fail or crash inside
+ * H5Fclose. Then the id is left open (app/main.c leaves without HDF5's exit handler, which
+ * would crash on it) and only the temporary is removed. Frees t's strings in every case. */
 static sf_status tmp_finish(sf_ctx *ctx, sf_nc_tmp *t, int commit)
 {
     sf_status status = SF_OK;
     if (!t->tmp) goto cleanup;
+    SF_CHECK(ctx, !(commit && t->failed), SF_E_NETCDF,
+             "%s: not written: an earlier netCDF call on it failed", t->path);
     if (t->ncid >= 0) {
-        int e = nc_close(t->ncid);
+        int e = NC_NOERR;
+        if (!t->failed) e = commit ? nc_close(t->ncid) : nc_abort(t->ncid);
         t->ncid = -1;
-        if (e != NC_NOERR && commit) {
-            remove(t->tmp);
-            SF_CHECK(ctx, 0, SF_E_NETCDF, "%s: cannot close: %s", t->path, nc_strerror(e));
-        }
+        SF_CHECK(ctx, e == NC_NOERR || !commit, SF_E_NETCDF, "%s: cannot close: %s", t->path,
+                 nc_strerror(e));
     }
-    if (!commit) {
-        remove(t->tmp);
-        goto cleanup;
-    }
-    if (rename(t->tmp, t->path) != 0) {
-        int err = errno;
-        remove(t->tmp);
-        SF_CHECK(ctx, 0, SF_E_IO, "%s: cannot rename the temporary file %s to it: %s", t->path,
-                 t->tmp, strerror(err));
-    }
+    if (commit) SF_TRY(ctx, sf_atomic_commit(ctx, &t->atomic));
 cleanup:
+    sf_atomic_abort(&t->atomic);
     free(t->path);
     free(t->tmp);
     t->path = NULL;
@@ -418,6 +414,7 @@ cleanup:
     free(cvar);
     free(cbnds);
     if (w) {
+        if (status == SF_E_NETCDF) w->file.failed = 1;
         tmp_finish(ctx, &w->file, 0);
         free(w->fields);
         free(w->series);
@@ -454,6 +451,7 @@ sf_status sf_ncw_append(sf_ctx *ctx, sf_ncw *w, double t, const double *const *f
     w->n_times++;
     w->last_t = t;
 cleanup:
+    if (w && status == SF_E_NETCDF) w->file.failed = 1;
     return status;
 }
 
@@ -472,6 +470,7 @@ sf_status sf_ncw_set_attr(sf_ctx *ctx, sf_ncw *w, const sf_nc_attr *attr)
     SF_NC_TRY(ctx, nc_sync(w->file.ncid), "%s: flush", w->file.path);
 cleanup:
     if (in_define) nc_enddef(w->file.ncid);
+    if (w && status == SF_E_NETCDF) w->file.failed = 1;
     return status;
 }
 
@@ -1063,6 +1062,7 @@ sf_status sf_ncp_create(sf_ctx *ctx, const char *path, const sf_particles_header
 cleanup:
     free(basis);
     if (w) {
+        if (status == SF_E_NETCDF) w->file.failed = 1;
         tmp_finish(ctx, &w->file, 0);
         free(w);
     }
@@ -1151,6 +1151,7 @@ sf_status sf_ncp_append(sf_ctx *ctx, sf_ncp *w, double t, const double *a, const
     w->n_times++;
     w->last_t = t;
 cleanup:
+    if (w && status == SF_E_NETCDF) w->file.failed = 1;
     return status;
 }
 

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "symflow/atomic.h"
 #include "symflow/compare.h"
 #include "symflow/coord.h"
 #include "symflow/ncio.h"
@@ -529,8 +530,8 @@ sf_status sf_compare_files(sf_ctx *ctx, const char *field, const char *particles
 
     SF_CHECK(ctx, field && *field && particles && *particles, SF_E_ARG,
              "compare: the field and particle file names must be non-empty");
-    SF_CHECK(ctx, !out || (strcmp(out, field) != 0 && strcmp(out, particles) != 0), SF_E_ARG,
-             "compare: output %s is also an input: expected a new file name", out);
+    const char *const inputs[2] = {field, particles};
+    if (out) SF_TRY(ctx, sf_atomic_check_output(ctx, out, inputs, 2)); /* device and inode */
     SF_CHECK(ctx, isfinite(prm.bandwidth), SF_E_ARG,
              "compare: bandwidth = %g: expected a finite width (rad), ≤ 0 for Silverman's rule",
              prm.bandwidth);

@@ -49,7 +49,9 @@ typedef struct {
  * 1e-9·max(1, |t|)) and, if out is non-NULL, write the file `out` (symflow_kind =
  * "compare"; written under a temporary name, renamed on success). Borrowed: every argument;
  * params NULL means sf_compare_params_default(); summary may be NULL.
- * Errors, each naming the file: SF_E_IO / SF_E_NETCDF a missing or unreadable file, a field
+ * Errors, each naming the file: SF_E_IO an output that is one of the inputs (same device and
+ * inode, whatever the spelling), a directory or a special file (sf_atomic_check_output);
+ * SF_E_IO / SF_E_NETCDF a missing or unreadable file, a field
  * file that is not one (no symflow_kind = "field", a particle file given first), missing or
  * malformed variables; SF_E_UNSUPPORTED form ≠ "lifted" or a coordinate other than theta/phi;
  * SF_E_ARG d or d_H differ between the files; SF_E_RANGE no common output time, cell edges

@@ -2,8 +2,12 @@
  * interface (implemented by core/ncio.c).
  *
  * A field file is described by a layout (coordinates, fields on them, time series, global
- * attributes) and written one output time at a time; it lives under a temporary name until
- * sf_ncw_close(..., commit = 1) renames it, so a failed run never leaves a corrupt file.
+ * attributes) and written one output time at a time; it lives under a temporary name
+ * (include/symflow/atomic.h: unpredictable, beside `path`; a directory or special file at
+ * `path` is refused, SF_E_IO) until sf_ncw_close(..., commit = 1) fsyncs and renames it, so
+ * a failed run never leaves a corrupt file, nor a temporary one. After a failed netCDF write
+ * (a full disk) the dataset cannot be closed by libhdf5 1.10: the temporary is removed and
+ * the id left open (see core/ncio.c tmp_finish; app/main.c exits without HDF5's handler).
  * Conventions: CF-1.8, `time` unlimited with units "1", coordinate variables with units,
  * long_name and `*_bnds`, fields chunked (1, …) and deflated with shuffle.
  * Particle files follow the public schema "particles-1" (documented at the top of the
@@ -67,7 +71,7 @@ typedef struct {
 
 typedef struct sf_ncw sf_ncw; /* opaque field-file writer */
 
-/* Create `path`.tmp.<pid> with the layout defined; nothing appears at `path` until commit.
+/* Create a temporary beside `path` with the layout defined; nothing appears at `path` until commit.
  * The layout and its arrays are read during the call only. */
 sf_status sf_ncw_create(sf_ctx *ctx, const char *path, const sf_nc_layout *layout, sf_ncw **out);
 
@@ -148,7 +152,7 @@ typedef struct {
 
 typedef struct sf_ncp sf_ncp; /* opaque particle-file writer */
 
-/* Create `path`.tmp.<pid> in schema particles-1; nothing appears at `path` until commit.
+/* Create a temporary beside `path` in schema particles-1; nothing appears at `path` until commit.
  * *h and its arrays are read during the call only. *out owned: close with sf_ncp_close. */
 sf_status sf_ncp_create(sf_ctx *ctx, const char *path, const sf_particles_header *h,
                         sf_ncp **out);

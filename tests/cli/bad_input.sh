@@ -63,7 +63,7 @@ write_case() {
 
 no_output_left() {
     local left
-    left=$(ls -A | grep -E '^out\.nc' || true)
+    left=$(ls -A | grep -E '^\.?out\.nc' || true)
     [ -z "$left" ]
 }
 
@@ -79,7 +79,7 @@ expect_error() {
         shift
     done
     shift # the --
-    rm -f out.nc out.nc.tmp*
+    rm -f out.nc .out.nc.tmp.*
     timeout "$RUN_LIMIT" "$SYMFLOW" "$@" >stdout.txt 2>stderr.txt
     local code=$?
     local err
@@ -113,18 +113,18 @@ expect_error() {
     if no_output_left; then
         pass
     else
-        fail "$name: output left behind: $(ls -A | grep -E '^out\.nc' | tr '\n' ' ')"
+        fail "$name: output left behind: $(ls -A | grep -E '^\.?out\.nc' | tr '\n' ' ')"
     fi
 }
 
 # The valid case succeeds and writes out.nc (and no temporary file is left).
 write_case good.yaml
-rm -f out.nc out.nc.tmp*
+rm -f out.nc .out.nc.tmp.*
 timeout "$RUN_LIMIT" "$SYMFLOW" solve good.yaml -o out.nc --quiet >stdout.txt 2>stderr.txt
 code=$?
 if [ "$code" -eq 0 ]; then pass; else fail "valid case: exit code $code: $(cat stderr.txt)"; fi
 if [ -s out.nc ]; then pass; else fail "valid case: out.nc missing or empty"; fi
-if ls -A | grep -qE '^out\.nc\.tmp'; then fail "valid case: temporary file left"; else pass; fi
+if ls -A | grep -qE '^\.out\.nc\.tmp\.'; then fail "valid case: temporary file left"; else pass; fi
 rm -f out.nc
 
 # Malformed YAML: "cells: 16: 17" (a mapping value inside a plain scalar), line 7.

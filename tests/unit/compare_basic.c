@@ -442,8 +442,15 @@ static void test_errors(sf_ctx *ctx, const char *dir)
     SF_EXPECT(sf_compare_files(ctx, ftr, part, out, NULL, NULL) == SF_E_UNSUPPORTED);
     SF_EXPECT(contains(sf_ctx_message(ctx), ftr) && contains(sf_ctx_message(ctx), "transport"));
 
+    /* The output may not be an input, whatever its spelling (device and inode compared). */
     sf_ctx_clear(ctx);
-    SF_EXPECT(sf_compare_files(ctx, field, part, field, NULL, NULL) == SF_E_ARG);
+    SF_EXPECT(sf_compare_files(ctx, field, part, field, NULL, NULL) == SF_E_IO);
+    char respelt[600]; /* part (512) plus "/." */
+    const char *slash = strrchr(part, '/');
+    snprintf(respelt, sizeof respelt, "%.*s/./%s", (int)(slash - part), part, slash + 1);
+    sf_ctx_clear(ctx);
+    SF_EXPECT(sf_compare_files(ctx, field, part, respelt, NULL, NULL) == SF_E_IO);
+    SF_EXPECT(contains(sf_ctx_message(ctx), respelt) && contains(sf_ctx_message(ctx), "input"));
     sf_ctx_clear(ctx);
     SF_EXPECT(access(out, F_OK) != 0); /* no failed comparison left an output */
 
