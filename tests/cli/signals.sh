@@ -4,7 +4,9 @@
 # at -o, marked complete = 0 with time_reached < time.end, and no temporary. `--resume` must
 # continue such a file (its earlier outputs copied unchanged, complete = 1 at the end), match
 # an uninterrupted run to solver tolerance, and refuse a file of another case naming the
-# attribute (or coordinate) that differs, leaving nothing behind.
+# attribute (or coordinate) that differs, leaving nothing behind. `symflow particles` marks
+# its particle file the same way when interrupted. (A process killed by the signal would also
+# exit 128 + signal: the file, its attributes and the one-line message tell them apart.)
 # The tolerance: CVODE restarts from the stored state (order 1, a fresh step size), so the
 # resumed run differs from the uninterrupted one by the global integration error, a modest
 # multiple of solver.rtol (measured ≈ 20–60 × rtol on tiny.yaml, and it shrinks with rtol):
@@ -26,10 +28,12 @@ attr() { ncdump -h "$1" 2>/dev/null | sed -n "s/^[[:space:]]*:$2 = \([^ ;]*\) ;.
 
 # ---- interruption: a long solve, signalled once its file is open and it has advanced ----
 long=(--set grid.cells=800 --set time.end=200)
-interrupt() { # SIGNAL EXPECTED_EXIT OUT
+interrupt() { # SIGNAL EXPECTED_EXIT OUT [COMMAND ARGS...] (default: solve of the long case)
     local sig=$1 want=$2 out=$3
-    mkdir -p "$sig" && cd "$sig" || return
-    "$SYMFLOW" solve "$ROOT/cases/paper-norm.yaml" "${long[@]}" -o "$out" --quiet >out.txt 2>err.txt &
+    shift 3
+    [ $# -gt 0 ] || set -- solve "$ROOT/cases/paper-norm.yaml" "${long[@]}"
+    mkdir -p "$sig-$1" && cd "$sig-$1" || return
+    "$SYMFLOW" "$@" -o "$out" --quiet >out.txt 2>err.txt &
     pid=$!
     for _ in $(seq 1 300); do # the temporary appears when the tables are built (≤ 30 s)
         compgen -G "$out.tmp.*" >/dev/null && break
@@ -46,7 +50,7 @@ interrupt() { # SIGNAL EXPECTED_EXIT OUT
     [ "$(attr "$out" complete)" = 0 ] && pass || fail "$sig: complete = '$(attr "$out" complete)', expected 0"
     local tr
     tr=$(attr "$out" time_reached)
-    echo "$sig: exit $rc, time_reached = $tr of 200"
+    echo "$1 $sig: exit $rc, time_reached = $tr of 200"
     "$PYTHON" -c "import sys; t = float(sys.argv[1]); sys.exit(0 if 0 <= t < 200 else 1)" "$tr" \
         && pass || fail "$sig: time_reached = '$tr', expected in [0, 200)"
     [ "$(ls -A | sort | tr '\n' ' ')" = "$(printf '%s\n' "$out" err.txt out.txt | sort | tr '\n' ' ')" ] \
@@ -57,16 +61,18 @@ interrupt() { # SIGNAL EXPECTED_EXIT OUT
 }
 interrupt INT 130 out.nc
 interrupt TERM 143 out.nc
+# The particle simulators stop between outputs: a particle file (particles-1) is marked too.
+interrupt INT 130 p.nc particles "$ROOT/cases/paper-norm.yaml" -m 2000 --set time.end=200
 
 # The interrupted file resumes: one more unit of time, earlier outputs copied unchanged.
-tr=$(attr TERM/out.nc time_reached)
+tr=$(attr TERM-solve/out.nc time_reached)
 t1=$("$PYTHON" -c "import sys; print(float(sys.argv[1]) + 0.5)" "$tr")
 "$SYMFLOW" solve "$ROOT/cases/paper-norm.yaml" --set grid.cells=800 --set time.end="$t1" \
-    --set "time.outputs=[0, $t1]" --resume TERM/out.nc -o TERM/resumed.nc --quiet 2>err.txt
+    --set "time.outputs=[0, $t1]" --resume TERM-solve/out.nc -o TERM-solve/resumed.nc --quiet 2>err.txt
 rc=$?
 [ $rc -eq 0 ] && pass || fail "resume of the interrupted file: exit $rc: $(cat err.txt)"
-[ "$(attr TERM/resumed.nc complete)" = 1 ] && pass || fail "resumed file: complete is not 1"
-"$PYTHON" - TERM/out.nc TERM/resumed.nc "$t1" <<'PY' && pass || fail "resumed file does not extend the interrupted one"
+[ "$(attr TERM-solve/resumed.nc complete)" = 1 ] && pass || fail "resumed file: complete is not 1"
+"$PYTHON" - TERM-solve/out.nc TERM-solve/resumed.nc "$t1" <<'PY' && pass || fail "resumed file does not extend the interrupted one"
 import sys, netCDF4, numpy as np
 a, b = netCDF4.Dataset(sys.argv[1]), netCDF4.Dataset(sys.argv[2])
 n = len(a["time"])
