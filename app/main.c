@@ -1,6 +1,6 @@
 /* main.c — the `symflow` command: argv → case → run → exit code.
  *
- *   symflow solve CASE [-o FILE] [--set key=value]... [--quiet]
+ *   symflow solve CASE [-o FILE] [--resume FILE] [--set key=value]... [--quiet]
  *   symflow particles CASE [-m M] [--seed S] [-o FILE] [--set key=value]... [--quiet]
  *   symflow compare FIELD PARTICLES [-o CMP.nc] [--bandwidth H]
  *   symflow info FILE
@@ -10,7 +10,10 @@
  *
  * Exit codes are the status table of include/symflow/status.h (0 success, 2 usage, 3 case
  * file syntax, 4 range, 6 I/O, 7 CVODE, 8 netCDF, 9 numerical, 10 unsupported, 11 the
- * solution reached the edge of the box).
+ * solution reached the edge of the box; 130 and 143: interrupted by SIGINT / SIGTERM, the
+ * outputs so far committed with complete = 0).
+ * Signals: solve and particles catch SIGINT and SIGTERM into a flag (the only process-global
+ * state, owned here) that the driver polls between progress slices (drive.h stop).
  * argv → case → registry (build and drive the case's form, registry.h) → print → exit code.
  * This is the only place that prints or exits. Errors: one line on stderr.
  * -o never replaces an input of the command (the case file; compare checks FIELD and
@@ -18,6 +21,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,7 +48,7 @@ static const char *usage_main =
     "usage: symflow <command> [options]\n"
     "\n"
     "commands:\n"
-    "  solve CASE [-o FILE] [--set key=value]... [--quiet]\n"
+    "  solve CASE [-o FILE] [--resume FILE] [--set key=value]... [--quiet]\n"
     "                 solve the reduced PDE of a case file, write a netCDF field file\n"
     "  particles CASE [-m M] [--seed S] [-o FILE] [--set key=value]... [--quiet]\n"
     "                 train finite-width networks on the case, write a particle file\n"
@@ -58,18 +62,25 @@ static const char *usage_main =
     "\n"
     "options: --help (any command), --version\n"
     "exit codes: 0 ok, 2 usage, 3 malformed case, 4 value out of range, 5 memory, 6 I/O,\n"
-    "            7 CVODE, 8 netCDF, 9 numerical, 10 unsupported combination, 11 box too small\n";
+    "            7 CVODE, 8 netCDF, 9 numerical, 10 unsupported combination, 11 box too small,\n"
+    "            130 interrupted by SIGINT, 143 by SIGTERM (solve, particles: the outputs so far\n"
+    "            are written with the attribute complete = 0; continue with solve --resume)\n";
 
 static const char *usage_solve =
-    "usage: symflow solve CASE [-o FILE] [--set key=value]... [--quiet]\n"
+    "usage: symflow solve CASE [-o FILE] [--resume FILE] [--set key=value]... [--quiet]\n"
     "\n"
     "Solve the reduced mean-field PDE of the case file CASE (YAML) and write the field file\n"
     "FILE (netCDF, default: CASE's name with .nc in the current directory).\n"
     "  -o FILE          output field file (written to a temporary name, renamed at the end;\n"
     "                   never the case file, a directory or a device: exit 6)\n"
+    "  --resume FILE    continue the field file FILE of the same case (interrupted, or ending\n"
+    "                   before time.end) from its last output; the new file holds its outputs\n"
+    "                   and the new ones (FILE itself is replaced only if it is also -o FILE)\n"
     "  --set key=value  override a case key; value read as YAML, e.g. --set grid.cells=400\n"
     "                   or --set 'time.outputs=[0,1,10]'\n"
-    "  --quiet          no progress and no summary\n";
+    "  --quiet          no progress and no summary\n"
+    "SIGINT/SIGTERM end the run after the current step: the outputs so far are written with\n"
+    "complete = 0 and time_reached (exit 130 / 143).\n";
 
 static const char *usage_info = "usage: symflow info FILE\n\nDescribe a netCDF file written by symflow.\n";
 
@@ -83,10 +94,35 @@ static const char *usage_export =
     "theta or phi) as VTK XML rectilinear grids, DIR/NAME_NNNN.vtr one per output time, and\n"
     "the collection DIR/NAME.pvd with their times, for ParaView. Errors: one line, exit 2.\n";
 
+/* The signal received (SIGINT, SIGTERM), 0 if none: set by the handler, polled by the
+ * driver through stop_requested. */
+static volatile sig_atomic_t sf_signal_received = 0;
+
+static void on_signal(int sig) { sf_signal_received = sig; }
+
+static int stop_requested(void *user)
+{
+    (void)user;
+    return sf_signal_received != 0;
+}
+
+/* SIGINT and SIGTERM end a solve or simulation cleanly (drive.h stop). */
+static void catch_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART; /* file I/O is not cut short; the flag is polled anyway */
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
 static int fail(sf_ctx *ctx, sf_status s)
 {
     fprintf(stderr, "symflow: error: %s\n", sf_ctx_message(ctx));
     if (getenv("SYMFLOW_TRACE")) fprintf(stderr, "%s\n", sf_ctx_trace_text(ctx));
+    if (s == SF_E_INTERRUPTED) return 128 + (sf_signal_received ? (int)sf_signal_received : SIGINT);
     return (int)s;
 }
 
@@ -158,11 +194,13 @@ typedef sf_status (*solve_fn)(sf_ctx *, const sf_case *, const sf_solve_opts *, 
 
 /* Solve (or simulate) with a progress line on a terminal unless quiet; a note of the
  * planner (form T: the box grew) goes to stderr. */
-static sf_status run_with_progress(sf_ctx *ctx, const sf_case *c, const char *out, int quiet,
-                                   solve_fn fn, sf_solve_report *rep)
+static sf_status run_with_progress(sf_ctx *ctx, const sf_case *c, const char *out,
+                                   const char *resume, int quiet, solve_fn fn, sf_solve_report *rep)
 {
     const int tty = isatty(STDERR_FILENO);
-    const sf_solve_opts o = {out, (!quiet && tty) ? show_progress : NULL, NULL};
+    const sf_solve_opts o = {out, (!quiet && tty) ? show_progress : NULL, NULL,
+                             stop_requested, NULL, resume};
+    catch_signals();
     sf_status status = fn(ctx, c, &o, rep);
     if (!quiet && tty) fprintf(stderr, "\r%*s\r", 78, "");
     if (!quiet && rep->note[0]) fprintf(stderr, "symflow: note: %s\n", rep->note);
@@ -171,7 +209,7 @@ static sf_status run_with_progress(sf_ctx *ctx, const sf_case *c, const char *ou
 
 static int cmd_solve(sf_ctx *ctx, int argc, char **argv)
 {
-    const char *case_path = NULL, *out = NULL;
+    const char *case_path = NULL, *out = NULL, *resume = NULL;
     const char *overrides[SF_MAX_OVERRIDES];
     size_t n_over = 0;
     int quiet = 0;
@@ -179,10 +217,13 @@ static int cmd_solve(sf_ctx *ctx, int argc, char **argv)
         if (is_help(argv[i])) {
             fputs(usage_solve, stdout);
             return 0;
-        } else if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--set")) {
+        } else if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--set") ||
+                   !strcmp(argv[i], "--resume")) {
             if (i + 1 >= argc) return usage_error(usage_solve, "%s needs a value", argv[i]);
             if (argv[i][1] == 'o') {
                 out = argv[++i];
+            } else if (!strcmp(argv[i], "--resume")) {
+                resume = argv[++i];
             } else {
                 if (n_over == SF_MAX_OVERRIDES) return usage_error(usage_solve, "too many %s", "--set");
                 overrides[n_over++] = argv[++i];
@@ -209,7 +250,7 @@ static int cmd_solve(sf_ctx *ctx, int argc, char **argv)
     sf_solve_report rep;
     SF_TRY(ctx, sf_atomic_check_output(ctx, out, &case_path, 1)); /* -o t.yaml, any spelling */
     SF_TRY(ctx, sf_case_load(ctx, case_path, overrides, n_over, &c));
-    SF_TRY(ctx, run_with_progress(ctx, &c, out, quiet, sf_registry_solve, &rep));
+    SF_TRY(ctx, run_with_progress(ctx, &c, out, resume, quiet, sf_registry_solve, &rep));
     if (!quiet) print_summary(&rep, out);
 cleanup:
     sf_case_free(&c);
@@ -289,7 +330,7 @@ static int cmd_particles(sf_ctx *ctx, int argc, char **argv)
     sf_solve_report rep;
     SF_TRY(ctx, sf_atomic_check_output(ctx, out, &case_path, 1)); /* -o t.yaml, any spelling */
     SF_TRY(ctx, sf_case_load(ctx, case_path, overrides, n_over, &c));
-    SF_TRY(ctx, run_with_progress(ctx, &c, out, quiet, sf_registry_particles, &rep));
+    SF_TRY(ctx, run_with_progress(ctx, &c, out, NULL, quiet, sf_registry_particles, &rep));
     if (!quiet) print_summary(&rep, out);
 cleanup:
     sf_case_free(&c);

@@ -314,18 +314,57 @@ cleanup:
 
 /* ---- solves ---- */
 
+/* Resume: the file's case attributes (form, target, input, start, d, d_H, method, tolerances,
+ * spacing, …) must be the case's; the grid is checked by the driver. */
+static sf_status resume_check(sf_ctx *ctx, const sf_instance *in, const char *path)
+{
+    sf_status status = SF_OK;
+    char *text = NULL;
+    for (size_t i = 0; i < in->n_attrs; i++) {
+        const sf_nc_attr *a = &in->attrs[i];
+        if (!strcmp(a->name, "symflow_version") || !strcmp(a->name, "case_file") ||
+            !strcmp(a->name, "case_text"))
+            continue; /* the same case may be edited (time.end) or moved */
+        if (a->type == SF_NC_ATTR_TEXT) {
+            SF_TRY(ctx, sf_nc_read_attr_text(ctx, path, a->name, &text));
+            SF_CHECK(ctx, !strcmp(text, a->text), SF_E_ARG,
+                     "--resume %s: attribute %s = '%s' in the file, the case has '%s'", path,
+                     a->name, text, a->text);
+            free(text);
+            text = NULL;
+        } else {
+            double v = NAN;
+            const double want = a->type == SF_NC_ATTR_INT ? (double)a->integer : a->number;
+            SF_TRY(ctx, sf_nc_read_attr_double(ctx, path, a->name, &v));
+            SF_CHECK(ctx, v == want, SF_E_ARG,
+                     "--resume %s: attribute %s = %.17g in the file, the case has %.17g", path,
+                     a->name, v, want);
+        }
+    }
+cleanup:
+    free(text);
+    return status;
+}
+
 static sf_status drive_instance(sf_ctx *ctx, sf_instance *in, const sf_solve_opts *o,
                                 sf_solve_report *r)
 {
+    sf_status status = SF_OK;
     sf_drive_params dp = sf_instance_drive_params(in);
     if (o) {
         dp.out_path = o->out_path;
         dp.progress = o->progress;
         dp.progress_user = o->progress_user;
+        dp.stop = o->stop;
+        dp.stop_user = o->stop_user;
+        dp.resume_path = o->resume_path;
     }
     snprintf(r->describe, sizeof r->describe, "%s", in->describe);
     r->minimiser_mass = in->minimiser_mass;
-    return sf_drive(ctx, &in->form, &dp, &r->sum);
+    if (dp.resume_path) SF_TRY(ctx, resume_check(ctx, in, dp.resume_path));
+    status = sf_drive(ctx, &in->form, &dp, &r->sum);
+cleanup:
+    return status;
 }
 
 typedef struct {

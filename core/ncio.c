@@ -1166,6 +1166,25 @@ cleanup:
     return status;
 }
 
+/* A global attribute after creation (complete, time_reached), as sf_ncw_set_attr. */
+sf_status sf_ncp_set_attr(sf_ctx *ctx, sf_ncp *w, const sf_nc_attr *attr)
+{
+    sf_status status = SF_OK;
+    int in_define = 0;
+    SF_CHECK(ctx, w && w->file.tmp && attr, SF_E_ARG,
+             "sf_ncp_set_attr: writer (or attribute) is NULL or closed");
+    SF_NC_TRY(ctx, nc_redef(w->file.ncid), "%s: attribute %s", w->file.path,
+              attr->name ? attr->name : "?");
+    in_define = 1;
+    SF_TRY(ctx, put_global_attr(ctx, w->file.ncid, w->file.path, attr));
+    in_define = 0;
+    SF_NC_TRY(ctx, nc_enddef(w->file.ncid), "%s: attribute %s", w->file.path, attr->name);
+    SF_NC_TRY(ctx, nc_sync(w->file.ncid), "%s: flush", w->file.path);
+cleanup:
+    if (in_define) nc_enddef(w->file.ncid);
+    return status;
+}
+
 /* Size attribute: a positive integer ≤ 2^53. */
 static sf_status att_size(sf_ctx *ctx, int ncid, const char *path, const char *name, size_t *out)
 {

@@ -81,9 +81,18 @@ static sf_status file_append(sf_ctx *ctx, drive_file *w, double t, const sf_form
     return SF_OK;
 }
 
-static sf_status file_stats(sf_ctx *ctx, drive_file *w, const sf_ode_stats *s, double wall_s)
+static sf_status file_stats(sf_ctx *ctx, drive_file *w, const sf_ode_stats *s, double wall_s,
+                            int complete, double t_reached)
 {
     sf_status status = SF_OK;
+    const sf_nc_attr mark[] = {
+        {"complete", SF_NC_ATTR_INT, NULL, 0, complete},
+        {"time_reached", SF_NC_ATTR_DOUBLE, NULL, t_reached, 0},
+    };
+    for (size_t i = 0; i < sizeof mark / sizeof mark[0]; i++) {
+        if (w->field) SF_TRY(ctx, sf_ncw_set_attr(ctx, w->field, &mark[i]));
+        if (w->particles) SF_TRY(ctx, sf_ncp_set_attr(ctx, w->particles, &mark[i]));
+    }
     if (!w->field) return SF_OK; /* particle files keep the schema's attributes only */
     const sf_nc_attr attrs[] = {
         {"cvode_steps", SF_NC_ATTR_INT, NULL, 0, s->steps},
@@ -148,6 +157,85 @@ cleanup:
     return status;
 }
 
+/* ---- resume (dp->resume_path) ---------------------------------------------------------- */
+
+/* The earlier run's outputs: times, series (n_times each) and fields (n_times × field size). */
+typedef struct {
+    size_t n_times;
+    sf_nc_array time;
+    sf_nc_array series[SF_FORM_MAX_SERIES];
+    sf_nc_array fields[8];
+    size_t field_size[8];
+} drive_resume;
+
+static void resume_free(drive_resume *r)
+{
+    sf_nc_array_free(&r->time);
+    for (size_t i = 0; i < SF_FORM_MAX_SERIES; i++) sf_nc_array_free(&r->series[i]);
+    for (size_t i = 0; i < 8; i++) sf_nc_array_free(&r->fields[i]);
+}
+
+/* Read the file's outputs and check that it is one of this form's files on the same grid:
+ * every coordinate's cells (count and centres), every field and series of the layout. */
+static sf_status resume_read(sf_ctx *ctx, const char *path, const sf_form_file *ff,
+                             drive_resume *r)
+{
+    sf_status status = SF_OK;
+    sf_nc_array co = {0};
+    const sf_nc_layout *L = &ff->field;
+    SF_CHECK(ctx, ff->kind == SF_FILE_FIELD && L->n_fields <= 8, SF_E_UNSUPPORTED,
+             "--resume %s: only field files of the PDE forms can be resumed", path);
+    SF_TRY(ctx, sf_nc_read_expect(ctx, path, "time", "time", &r->time));
+    r->n_times = r->time.shape[0];
+    SF_CHECK(ctx, r->n_times >= 1, SF_E_NETCDF, "%s: variable time: no output written", path);
+    for (size_t c = 0; c < L->n_coords; c++) {
+        const sf_nc_coord *k = &L->coords[c];
+        SF_TRY(ctx, sf_nc_read_expect(ctx, path, k->name, k->name, &co));
+        SF_CHECK(ctx, co.shape[0] == k->n, SF_E_ARG,
+                 "--resume %s: coordinate %s has %zu cells, the case has %zu", path, k->name,
+                 co.shape[0], k->n);
+        for (size_t i = 0; i < k->n; i++)
+            SF_CHECK(ctx, fabs(co.data[i] - k->centres[i]) <= 1e-12 * (1.0 + fabs(k->centres[i])),
+                     SF_E_ARG, "--resume %s: coordinate %s: cell %zu at %.17g, the case has %.17g",
+                     path, k->name, i, co.data[i], k->centres[i]);
+        sf_nc_array_free(&co);
+    }
+    for (size_t s = 0; s < L->n_series; s++) {
+        SF_TRY(ctx, sf_nc_read_expect(ctx, path, L->series[s].name, "time", &r->series[s]));
+    }
+    for (size_t f = 0; f < L->n_fields; f++) {
+        const sf_nc_field *fd = &L->fields[f];
+        char dims[256];
+        size_t len = (size_t)snprintf(dims, sizeof dims, "time");
+        r->field_size[f] = 1;
+        for (size_t j = 0; j < fd->n_dims && len < sizeof dims; j++) {
+            len += (size_t)snprintf(dims + len, sizeof dims - len, ", %s", L->coords[fd->dims[j]].name);
+            r->field_size[f] *= L->coords[fd->dims[j]].n;
+        }
+        SF_TRY(ctx, sf_nc_read_expect(ctx, path, fd->name, dims, &r->fields[f]));
+        SF_CHECK(ctx, r->fields[f].shape[0] == r->n_times, SF_E_NETCDF,
+                 "%s: variable %s: %zu times, variable time has %zu", path, fd->name,
+                 r->fields[f].shape[0], r->n_times);
+    }
+    for (size_t i = 1; i < r->n_times; i++)
+        SF_CHECK(ctx, r->time.data[i] > r->time.data[i - 1], SF_E_NETCDF,
+                 "%s: variable time: not increasing at index %zu", path, i);
+    SF_CHECK(ctx, r->time.data[0] == 0.0, SF_E_ARG,
+             "--resume %s: first output at t = %g, expected t = 0", path, r->time.data[0]);
+cleanup:
+    sf_nc_array_free(&co);
+    return status;
+}
+
+/* Observation k of the earlier run (pointers into r). */
+static void resume_obs(const drive_resume *r, const sf_form_file *ff, size_t k, sf_form_obs *o)
+{
+    o->t = r->time.data[k];
+    for (size_t s = 0; s < ff->field.n_series; s++) o->series[s] = r->series[s].data[k];
+    for (size_t f = 0; f < ff->field.n_fields; f++)
+        o->fields[f] = r->fields[f].data + k * r->field_size[f];
+}
+
 static void summary_add(sf_drive_summary *s, double t, const sf_form_obs *o)
 {
     const double risk = o->series[0];
@@ -181,6 +269,7 @@ sf_status sf_drive(sf_ctx *ctx, const sf_form *f, const sf_drive_params *dp,
     sf_drive_summary s = {0};
     sf_form_file ff = {0};
     sf_form_obs obs = {0};
+    drive_resume old = {0};
 
     SF_CHECK(ctx, f && f->ops && dp && dp->outputs && dp->n_outputs >= 1, SF_E_ARG,
              "sf_drive: NULL argument or no output times");
@@ -199,21 +288,46 @@ sf_status sf_drive(sf_ctx *ctx, const sf_form *f, const sf_drive_params *dp,
     s.fd_dissipation = NAN;
 
     const size_t size = f->ops->size(f->self);
+    const double t_end = dp->outputs[dp->n_outputs - 1];
+    double t0 = 0.0;
     SF_ALLOC(ctx, y, size > 0 ? size : 1);
     if (size > 0) f->ops->initial(f->self, y);
+    if (dp->resume_path) {
+        SF_CHECK(ctx, f->ops->restore != NULL, SF_E_UNSUPPORTED,
+                 "--resume %s: form %s cannot resume", dp->resume_path, f->ops->name);
+        SF_TRY(ctx, resume_read(ctx, dp->resume_path, &ff, &old));
+        sf_form_obs first, last;
+        resume_obs(&old, &ff, 0, &first);
+        resume_obs(&old, &ff, old.n_times - 1, &last);
+        t0 = last.t;
+        SF_CHECK(ctx, t0 < t_end, SF_E_ARG,
+                 "--resume %s: the file already reaches t = %g, the case ends at time.end = %g",
+                 dp->resume_path, t0, t_end);
+        SF_TRY(ctx, f->ops->restore(ctx, f->self, last.fields, last.series, first.series, y));
+    }
     if (dp->out_path) SF_TRY(ctx, file_open(ctx, &ff, dp, &w));
-    const double t0 = 0.0, t_end = dp->outputs[dp->n_outputs - 1];
+    for (size_t k = 0; k < old.n_times; k++) { /* the earlier outputs, as they were written */
+        resume_obs(&old, &ff, k, &obs);
+        summary_add(&s, obs.t, &obs);
+        SF_TRY(ctx, file_append(ctx, &w, obs.t, &obs));
+    }
     if (f->ops->rhs) SF_TRY(ctx, sf_ode_create(ctx, size, t0, y, f->ops->rhs, f->self, &dp->ode, &st.ode));
 
     const double start = sf_drive_wall_now();
     const double slice = f->ops->rhs ? (t_end - t0) / SF_PROGRESS_SLICES : INFINITY;
     double t = t0;
+    int stopped = 0;
     for (size_t k = 0; k < dp->n_outputs; k++) {
         const double tout = dp->outputs[k];
+        if (dp->resume_path && tout <= t0) continue; /* written by the earlier run */
         sf_ode_stats now;
         stepper_stats(&st, &now);
         st.steps_at = now.steps;
         while (t < tout) {
+            if (dp->stop && dp->stop(dp->stop_user)) { /* between slices: end here */
+                stopped = 1;
+                break;
+            }
             double next = fmin(tout, t + slice);
             if (tout - next < SF_SLIVER * slice) next = tout;
             SF_TRY(ctx, stepper_advance(ctx, &st, next, y));
@@ -226,6 +340,7 @@ sf_status sf_drive(sf_ctx *ctx, const sf_form *f, const sf_drive_params *dp,
                 dp->progress(&pr, dp->progress_user);
             }
         }
+        if (stopped) break; /* this output's interval is unfinished: not written */
         obs.t = tout;
         SF_TRY(ctx, f->ops->observe(ctx, f->self, tout, y, &obs));
         SF_CHECK(ctx, isfinite(obs.series[0]), SF_E_NUMERIC, "form %s: risk is not finite at t = %g",
@@ -235,12 +350,27 @@ sf_status sf_drive(sf_ctx *ctx, const sf_form *f, const sf_drive_params *dp,
     }
     s.wall_s = sf_drive_wall_now() - start;
     stepper_stats(&st, &s.stats);
-    SF_TRY(ctx, file_stats(ctx, &w, &s.stats, s.wall_s));
+    SF_TRY(ctx, file_stats(ctx, &w, &s.stats, s.wall_s, !stopped, s.n_outputs ? s.t_last : t0));
     SF_TRY(ctx, file_close(ctx, &w, 1));
     if (sum) *sum = s;
+    if (stopped) {
+        if (s.n_outputs)
+            status = sf_error(ctx, SF_E_INTERRUPTED, __FILE__, __LINE__,
+                              "interrupted at t = %g of %g: %zu outputs up to t = %g written%s%s "
+                              "(complete = 0%s)", t, t_end, s.n_outputs, s.t_last,
+                              dp->out_path ? " to " : "", dp->out_path ? dp->out_path : "",
+                              f->ops->restore ? "; continue it with solve --resume" : "");
+        else
+            status = sf_error(ctx, SF_E_INTERRUPTED, __FILE__, __LINE__,
+                              "interrupted at t = %g of %g before the first output%s%s "
+                              "(complete = 0, no output)", t, t_end,
+                              dp->out_path ? "; wrote " : "", dp->out_path ? dp->out_path : "");
+    }
 cleanup:
-    if (status != SF_OK) file_close(ctx, &w, 0); /* failure: remove the temporary file */
+    if (status != SF_OK && status != SF_E_INTERRUPTED)
+        file_close(ctx, &w, 0); /* failure: remove the temporary file */
     sf_ode_destroy(&st.ode);
+    resume_free(&old);
     free(y);
     return status;
 }

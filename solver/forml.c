@@ -301,6 +301,29 @@ static sf_status l_observe(sf_ctx *ctx, void *self, double t, const double *y, s
     return SF_OK;
 }
 
+/* Resume: τ± from the fields; Q^ε = mass^ε(t) − mass^ε(0), the integrated reaction of (L1)
+ * (its residual, at rounding level, is not stored and restarts at 0). */
+static sf_status l_restore(sf_ctx *ctx, void *self, const double *const *fields,
+                           const double *last, const double *first, double *y)
+{
+    (void)ctx;
+    (void)last;
+    (void)first;
+    const forml_form *x = self;
+    const size_t n = x->f->n;
+    const double *w = x->f->g->widths;
+    double q[2] = {0.0, 0.0};
+    for (size_t i = 0; i < n; i++) {
+        y[i] = fields[0][i];
+        y[n + i] = fields[1][i];
+        q[0] += w[i] * (y[i] - x->y0[i]);
+        q[1] += w[i] * (y[n + i] - x->y0[n + i]);
+    }
+    y[2 * n] = q[0];
+    y[2 * n + 1] = q[1];
+    return SF_OK;
+}
+
 static void l_destroy(void *self)
 {
     forml_form *x = self;
@@ -313,6 +336,7 @@ static void l_destroy(void *self)
 static const sf_form_ops sf_forml_ops = {
     .name = "lifted", .size = l_size, .initial = l_initial, .rhs = l_rhs, .advance = NULL,
     .stats = NULL, .file = l_file, .observe = l_observe, .failure = l_failure, .destroy = l_destroy,
+    .restore = l_restore,
 };
 
 sf_status sf_forml_form(sf_ctx *ctx, const sf_forml_form_params *fp, sf_form *out)

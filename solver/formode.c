@@ -160,9 +160,29 @@ static void o_destroy(void *self)
     free(x);
 }
 
+/* Resume: w from the field, s from its series; M_HH is not stored, only its trace, which is
+ * M itself for d_H = 1. For d_H > 1 the file cannot rebuild the state: refused. */
+static sf_status o_restore(sf_ctx *ctx, void *self, const double *const *fields,
+                           const double *last, const double *first, double *y)
+{
+    sf_status status = SF_OK;
+    (void)first;
+    const formode_form *x = self;
+    const size_t n = x->p->d_H;
+    SF_CHECK(ctx, n == 1, SF_E_UNSUPPORTED,
+             "form ode: cannot resume with d_H = %zu: the file stores only the trace of M_HH, "
+             "which rebuilds M for d_H = 1 only", n);
+    y[0] = fields[0][0];
+    y[1] = last[2]; /* trace_M */
+    y[2] = last[1]; /* s */
+cleanup:
+    return status;
+}
+
 static const sf_form_ops sf_formode_ops = {
     .name = "ode", .size = o_size, .initial = o_initial, .rhs = o_rhs, .advance = NULL,
     .stats = NULL, .file = o_file, .observe = o_observe, .failure = NULL, .destroy = o_destroy,
+    .restore = o_restore,
 };
 
 sf_status sf_formode_form(sf_ctx *ctx, const sf_odd_problem *p, sf_form *out)

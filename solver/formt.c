@@ -431,9 +431,22 @@ static void t_destroy(void *self)
     free(x);
 }
 
+/* Resume: the state is the stored density n(a, u, r) itself. */
+static sf_status t_restore(sf_ctx *ctx, void *self, const double *const *fields,
+                           const double *last, const double *first, double *y)
+{
+    (void)ctx;
+    (void)last;
+    (void)first;
+    const formt_form *x = self;
+    memcpy(y, fields[0], sf_formt_size(x->f) * sizeof *y);
+    return SF_OK;
+}
+
 static const sf_form_ops sf_formt_ops = {
     .name = "transport", .size = t_size, .initial = t_initial, .rhs = t_rhs, .advance = NULL,
     .stats = NULL, .file = t_file, .observe = t_observe, .failure = t_failure, .destroy = t_destroy,
+    .restore = t_restore,
 };
 
 void sf_formt_form_extent(const sf_form *f, double extent[3])

@@ -5,7 +5,8 @@
  * in progress slices with at most max_steps CVODE steps per output interval, observe, check
  * that R is finite, append, and at the end the CVODE statistics and the wall time as
  * attributes and the commit of the file (written under a temporary name, renamed only on
- * success; on any failure nothing is left at the path).
+ * success; on any failure nothing is left at the path). Every field file carries the global
+ * attributes complete (1, or 0 when interrupted) and time_reached (the last output written).
  * Not here: building forms (registry.h), printing (app/).
  */
 #ifndef SYMFLOW_DRIVE_H
@@ -37,6 +38,16 @@ typedef struct {
     size_t n_attrs;
     sf_progress_fn progress;  /* may be NULL */
     void *progress_user;      /* passed to progress */
+    /* Interruption: stop(stop_user) != 0, polled between progress slices (and between the
+     * outputs of an own-stepper form), ends the run after the outputs written so far: the
+     * file is committed with complete = 0 and sf_drive returns SF_E_INTERRUPTED. NULL: never.
+     * The library keeps no process-global state: the caller owns the flag behind it. */
+    int (*stop)(void *stop_user);
+    void *stop_user;
+    /* Resume: a field file of this form (same layout and coordinates) whose outputs are
+     * copied into out_path first; the state is rebuilt from its last output at t0 by the
+     * form's restore operation, and only outputs > t0 are computed. NULL: start at t = 0. */
+    const char *resume_path;
 } sf_drive_params;
 
 typedef struct {

@@ -75,6 +75,12 @@ typedef struct sf_form_ops {
     /* Diagnose state y at output time t into *obs; may refuse the state (e.g. the form-T
      * edge monitor, SF_E_DOMAIN) with a message. */
     sf_status (*observe)(sf_ctx *ctx, void *self, double t, const double *y, sf_form_obs *obs);
+    /* Resume (optional, NULL: the form cannot resume): rebuild the state y (size values) from
+     * a field file's last output, fields[f] its values of field f (layout order), last[s]
+     * and first[s] the series at that output and at the file's first output (t = 0). May
+     * refuse (SF_E_UNSUPPORTED) with a message saying why. Borrowed: fields, last, first. */
+    sf_status (*restore)(sf_ctx *ctx, void *self, const double *const *fields,
+                         const double *last, const double *first, double *y);
     /* Why the last rhs evaluation failed ("" if it did not); may be NULL. */
     const char *(*failure)(const void *self);
     /* Release the form; accepts NULL. */

@@ -168,6 +168,9 @@ sf_status sf_ncp_append(sf_ctx *ctx, sf_ncp *w, double t, const double *a, const
  * Accepts *w == NULL. Sets *w to NULL in every case. */
 sf_status sf_ncp_close(sf_ctx *ctx, sf_ncp **w, int commit);
 
+/* Set (or overwrite) a global attribute after creation (complete, time_reached). */
+sf_status sf_ncp_set_attr(sf_ctx *ctx, sf_ncp *w, const sf_nc_attr *attr);
+
 typedef struct {
     size_t m, d, d_H;       /* attributes m, d, d_H (checked against the dimensions) */
     size_t n_times;         /* length of `time` */

@@ -50,6 +50,11 @@ typedef struct {
     const char *out_path;     /* file to write, or NULL */
     sf_progress_fn progress;  /* may be NULL */
     void *progress_user;
+    int (*stop)(void *);      /* interruption poll of the driver (drive.h), may be NULL */
+    void *stop_user;
+    const char *resume_path;  /* continue this field file of the same case (drive.h), or NULL;
+                                 its case attributes must match the case's (refused naming the
+                                 first that differs) */
 } sf_solve_opts;
 
 /* Build and drive the case's form (form T: under the planner's box policy). */

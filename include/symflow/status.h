@@ -27,7 +27,8 @@
     X(SF_E_NETCDF, 8, "netCDF error")                                 \
     X(SF_E_NUMERIC, 9, "numerical failure (NaN, quadrature, domain)") \
     X(SF_E_UNSUPPORTED, 10, "combination not supported by this form")    \
-    X(SF_E_DOMAIN, 11, "the solution reached the edge of the computational box")
+    X(SF_E_DOMAIN, 11, "the solution reached the edge of the computational box") \
+    X(SF_E_INTERRUPTED, 130, "interrupted (SIGINT/SIGTERM): outputs so far committed, complete = 0")
 
 typedef enum {
 #define SF_X_ENUM(name, code, text) name = code,
