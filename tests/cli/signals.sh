@@ -36,7 +36,7 @@ interrupt() { # SIGNAL EXPECTED_EXIT OUT [COMMAND ARGS...] (default: solve of th
     "$SYMFLOW" "$@" -o "$out" --quiet >out.txt 2>err.txt &
     pid=$!
     for _ in $(seq 1 300); do # the temporary appears when the tables are built (≤ 30 s)
-        compgen -G "$out.tmp.*" >/dev/null && break
+        compgen -G ".$out.tmp.*" >/dev/null && break  # the writer's temporary (core/atomic.c)
         kill -0 "$pid" 2>/dev/null || break
         sleep 0.1
     done
