@@ -9,7 +9,7 @@
  *     Users convert with `nccopy -k nc4 in.nc out.nc`.
  *   - CDF-1 and CDF-2 (written by scipy.io.netcdf, xarray's scipy engine, old tools) are
  *     admitted after this file has walked their header itself, with every field bounded
- *     (format: NetCDF Classic Format Specification, docs/file_format_specifications).
+ *     (the NetCDF Classic Format Specification of the netCDF-C documentation).
  *   - netCDF-4 (HDF5) headers are a B-tree format that we cannot re-validate here; they go
  *     to libnetcdf, whose HDF5 layer bounds names by NC_MAX_NAME; ncio.c then checks every
  *     declared size against the file size before it reads or allocates.

@@ -18,7 +18,7 @@ for target in case ncio; do
     mkdir -p "$work"
     echo "fuzz_$target: $secs s"
     (cd "$build" && ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
-        LSAN_OPTIONS="suppressions=$root/tests/fuzz/lsan.supp" \
+        LSAN_OPTIONS="suppressions=$root/tests/fuzz/lsan.supp:print_suppressions=0" \
         UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
         "./tests/fuzz/fuzz_$target" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
         -max_len=65536 -print_final_stats=1 "corpus_$target" "../../tests/fuzz/corpus/$target")
