@@ -1007,8 +1007,8 @@ cleanup:
 /* ---- particle files -------------------------------------------------------------------------
  *
  * Schema "particles-1" (MATH.md §8): the state of a width-m network
- * f(x) = (1/m) Σᵢ aᵢ σ(⟨bᵢ, x⟩) at a sequence of mean-field times. NetCDF-4 (or classic),
- * any writer; symflow validates every file it reads.
+ * f(x) = (1/m) Σᵢ aᵢ σ(⟨bᵢ, x⟩) at a sequence of mean-field times. NetCDF-4 or classic
+ * (CDF-1, CDF-2; CDF-5 is refused), any writer; symflow validates every file it reads.
  *
  *   global attributes
  *     symflow_schema = "particles-1"   required, exactly this text
