@@ -134,7 +134,11 @@ run_to "info cdf1_long_ok" 0 "$name256 = 3" -- "$SYMFLOW" info cdf1_long_ok.nc
 # under 2 GB of address space (reading a would need 8 GB)
 short=(--set time.end=0.5 --set 'time.outputs=[0,0.25,0.5]' --quiet)
 "$SYMFLOW" solve "$ROOT/cases/tiny.yaml" -o field.nc "${short[@]}" || fail "valid solve"
-run_to "compare m = 10^9" 8 "variable a" -- bash -c 'ulimit -v 2000000 && exec "$0" compare field.nc parts_huge_m.nc -o cmp.nc --quiet' "$SYMFLOW"
+# (AddressSanitizer reserves terabytes of shadow address space: no ulimit -v in that build;
+# the exit code, message and the 10 s timeout still show the refusal.)
+limit="ulimit -v 2000000"
+if grep -q __asan_init "$SYMFLOW"; then limit=":"; fi
+run_to "compare m = 10^9" 8 "variable a" -- bash -c "$limit"' && exec "$0" compare field.nc parts_huge_m.nc -o cmp.nc --quiet' "$SYMFLOW"
 if [ -e cmp.nc ]; then fail "compare m = 10^9: output left behind"; else pass; fi
 
 echo "$passed passed, $failed failed"
