@@ -26,6 +26,7 @@
 
 #include <netcdf.h>
 
+#include "nc_header.h"
 #include "symflow/atomic.h"
 #include "symflow/version.h"
 
@@ -35,7 +36,12 @@ enum {
     SF_NC_NV = 2,              /* CF cell bounds of a 1-D cell: two vertices (CF-1.8 §7.1) */
     SF_NC_INFO_TEXT_MAX = 60,  /* longest text attribute value sf_nc_info shows, bytes */
     SF_NC_INFO_VALUES_MAX = 4, /* most values of a numeric attribute sf_nc_info shows */
-    SF_NC_INDEX_TEXT = 96      /* room for a printed multi-index "[i, j, k]", bytes */
+    SF_NC_INDEX_TEXT = 96,     /* room for a printed multi-index "[i, j, k]", bytes */
+    SF_NC_COMPRESSION_MAX = 1100,  /* netCDF-4: declared bytes per stored byte, at most (zlib's
+                                      ceiling is 1032:1) */
+    SF_NC_SLACK = 1 << 20,         /* netCDF-4: declared bytes allowed beyond that (unwritten) */
+    SF_NC_INFO_SCAN_MAX = 1 << 24, /* sf_nc_info: min/max of variables up to this many values */
+    SF_NC_INFO_BLOCK = 1 << 16     /* sf_nc_info: values read per call, at most */
 };
 
 /* Integers above 2^53 are not exact in a double attribute: the largest size we accept. */
@@ -489,27 +495,78 @@ cleanup:
 
 /* ---- generic reader ------------------------------------------------------------------------- */
 
-/* Open an existing file read-only. Missing → SF_E_IO "no such file"; not netCDF or
- * truncated → SF_E_NETCDF with nc_strerror. */
-static sf_status open_read(sf_ctx *ctx, const char *path, int *ncid)
+/* Open an existing file read-only, after nc_header.c has looked at its first bytes (CDF-5
+ * refused, classic headers walked and bounded: see there for why). *bytes (may be NULL) gets
+ * the file size. Missing → SF_E_IO "no such file"; not netCDF or truncated → SF_E_NETCDF
+ * with nc_strerror. */
+static sf_status open_read(sf_ctx *ctx, const char *path, int *ncid, uint64_t *bytes)
 {
     sf_status status = SF_OK;
+    sf_nc_kind kind;
+    uint64_t size;
     *ncid = -1;
     SF_CHECK(ctx, path && *path, SF_E_ARG, "netCDF input: empty file name");
-    errno = 0;
-    FILE *probe = fopen(path, "rb");
-    if (!probe) {
-        int err = errno;
-        SF_CHECK(ctx, err != ENOENT, SF_E_IO, "%s: no such file", path);
-        SF_CHECK(ctx, 0, SF_E_IO, "%s: cannot open: %s", path, strerror(err));
-    }
-    fclose(probe);
+    SF_TRY(ctx, sf_nc_header_check(ctx, path, &kind, &size));
+    if (bytes) *bytes = size;
     int e = nc_open(path, NC_NOWRITE, ncid);
     if (e != NC_NOERR) {
         *ncid = -1;
         SF_CHECK(ctx, 0, SF_E_NETCDF, "%s: cannot open as netCDF (not netCDF, or truncated): %s",
                  path, nc_strerror(e));
     }
+cleanup:
+    return status;
+}
+
+/* Bytes a variable may declare in a file of `bytes` bytes. Classic formats store every value
+ * (NC3 close pads the file to its computed size): the data must fit in the file. NetCDF-4
+ * compresses: allow zlib's best ratio (1032:1, constant data) with margin, plus SF_NC_SLACK
+ * for small unwritten variables (fill values take no chunk). Above: the file lies about its
+ * sizes, and reading it would allocate or scan gigabytes (issue 14). */
+static uint64_t declared_max(int format, uint64_t bytes)
+{
+    if (format != NC_FORMAT_NETCDF4 && format != NC_FORMAT_NETCDF4_CLASSIC) return bytes;
+    return bytes > (UINT64_MAX - SF_NC_SLACK) / SF_NC_COMPRESSION_MAX
+               ? UINT64_MAX
+               : bytes * SF_NC_COMPRESSION_MAX + SF_NC_SLACK;
+}
+
+/* nc_type → bytes per value (0 for types we do not read as numbers). */
+static size_t nc_type_bytes(nc_type t)
+{
+    switch (t) {
+    case NC_BYTE: case NC_UBYTE: case NC_CHAR: return 1;
+    case NC_SHORT: case NC_USHORT: return 2;
+    case NC_INT: case NC_UINT: case NC_FLOAT: return 4;
+    case NC_DOUBLE: case NC_INT64: case NC_UINT64: return 8;
+    default: return 0;
+    }
+}
+
+/* *n = product of the lengths of variable varid's dimensions (SIZE_MAX on overflow) and
+ * *ok = whether n values of its type fit the file (declared_max). Reads the header only. */
+static sf_status declared_values(sf_ctx *ctx, int ncid, const char *path, int varid,
+                                 uint64_t bytes, size_t *n, int *ok)
+{
+    sf_status status = SF_OK;
+    int ndims, format, dimids[NC_MAX_VAR_DIMS];
+    nc_type type;
+    *n = 1;
+    *ok = 0;
+    SF_NC_TRY(ctx, nc_inq_format(ncid, &format), "%s", path);
+    SF_NC_TRY(ctx, nc_inq_var(ncid, varid, NULL, &type, &ndims, NULL, NULL), "%s: variable %d",
+              path, varid);
+    SF_CHECK(ctx, ndims >= 0 && ndims <= NC_MAX_VAR_DIMS, SF_E_NETCDF,
+             "%s: variable %d: %d dimensions: expected 0 … %d", path, varid, ndims,
+             NC_MAX_VAR_DIMS);
+    SF_NC_TRY(ctx, nc_inq_vardimid(ncid, varid, dimids), "%s: variable %d", path, varid);
+    for (int k = 0; k < ndims; k++) {
+        size_t len;
+        SF_NC_TRY(ctx, nc_inq_dimlen(ncid, dimids[k], &len), "%s: variable %d", path, varid);
+        *n = (len && *n > SIZE_MAX / len) ? SIZE_MAX : *n * len;
+    }
+    uint64_t size = nc_type_bytes(type) ? nc_type_bytes(type) : 1;
+    *ok = *n != SIZE_MAX && (uint64_t)*n <= declared_max(format, bytes) / size;
 cleanup:
     return status;
 }
@@ -530,8 +587,8 @@ static void strip_blanks(const char *s, char *out, size_t cap)
 
 /* Read numeric variable `var` whole as double. If expect is non-NULL the dimension names must
  * be exactly that list ("time, neuron"). On failure *out is zeroed. */
-static sf_status read_var(sf_ctx *ctx, int ncid, const char *path, const char *var,
-                          const char *expect, sf_nc_array *out)
+static sf_status read_var(sf_ctx *ctx, int ncid, const char *path, uint64_t bytes,
+                          const char *var, const char *expect, sf_nc_array *out)
 {
     sf_status status = SF_OK;
     int varid, ndims, dimids[SF_NC_MAX_DIMS];
@@ -550,22 +607,24 @@ static sf_status read_var(sf_ctx *ctx, int ncid, const char *path, const char *v
              "%s: variable %s: %d dimensions: expected at most %d", path, var, ndims,
              SF_NC_MAX_DIMS);
     SF_NC_TRY(ctx, nc_inq_vardimid(ncid, varid, dimids), "%s: variable %s", path, var);
-    size_t total = 1;
+    size_t total = 1, used = 1;
     out->ndims = (size_t)ndims;
     for (int k = 0; k < ndims; k++) {
-        char name[NC_MAX_NAME + 1];
+        char name[NC_MAX_NAME + 1]; /* libnetcdf's bound; classic names checked in nc_header.c */
         SF_NC_TRY(ctx, nc_inq_dim(ncid, dimids[k], name, &out->shape[k]), "%s: variable %s", path,
                   var);
+        name[NC_MAX_NAME] = '\0';
         size_t keep = strnlen(name, SF_NC_NAME_LEN - 1); /* longer names are cut */
         memcpy(out->dimnames[k], name, keep);
         out->dimnames[k][keep] = '\0';
-        strcat(seen, k ? ", " : "");
-        strcat(seen, name);
+        int w = snprintf(seen + used, sizeof seen - used, "%s%.*s", k ? ", " : "", NC_MAX_NAME,
+                         name);
+        used += (w > 0 && (size_t)w < sizeof seen - used) ? (size_t)w : 0;
         SF_CHECK(ctx, out->shape[k] == 0 || total <= SIZE_MAX / out->shape[k], SF_E_NOMEM,
                  "%s: variable %s: too large to read", path, var);
         total *= out->shape[k];
     }
-    strcat(seen, ")");
+    snprintf(seen + used, sizeof seen - used, ")");
     if (expect) {
         char a[sizeof seen], b[sizeof seen];
         strip_blanks(seen, a, sizeof a);
@@ -575,6 +634,13 @@ static sf_status read_var(sf_ctx *ctx, int ncid, const char *path, const char *v
         SF_CHECK(ctx, strcmp(a, want) == 0, SF_E_NETCDF, "%s: variable %s: dimensions %s: expected (%s)",
                  path, var, seen, expect);
     }
+    size_t declared;
+    int fits;
+    SF_TRY(ctx, declared_values(ctx, ncid, path, varid, bytes, &declared, &fits));
+    SF_CHECK(ctx, fits, SF_E_NETCDF,
+             "%s: variable %s: dimensions %s declare %zu values, more than a file of %llu bytes "
+             "can hold: expected a consistent header", path, var, seen, total,
+             (unsigned long long)bytes);
     SF_ALLOC(ctx, out->data, total);
     if (total > 0)
         SF_NC_TRY(ctx, nc_get_var_double(ncid, varid, out->data), "%s: variable %s", path, var);
@@ -597,8 +663,9 @@ sf_status sf_nc_read_expect(sf_ctx *ctx, const char *path, const char *var, cons
     int ncid = -1;
     SF_CHECK(ctx, out, SF_E_ARG, "sf_nc_read: output array is NULL");
     memset(out, 0, sizeof *out);
-    SF_TRY(ctx, open_read(ctx, path, &ncid));
-    SF_TRY(ctx, read_var(ctx, ncid, path, var, dims, out));
+    uint64_t bytes;
+    SF_TRY(ctx, open_read(ctx, path, &ncid, &bytes));
+    SF_TRY(ctx, read_var(ctx, ncid, path, bytes, var, dims, out));
 cleanup:
     if (ncid >= 0) nc_close(ncid);
     return status;
@@ -676,7 +743,7 @@ sf_status sf_nc_read_attr_text(sf_ctx *ctx, const char *path, const char *name, 
     int ncid = -1;
     SF_CHECK(ctx, out && name, SF_E_ARG, "sf_nc_read_attr_text: name or output is NULL");
     *out = NULL;
-    SF_TRY(ctx, open_read(ctx, path, &ncid));
+    SF_TRY(ctx, open_read(ctx, path, &ncid, NULL));
     SF_TRY(ctx, att_text(ctx, ncid, path, name, 1, out));
 cleanup:
     if (ncid >= 0) nc_close(ncid);
@@ -688,7 +755,7 @@ sf_status sf_nc_read_attr_double(sf_ctx *ctx, const char *path, const char *name
     sf_status status = SF_OK;
     int ncid = -1;
     SF_CHECK(ctx, out && name, SF_E_ARG, "sf_nc_read_attr_double: name or output is NULL");
-    SF_TRY(ctx, open_read(ctx, path, &ncid));
+    SF_TRY(ctx, open_read(ctx, path, &ncid, NULL));
     SF_TRY(ctx, att_double(ctx, ncid, path, name, 1, out, NULL));
 cleanup:
     if (ncid >= 0) nc_close(ncid);
@@ -767,49 +834,78 @@ cleanup:
     return status;
 }
 
-/* "  name(d1, d2): min …, max …" read one slab of the slowest dimension at a time. */
-static sf_status info_var(sf_ctx *ctx, sf_text *t, int ncid, const char *path, int varid)
+/* "  name(d1, d2): min …, max …", read SF_NC_INFO_BLOCK values at most per call, whole slabs
+ * of the slowest dimension (or parts of one). Variables of more than SF_NC_INFO_SCAN_MAX
+ * values, or declaring more than the file can hold (declared_values), are not read: info
+ * reads headers and small variables only, so a 6 KB file declaring 10⁹ values returns at
+ * once (issue 14). */
+static sf_status info_var(sf_ctx *ctx, sf_text *t, int ncid, const char *path, uint64_t bytes,
+                          int varid)
 {
     sf_status status = SF_OK;
-    double *slab = NULL;
+    double *block = NULL;
     char name[NC_MAX_NAME + 1], dname[NC_MAX_NAME + 1];
     int ndims, dimids[NC_MAX_VAR_DIMS];
     nc_type type;
     size_t shape[NC_MAX_VAR_DIMS];
+    SF_NC_TRY(ctx, nc_inq_varndims(ncid, varid, &ndims), "%s: variable %d", path, varid);
+    SF_CHECK(ctx, ndims >= 0 && ndims <= NC_MAX_VAR_DIMS, SF_E_NETCDF,
+             "%s: variable %d: %d dimensions: expected 0 … %d", path, varid, ndims,
+             NC_MAX_VAR_DIMS);
     SF_NC_TRY(ctx, nc_inq_var(ncid, varid, name, &type, &ndims, dimids, NULL),
               "%s: variable %d", path, varid);
-    SF_TRY(ctx, text_add(ctx, t, "  %s(", name));
-    size_t per_slab = 1, n_slabs = 1;
+    name[NC_MAX_NAME] = '\0';
+    SF_TRY(ctx, text_add(ctx, t, "  %.*s(", NC_MAX_NAME, name));
     for (int k = 0; k < ndims; k++) {
         SF_NC_TRY(ctx, nc_inq_dim(ncid, dimids[k], dname, &shape[k]), "%s: variable %s", path,
                   name);
-        SF_TRY(ctx, text_add(ctx, t, "%s%s", k ? ", " : "", dname));
-        if (k == 0)
-            n_slabs = shape[k];
-        else
-            per_slab = (shape[k] && per_slab > SIZE_MAX / shape[k]) ? 0 : per_slab * shape[k];
+        dname[NC_MAX_NAME] = '\0';
+        SF_TRY(ctx, text_add(ctx, t, "%s%.*s", k ? ", " : "", NC_MAX_NAME, dname));
     }
     SF_TRY(ctx, text_add(ctx, t, ")"));
     if (!is_numeric(type)) {
         SF_TRY(ctx, text_add(ctx, t, ": text\n"));
         goto cleanup;
     }
+    size_t total;
+    int fits;
+    SF_TRY(ctx, declared_values(ctx, ncid, path, varid, bytes, &total, &fits));
+    if (!fits) {
+        SF_TRY(ctx, text_add(ctx, t, ": declares %s%zu values, more than a file of %llu bytes "
+                             "holds: not read\n", total == SIZE_MAX ? "over " : "", total,
+                             (unsigned long long)bytes));
+        goto cleanup;
+    }
+    if (total > SF_NC_INFO_SCAN_MAX) {
+        SF_TRY(ctx, text_add(ctx, t, ": %zu values, not scanned\n", total));
+        goto cleanup;
+    }
     int no_fill = 1;
     double fill = NAN;
     if (type == NC_DOUBLE) nc_inq_var_fill(ncid, varid, &no_fill, &fill);
-    if (ndims == 0) n_slabs = 1;
-    SF_ALLOC(ctx, slab, per_slab);
-    double lo = INFINITY, hi = -INFINITY;
-    size_t n_nan = 0, n_fill = 0, n_val = 0;
+    /* Read `rows` slabs of the slowest dimension per call, or one slab in pieces of the
+     * next one; total ≤ SF_NC_INFO_SCAN_MAX bounds the number of calls either way. */
     size_t start[NC_MAX_VAR_DIMS] = {0}, count[NC_MAX_VAR_DIMS];
     for (int k = 0; k < ndims; k++) count[k] = shape[k];
-    if (ndims > 0) count[0] = 1;
-    for (size_t s = 0; s < n_slabs && per_slab > 0; s++) {
-        start[0] = s;
-        SF_NC_TRY(ctx, nc_get_vara_double(ncid, varid, start, count, slab), "%s: variable %s",
+    size_t per_slab = 1;
+    for (int k = 1; k < ndims; k++) per_slab *= shape[k];
+    size_t block_n = total < SF_NC_INFO_BLOCK ? total : SF_NC_INFO_BLOCK;
+    if (per_slab > block_n) block_n = per_slab; /* ≤ total ≤ SF_NC_INFO_SCAN_MAX */
+    double lo = INFINITY, hi = -INFINITY;
+    size_t n_nan = 0, n_fill = 0, n_val = 0;
+    if (total > 0) SF_ALLOC(ctx, block, block_n);
+    size_t rows = ndims > 0 && per_slab > 0 ? block_n / per_slab : 1;
+    size_t n_rows = ndims > 0 ? shape[0] : 1;
+    for (size_t s = 0; total > 0 && s < n_rows; s += rows) {
+        if (ndims > 0) {
+            start[0] = s;
+            count[0] = n_rows - s < rows ? n_rows - s : rows;
+        }
+        SF_NC_TRY(ctx, nc_get_vara_double(ncid, varid, start, count, block), "%s: variable %s",
                   path, name);
-        for (size_t i = 0; i < per_slab; i++) {
-            double x = slab[i];
+        size_t n = ndims > 0 ? count[0] * per_slab : 1;
+        for (size_t i = 0; i < n; i++) {
+            double x = block[i];
             if (isnan(x)) {
                 n_nan++;
             } else if (!no_fill && x == fill) {
@@ -829,7 +925,7 @@ static sf_status info_var(sf_ctx *ctx, sf_text *t, int ncid, const char *path, i
     if (n_fill) SF_TRY(ctx, text_add(ctx, t, ", %zu unwritten", n_fill));
     SF_TRY(ctx, text_add(ctx, t, "\n"));
 cleanup:
-    free(slab);
+    free(block);
     return status;
 }
 
@@ -844,9 +940,10 @@ sf_status sf_nc_info(sf_ctx *ctx, const char *path, char **text)
     sf_text t = {0};
     char *kind = NULL;
     int ncid = -1, format, ndims, nvars, unlim;
+    uint64_t bytes;
     SF_CHECK(ctx, text, SF_E_ARG, "sf_nc_info: output pointer is NULL");
     *text = NULL;
-    SF_TRY(ctx, open_read(ctx, path, &ncid));
+    SF_TRY(ctx, open_read(ctx, path, &ncid, &bytes));
     SF_NC_TRY(ctx, nc_inq_format(ncid, &format), "%s", path);
     SF_NC_TRY(ctx, nc_inq(ncid, &ndims, &nvars, NULL, &unlim), "%s", path);
     SF_TRY(ctx, text_add(ctx, &t, "file: %s (%s)\n", path,
@@ -864,7 +961,8 @@ sf_status sf_nc_info(sf_ctx *ctx, const char *path, char **text)
         char dname[NC_MAX_NAME + 1];
         size_t len;
         SF_NC_TRY(ctx, nc_inq_dim(ncid, dimid, dname, &len), "%s: dimension %d", path, dimid);
-        SF_TRY(ctx, text_add(ctx, &t, "%s %s = %zu%s", dimid ? "," : "", dname, len,
+        dname[NC_MAX_NAME] = '\0';
+        SF_TRY(ctx, text_add(ctx, &t, "%s %.*s = %zu%s", dimid ? "," : "", NC_MAX_NAME, dname, len,
                              dimid == unlim ? " (unlimited)" : ""));
         if (strcmp(dname, "time") == 0) {
             has_time = 1;
@@ -872,7 +970,7 @@ sf_status sf_nc_info(sf_ctx *ctx, const char *path, char **text)
         }
     }
     SF_TRY(ctx, text_add(ctx, &t, "\nvariables:\n"));
-    for (int varid = 0; varid < nvars; varid++) SF_TRY(ctx, info_var(ctx, &t, ncid, path, varid));
+    for (int varid = 0; varid < nvars; varid++) SF_TRY(ctx, info_var(ctx, &t, ncid, path, bytes, varid));
 
     SF_TRY(ctx, text_add(ctx, &t, "attributes:\n"));
     for (size_t i = 0; i < sizeof key_attrs / sizeof key_attrs[0]; i++) {
@@ -908,8 +1006,8 @@ cleanup:
 /* ---- particle files -------------------------------------------------------------------------
  *
  * Schema "particles-1" (MATH.md §8): the state of a width-m network
- * f(x) = (1/m) Σᵢ aᵢ σ(⟨bᵢ, x⟩) at a sequence of mean-field times. NetCDF-4 (or classic),
- * any writer; symflow validates every file it reads.
+ * f(x) = (1/m) Σᵢ aᵢ σ(⟨bᵢ, x⟩) at a sequence of mean-field times. NetCDF-4 or classic
+ * (CDF-1, CDF-2; CDF-5 is refused), any writer; symflow validates every file it reads.
  *
  *   global attributes
  *     symflow_schema = "particles-1"   required, exactly this text
@@ -1218,12 +1316,12 @@ cleanup:
 
 /* Read a particle variable with the schema's dimension order, then reject non-finite values
  * and values equal to the variable's fill value (never written). Takes the data into *data. */
-static sf_status read_checked(sf_ctx *ctx, int ncid, const char *path, const char *var,
-                              const char *dims, double **data)
+static sf_status read_checked(sf_ctx *ctx, int ncid, const char *path, uint64_t bytes,
+                              const char *var, const char *dims, double **data)
 {
     sf_status status = SF_OK;
     sf_nc_array arr = {0};
-    SF_TRY(ctx, read_var(ctx, ncid, path, var, dims, &arr));
+    SF_TRY(ctx, read_var(ctx, ncid, path, bytes, var, dims, &arr));
     char context[NC_MAX_NAME + 16];
     snprintf(context, sizeof context, "variable %s: ", var);
     SF_TRY(ctx, check_finite(ctx, path, context, var, arr.data, arr.shape, arr.ndims));
@@ -1255,11 +1353,12 @@ sf_status sf_ncp_read(sf_ctx *ctx, const char *path, sf_particles *out)
 {
     sf_status status = SF_OK;
     int ncid = -1, varid, found, time_dim;
+    uint64_t bytes;
     char *schema = NULL;
     SF_CHECK(ctx, out, SF_E_ARG, "sf_ncp_read: output is NULL");
     memset(out, 0, sizeof *out);
     out->eta = NAN;
-    SF_TRY(ctx, open_read(ctx, path, &ncid));
+    SF_TRY(ctx, open_read(ctx, path, &ncid, &bytes));
 
     SF_TRY(ctx, att_text(ctx, ncid, path, "symflow_schema", 0, &schema));
     SF_CHECK(ctx, schema, SF_E_NETCDF,
@@ -1283,7 +1382,7 @@ sf_status sf_ncp_read(sf_ctx *ctx, const char *path, sf_particles *out)
     SF_TRY(ctx, check_dim(ctx, ncid, path, "dH", "d_H", out->d_H, !has_b));
     if (has_b) SF_TRY(ctx, check_dim(ctx, ncid, path, "dim", "d", out->d, 1));
 
-    SF_TRY(ctx, read_checked(ctx, ncid, path, "time", "time", &out->times));
+    SF_TRY(ctx, read_checked(ctx, ncid, path, bytes, "time", "time", &out->times));
     SF_NC_TRY(ctx, nc_inq_dimid(ncid, "time", &time_dim), "%s: dimension time", path);
     SF_NC_TRY(ctx, nc_inq_dimlen(ncid, time_dim, &out->n_times), "%s: dimension time", path);
     for (size_t i = 1; i < out->n_times; i++)
@@ -1291,20 +1390,26 @@ sf_status sf_ncp_read(sf_ctx *ctx, const char *path, sf_particles *out)
                  "%s: variable time: time[%zu] = %g after time[%zu] = %g: expected increasing",
                  path, i, out->times[i], i - 1, out->times[i - 1]);
 
-    SF_TRY(ctx, read_checked(ctx, ncid, path, "a", "time, neuron", &out->a));
+    SF_TRY(ctx, read_checked(ctx, ncid, path, bytes, "a", "time, neuron", &out->a));
     if (has_b) {
-        SF_TRY(ctx, read_checked(ctx, ncid, path, "b", "time, neuron, dim", &out->b));
+        SF_TRY(ctx, read_checked(ctx, ncid, path, bytes, "b", "time, neuron, dim", &out->b));
         if (nc_inq_varid(ncid, "basis", &varid) == NC_NOERR) {
-            SF_TRY(ctx, read_checked(ctx, ncid, path, "basis", "dH, dim", &out->basis));
+            SF_TRY(ctx, read_checked(ctx, ncid, path, bytes, "basis", "dH, dim", &out->basis));
         } else {
+            /* e_1 … e_{d_H}: d_H × d doubles made here, bounded like any stored variable */
+            SF_CHECK(ctx, out->d <= declared_max(NC_FORMAT_NETCDF4, bytes) / 8 / out->d_H,
+                     SF_E_NETCDF,
+                     "%s: attributes d_H = %zu, d = %zu: a %zu × %zu basis is more than a file "
+                     "of %llu bytes can describe", path, out->d_H, out->d, out->d_H, out->d,
+                     (unsigned long long)bytes);
             SF_ALLOC(ctx, out->basis, out->d_H * out->d);
             for (size_t k = 0; k < out->d_H; k++) out->basis[k * out->d + k] = 1.0;
         }
     } else {
-        SF_TRY(ctx, read_checked(ctx, ncid, path, "u", "time, neuron, dH", &out->u));
-        SF_TRY(ctx, read_checked(ctx, ncid, path, "r", "time, neuron", &out->r));
+        SF_TRY(ctx, read_checked(ctx, ncid, path, bytes, "u", "time, neuron, dH", &out->u));
+        SF_TRY(ctx, read_checked(ctx, ncid, path, bytes, "r", "time, neuron", &out->r));
     }
-    SF_TRY(ctx, read_checked(ctx, ncid, path, "risk", "time", &out->risk));
+    SF_TRY(ctx, read_checked(ctx, ncid, path, bytes, "risk", "time", &out->risk));
 
     SF_TRY(ctx, att_double(ctx, ncid, path, "eta", 0, &out->eta, &found));
     if (!found) out->eta = NAN;
