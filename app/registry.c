@@ -312,6 +312,112 @@ cleanup:
     return status;
 }
 
+/* ---- the memory a case needs (sf_registry_memory) ---- */
+
+enum {
+    SF_MEM_ADAMS = 16, /* CVODE state copies, adams: Nordsieck array (q ≤ 12) + work vectors */
+    SF_MEM_BDF = 17,   /* bdf: Nordsieck (q ≤ 5) + work vectors + SPGMR's 5 + 1 Krylov vectors */
+    SF_MEM_FORML_ARRAYS = 10, /* form L: per-cell arrays besides the state (solver/forml.c) */
+    SF_MEM_FORMT_ARRAYS = 12  /* form T: per-cell arrays besides the state (solver/formt.c) */
+};
+
+/* Add an item of `bytes` to *e, keeping the largest with the key that drives it. */
+static void mem_item(sf_memory_estimate *e, double bytes, const char *key, long value,
+                     const char *what)
+{
+    e->bytes += bytes;
+    if (bytes > e->largest) {
+        e->largest = bytes;
+        e->key = key;
+        e->value = value;
+        snprintf(e->what, sizeof e->what, "%s", what);
+    }
+}
+
+static double ode_copies(const sf_case *c)
+{
+    return c->solver.method == SF_METHOD_BDF ? SF_MEM_BDF : SF_MEM_ADAMS;
+}
+
+sf_status sf_registry_memory(sf_ctx *ctx, const sf_case *c, int particles, sf_memory_estimate *e)
+{
+    sf_status status = SF_OK;
+    const double dbl = (double)sizeof(double);
+    char what[128];
+    SF_CHECK(ctx, c && e, SF_E_ARG, "sf_registry_memory: NULL argument");
+    *e = (sf_memory_estimate){0};
+    e->key = "grid.cells";
+    mem_item(e, dbl * (double)c->time.n_outputs, "time.outputs", (long)c->time.n_outputs,
+             "the output times");
+    if (particles) {
+        const double m = (double)c->particles.m, d = (double)c->problem.d;
+        const double nt = SF_PARTICLE_TABLE_NODES;
+        if (c->particles.method == SF_PMETHOD_REDUCED) {
+            mem_item(e, dbl * 6.0 * nt * nt, "particles.m", c->particles.m,
+                     "the reduced kernel tables (6 × 257² doubles)");
+            snprintf(what, sizeof what, "the particle state (2 × %ld doubles) and CVODE's vectors",
+                     c->particles.m);
+            mem_item(e, dbl * 2.0 * m * (ode_copies(c) + 4.0), "particles.m", c->particles.m, what);
+        } else {
+            snprintf(what, sizeof what, "the pair table (%ld² doubles)", c->particles.m);
+            mem_item(e, dbl * m * m, "particles.m", c->particles.m, what);
+            const double copies = c->particles.method == SF_PMETHOD_CVODE ? ode_copies(c) + 2.0 : 2.0;
+            snprintf(what, sizeof what, "the neurons (%ld × %ld doubles) and their copies",
+                     c->particles.m, c->problem.d + 1);
+            mem_item(e, dbl * m * (d + 1.0) * copies + dbl * m * (d + 3.0), "particles.m",
+                     c->particles.m, what);
+            if (c->particles.method == SF_PMETHOD_SGD) {
+                snprintf(what, sizeof what, "the batch (%ld × %ld doubles)", c->particles.batch,
+                         c->particles.m);
+                mem_item(e, dbl * (double)c->particles.batch * (m + d + 1.0), "particles.batch",
+                         c->particles.batch, what);
+            }
+        }
+    } else if (!strcmp(c->form, "lifted")) {
+        const double n = (double)c->grid.cells;
+        snprintf(what, sizeof what, "the K̂ table (%ld² doubles)", c->grid.cells);
+        mem_item(e, dbl * n * n, "grid.cells", c->grid.cells, what);
+        mem_item(e, dbl * 2.0 * n * (ode_copies(c) + 1.0) + dbl * n * SF_MEM_FORML_ARRAYS,
+                 "grid.cells", c->grid.cells, "the state and CVODE's vectors");
+    } else if (!strcmp(c->form, "transport")) {
+        const sf_transport_box unit = {1.0, 1.0, 1.0, 0};
+        sf_grid1_params gp[3];
+        SF_TRY(ctx, sf_plan_transport_grids(ctx, c, &unit, gp));
+        const size_t n_phi = sf_reduce_transport_phi_cells(gp[0].cells, gp[1].cells, gp[2].cells);
+        snprintf(what, sizeof what, "the K̂ table (%zu² doubles on φ)", n_phi);
+        mem_item(e, dbl * (double)n_phi * (double)n_phi, "grid.cells", c->grid.cells, what);
+        const double cells = (double)gp[0].cells * (double)gp[1].cells * (double)gp[2].cells;
+        snprintf(what, sizeof what, "the state (%zu × %zu × %zu cells) and CVODE's vectors",
+                 gp[0].cells, gp[1].cells, gp[2].cells);
+        mem_item(e, dbl * cells * (ode_copies(c) + 1.0 + SF_MEM_FORMT_ARRAYS), "grid.cells",
+                 c->grid.cells, what);
+    }
+    /* form ode: d_H numbers */
+cleanup:
+    return status;
+}
+
+sf_status sf_registry_check_memory(sf_ctx *ctx, const sf_case *c, int particles,
+                                   double max_memory)
+{
+    sf_status status = SF_OK;
+    sf_memory_estimate e;
+    char need[32], all[32], have[32], in_all[64] = "";
+    SF_TRY(ctx, sf_registry_memory(ctx, c, particles, &e));
+    const double limit = max_memory > 0.0 ? max_memory : sf_memory_available();
+    if (!(limit > 0.0) || e.bytes <= limit) goto cleanup;
+    sf_format_bytes(e.largest, need, sizeof need);
+    sf_format_bytes(e.bytes, all, sizeof all);
+    sf_format_bytes(limit, have, sizeof have);
+    if (e.bytes > 1.05 * e.largest) snprintf(in_all, sizeof in_all, " (%s in all)", all);
+    status = sf_error(ctx, SF_E_NOMEM, __FILE__, __LINE__,
+                      "%s: %s = %ld: %s needs %s%s, more than the %s %s",
+                      sf_case_where(c, e.key), e.key, e.value, e.what, need, in_all, have,
+                      max_memory > 0.0 ? "allowed (--max-memory)" : "available (MemAvailable)");
+cleanup:
+    return status;
+}
+
 /* ---- solves ---- */
 
 static sf_status drive_instance(sf_ctx *ctx, sf_instance *in, const sf_solve_opts *o,
@@ -380,6 +486,7 @@ sf_status sf_registry_solve(sf_ctx *ctx, const sf_case *c, const sf_solve_opts *
     r->minimiser_mass = NAN;
     SF_CHECK(ctx, c != NULL, SF_E_ARG, "sf_registry_solve: NULL case");
     SF_TRY(ctx, lookup(ctx, c, &e));
+    SF_TRY(ctx, sf_registry_check_memory(ctx, c, 0, o ? o->max_memory : 0.0));
     if (e->solve) {
         SF_TRY(ctx, e->solve(ctx, c, o, r));
     } else {
@@ -400,6 +507,8 @@ sf_status sf_registry_particles(sf_ctx *ctx, const sf_case *c, const sf_solve_op
     if (!r) r = &local;
     *r = (sf_solve_report){0};
     r->minimiser_mass = NAN;
+    SF_CHECK(ctx, c != NULL, SF_E_ARG, "sf_registry_particles: NULL case");
+    SF_TRY(ctx, sf_registry_check_memory(ctx, c, 1, o ? o->max_memory : 0.0));
     SF_TRY(ctx, sf_registry_build_particles(ctx, c, &in));
     SF_TRY(ctx, drive_instance(ctx, in, o, r));
 cleanup:

@@ -52,6 +52,13 @@ enum {
 static const double SF_T_GRID_RTOL =
     1e-12; /* r grid must start at 0: relative to its length, far above the ~10⁻¹⁵ rounding */
 
+size_t sf_reduce_transport_phi_cells(size_t na, size_t nu, size_t nr)
+{
+    size_t m = na > nu ? na : nu;
+    m = m > nr ? m : nr;
+    return SF_T_PHI_PER_CELL * m;
+}
+
 /* φ-form of an opened d_H = 1 target: even targets keep their polynomial pieces (or their
  * expression) but lose the θ-form (fold = 0, p < 0); the radial norm, norm2 at d_H = 1 are
  * |x₁|, x₁². */
@@ -187,11 +194,7 @@ sf_status sf_reduce_transport(sf_ctx *ctx, const sf_case *c, const sf_grid1 *ga,
     SF_CHECK(ctx, fabs(gr->edges[0]) <= SF_T_GRID_RTOL * gr->edges[gr->n], SF_E_ARG,
              "sf_reduce_transport: r grid starts at %.17g: expected r = 0 (MATH §4.5)",
              gr->edges[0]);
-    if (n_phi == 0) {
-        size_t m = ga->n > gu->n ? ga->n : gu->n;
-        m = m > gr->n ? m : gr->n;
-        n_phi = SF_T_PHI_PER_CELL * m;
-    }
+    if (n_phi == 0) n_phi = sf_reduce_transport_phi_cells(ga->n, gu->n, gr->n);
     SF_CHECK(ctx, n_phi >= 2 && n_phi <= SIZE_MAX / n_phi, SF_E_RANGE,
              "sf_reduce_transport: %zu phi-cells: expected 2 ≤ n_phi and an n_phi² table", n_phi);
     SF_CHECK(ctx, ga->n <= SIZE_MAX / gu->n && ga->n * gu->n <= SIZE_MAX / gr->n, SF_E_RANGE,

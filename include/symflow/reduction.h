@@ -115,6 +115,8 @@ sf_status sf_reduce_transport(sf_ctx *ctx, const sf_case *c, const sf_grid1 *ga,
                               const sf_grid1 *gu, const sf_grid1 *gr, size_t n_phi,
                               sf_transport_problem *p);
 void sf_transport_problem_free(sf_transport_problem *p);
+/* The default φ-cells of sf_reduce_transport for grids of na, nu, nr cells. */
+size_t sf_reduce_transport_phi_cells(size_t na, size_t nu, size_t nr);
 
 /* ---- targets given by expression (problem.target: expression) ---- */
 
