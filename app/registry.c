@@ -20,7 +20,7 @@
 #include "symflow/version.h"
 
 enum {
-    SF_CASE_ATTRS = 17,           /* attributes of the case in every field file, at most */
+    SF_CASE_ATTRS = 18,           /* attributes of the case in every field file, at most */
     SF_PARTICLE_TABLE_NODES = 257 /* nodes of the particle simulators' kernel tables (cubic
                                      Hermite: error O(h⁴), measured ≤ 1e-9 on the risk at 33
                                      nodes; 257 leaves it at rounding level) */
@@ -62,6 +62,7 @@ static size_t case_attrs(const sf_case *c, sf_nc_attr *out)
         {"spacing", SF_NC_ATTR_TEXT, sf_name_of(&sf_spacing_names, (int)c->grid.spacing), 0, 0},
         {"case_file", SF_NC_ATTR_TEXT, c->path ? c->path : "", 0, 0},
         {"case_text", SF_NC_ATTR_TEXT, c->text ? c->text : "", 0, 0},
+        {"case_overrides", SF_NC_ATTR_TEXT, c->overrides ? c->overrides : "", 0, 0},
         {"sigma_a", SF_NC_ATTR_DOUBLE, NULL, c->start.sigma_a, 0},
         {"sigma_b", SF_NC_ATTR_DOUBLE, NULL, c->start.sigma_b, 0},
     };
@@ -298,7 +299,10 @@ sf_status sf_registry_build_particles(sf_ctx *ctx, const sf_case *c, sf_instance
     const int reduced = c->particles.method == SF_PMETHOD_REDUCED;
     SF_TRY(ctx, sf_reduce_table(ctx, c, SF_PARTICLE_TABLE_NODES, reduced, &in->table));
     SF_TRY(ctx, sf_registry_psim_params(ctx, c, &in->psim));
-    const sf_particles_form_params fp = {&in->table, in->psim, c->text};
+    const sf_nc_attr *over = NULL; /* the case's case_overrides attribute, kept by in */
+    for (size_t i = 0; i < in->n_attrs; i++)
+        if (!strcmp(in->attrs[i].name, "case_overrides")) over = &in->attrs[i];
+    const sf_particles_form_params fp = {&in->table, in->psim, c->text, over, over ? 1 : 0};
     SF_TRY(ctx, sf_particles_form(ctx, &fp, &in->form));
     snprintf(in->describe, sizeof in->describe,
              "particles (%s), m = %ld, seed %ld, target %s, d = %ld, d_H = %ld; %s storage",
