@@ -119,6 +119,14 @@ static void show_progress(const sf_progress *p, void *user)
     fflush(stderr);
 }
 
+/* Progress of the K̂ table on a terminal (built before the first step). */
+static void show_tables(double fraction, void *user)
+{
+    (void)user;
+    fprintf(stderr, "\r  tables: %3.0f %% ", 100.0 * fraction);
+    fflush(stderr);
+}
+
 /* Default output: the case file's base name with .nc, in the current directory. */
 static void default_output(const char *case_path, char *out, size_t cap)
 {
@@ -170,7 +178,8 @@ static sf_status run_with_progress(sf_ctx *ctx, const sf_case *c, const char *ou
                                    double max_memory, solve_fn fn, sf_solve_report *rep)
 {
     const int tty = isatty(STDERR_FILENO);
-    const sf_solve_opts o = {out, (!quiet && tty) ? show_progress : NULL, NULL, max_memory};
+    const sf_solve_opts o = {out, (!quiet && tty) ? show_progress : NULL, NULL, max_memory,
+                             (!quiet && tty) ? show_tables : NULL};
     sf_status status = fn(ctx, c, &o, rep);
     if (!quiet && tty) fprintf(stderr, "\r%*s\r", 78, "");
     if (!quiet && rep->note[0]) fprintf(stderr, "symflow: note: %s\n", rep->note);

@@ -38,6 +38,7 @@ struct sf_instance {
     sf_ode_params ode;               /* CVODE settings */
     sf_nc_attr attrs[SF_CASE_ATTRS]; /* the case's attributes (strings borrowed from c) */
     size_t n_attrs;
+    sf_table_progress tables;        /* progress of the K̂ table (fn NULL: none) */
     double minimiser_mass;           /* α of (L4) or NaN */
     char describe[512];              /* one line */
 };
@@ -133,7 +134,7 @@ static sf_status build_lifted(sf_ctx *ctx, const sf_case *c, sf_instance *in)
     char sch[64];
     SF_TRY(ctx, sf_plan_lifted(ctx, c, &plan));
     SF_TRY(ctx, sf_grid1_create(ctx, &plan.grid, &in->grid[0]));
-    SF_TRY(ctx, sf_reduce_lifted(ctx, c, &in->grid[0], &in->lifted));
+    SF_TRY(ctx, sf_reduce_lifted_progress(ctx, c, &in->grid[0], &in->tables, &in->lifted));
     const sf_forml_form_params fp = {&in->grid[0], &in->lifted, plan.scheme, plan.coord,
                                      plan.minimiser_mass};
     SF_TRY(ctx, sf_forml_form(ctx, &fp, &in->form));
@@ -155,8 +156,8 @@ static sf_status build_transport_plan(sf_ctx *ctx, const sf_case *c, const sf_tr
     sf_status status = SF_OK;
     char sch[64];
     for (int k = 0; k < 3; k++) SF_TRY(ctx, sf_grid1_create(ctx, &plan->grid[k], &in->grid[k]));
-    SF_TRY(ctx, sf_reduce_transport(ctx, c, &in->grid[0], &in->grid[1], &in->grid[2], 0,
-                                    &in->transport));
+    SF_TRY(ctx, sf_reduce_transport_progress(ctx, c, &in->grid[0], &in->grid[1], &in->grid[2], 0,
+                                             &in->tables, &in->transport));
     const sf_formt_form_params fp = {&in->grid[0], &in->grid[1], &in->grid[2], &in->transport,
                                      plan->scheme, plan->edge_mass};
     SF_TRY(ctx, sf_formt_form(ctx, &fp, &in->form));
@@ -242,7 +243,16 @@ cleanup:
     return status;
 }
 
-sf_status sf_registry_build(sf_ctx *ctx, const sf_case *c, sf_instance **out)
+/* The progress of the tables of opts (may be NULL). */
+static sf_table_progress tables_of(const sf_solve_opts *o)
+{
+    const sf_table_progress tp = {o ? o->table_progress : NULL, o ? o->progress_user : NULL};
+    return tp;
+}
+
+/* sf_registry_build reporting the tables' progress to o's table_progress (o may be NULL). */
+static sf_status registry_build(sf_ctx *ctx, const sf_case *c, const sf_solve_opts *o,
+                                sf_instance **out)
 {
     sf_status status = SF_OK;
     const sf_registry_entry *e = NULL;
@@ -251,12 +261,18 @@ sf_status sf_registry_build(sf_ctx *ctx, const sf_case *c, sf_instance **out)
     *out = NULL;
     SF_TRY(ctx, lookup(ctx, c, &e));
     SF_TRY(ctx, instance_new(ctx, c, &in));
+    in->tables = tables_of(o);
     SF_TRY(ctx, e->build(ctx, c, in));
     *out = in;
     in = NULL;
 cleanup:
     sf_instance_destroy(&in);
     return status;
+}
+
+sf_status sf_registry_build(sf_ctx *ctx, const sf_case *c, sf_instance **out)
+{
+    return registry_build(ctx, c, NULL, out);
 }
 
 /* ---- particles ---- */
@@ -453,6 +469,7 @@ static sf_status transport_solve(sf_ctx *ctx, void *user, const sf_transport_pla
     sf_instance *in = NULL;
     sf_solve_report pilot_report;
     SF_TRY(ctx, instance_new(ctx, tr->c, &in));
+    if (!plan->pilot) in->tables = tables_of(tr->o);
     SF_TRY(ctx, build_transport_plan(ctx, tr->c, plan, in));
     SF_TRY(ctx, drive_instance(ctx, in, plan->pilot ? NULL : tr->o,
                                plan->pilot ? &pilot_report : tr->r));
@@ -494,7 +511,7 @@ sf_status sf_registry_solve(sf_ctx *ctx, const sf_case *c, const sf_solve_opts *
     if (e->solve) {
         SF_TRY(ctx, e->solve(ctx, c, o, r));
     } else {
-        SF_TRY(ctx, sf_registry_build(ctx, c, &in));
+        SF_TRY(ctx, registry_build(ctx, c, o, &in));
         SF_TRY(ctx, drive_instance(ctx, in, o, r));
     }
 cleanup:

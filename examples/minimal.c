@@ -22,7 +22,7 @@ int main(int argc, char **argv)
     sf_ctx *ctx = NULL;
     sf_case c = {0};
     sf_solve_report rep;
-    const sf_solve_opts opts = {NULL, NULL, NULL, 0.0}; /* no file, no progress */
+    const sf_solve_opts opts = {NULL, NULL, NULL, 0.0, NULL}; /* no file, no progress */
     sf_status s = sf_ctx_create(&ctx);
     if (s != SF_OK) return (int)s;
     s = sf_case_load(ctx, argv[1], (const char *const *)(argv + 2), (size_t)(argc - 2), &c);

@@ -174,10 +174,17 @@ cleanup:
     return status;
 }
 
-/* (M11), (M12), (M14), §4.6 */
 sf_status sf_reduce_transport(sf_ctx *ctx, const sf_case *c, const sf_grid1 *ga,
                               const sf_grid1 *gu, const sf_grid1 *gr, size_t n_phi,
                               sf_transport_problem *p)
+{
+    return sf_reduce_transport_progress(ctx, c, ga, gu, gr, n_phi, NULL, p);
+}
+
+/* (M11), (M12), (M14), §4.6 */
+sf_status sf_reduce_transport_progress(sf_ctx *ctx, const sf_case *c, const sf_grid1 *ga,
+                                       const sf_grid1 *gu, const sf_grid1 *gr, size_t n_phi,
+                                       const sf_table_progress *tp, sf_transport_problem *p)
 {
     sf_status status = SF_OK;
     sf_kernel *k = NULL;
@@ -215,7 +222,7 @@ sf_status sf_reduce_transport(sf_ctx *ctx, const sf_case *c, const sf_grid1 *ga,
     SF_ALLOC(ctx, out.G, n_phi);
     SF_ALLOC(ctx, phi, n_phi);
     for (size_t j = 0; j < n_phi; j++) phi[j] = M_PI * ((double)j + 0.5) / (double)n_phi;
-    sf_kernel_tabulate_K(k, n_phi, phi, out.K);
+    sf_kernel_tabulate_K(k, n_phi, phi, out.K, tp);
     for (size_t j = 0; j < n_phi; j++) {
         out.G[j] = sf_kernel_G(k, phi[j]);
         SF_CHECK(ctx, isfinite(out.G[j]) && isfinite(out.K[j * n_phi + j]), SF_E_NUMERIC,

@@ -52,6 +52,8 @@ typedef struct {
     void *progress_user;
     double max_memory;        /* bytes a case may need (--max-memory); 0: the machine's
                                  available memory (sf_memory_available) */
+    sf_table_progress_fn table_progress; /* the K̂ table's progress, before the solve (called
+                                            with progress_user); may be NULL */
 } sf_solve_opts;
 
 /* What a case will hold in memory at once, estimated before anything large is allocated:

@@ -7,7 +7,8 @@
 #   /dev/urandom, a 17 MiB file, 10⁵ nested '[': exit 6 / 6 / 3 within RUN_LIMIT;
 #   an ESC and a newline in a case value come out as \x1b and \x0a;
 #   -m with a 52-character value, -m 12x, --max-memory 0x: usage errors (exit 2);
-#   the --set overrides are in the field and particle files (attribute case_overrides).
+#   the --set overrides are in the field and particle files (attribute case_overrides);
+#   the K̂ table's progress ("tables: N %") shows on a terminal and only there.
 # Not here: the estimate's arithmetic (unit/memory_budget), the case keys (unit/case_parse).
 #
 # Usage: bash limits.sh SYMFLOW_BINARY REPO_ROOT PYTHON   (run from a scratch build dir)
@@ -142,6 +143,16 @@ if command -v ncdump >/dev/null; then
         fail "particle file: case_overrides: $(ncdump -h p.nc | grep case_overrides)"
 else
     echo "note: no ncdump; case_overrides not checked"
+fi
+
+# Progress of the K̂ table on a terminal (script(1) gives the command a pseudo-terminal).
+if command -v script >/dev/null; then
+    script -qc "'$SYMFLOW' solve small.yaml --set grid.cells=200 -o t.nc" /dev/null >tty.txt 2>&1
+    grep -aq 'tables: 100 %' tty.txt && pass || fail "no 'tables: 100 %' on a terminal: $(tr '\r' '\n' <tty.txt | head -3)"
+    "$SYMFLOW" solve small.yaml --set grid.cells=200 -o t.nc 2>notty.txt >/dev/null
+    grep -q tables notty.txt && fail "table progress written to a file" || pass
+else
+    echo "note: no script(1); table progress not checked"
 fi
 
 echo "$passed passed, $failed failed"

@@ -69,7 +69,7 @@ cleanup:
 static sf_status solve_pde(sf_ctx *ctx, sf_case *c, long cells, const char *path)
 {
     c->grid.cells = cells;
-    const sf_solve_opts o = {path, NULL, NULL, 0.0};
+    const sf_solve_opts o = {path, NULL, NULL, 0.0, NULL};
     return sf_registry_solve(ctx, c, &o, NULL);
 }
 
@@ -81,7 +81,7 @@ static sf_status run_particles(sf_ctx *ctx, sf_case *c, sf_pmethod method, sf_sa
     c->particles.seed = seed;
     c->particles.method = method;
     c->particles.sampling = sampling;
-    const sf_solve_opts o = {path, NULL, NULL, 0.0};
+    const sf_solve_opts o = {path, NULL, NULL, 0.0, NULL};
     return sf_registry_particles(ctx, c, &o, NULL);
 }
 
