@@ -56,7 +56,10 @@
  * the file. Cross-key errors (d_H < d, outputs ≤ end) cite whichever key was set later.
  * Statuses: SF_E_PARSE for malformed YAML, unknown keys, wrong kinds and unknown names;
  * SF_E_RANGE for values out of range (NaN and ±inf included); SF_E_IO for an unreadable
- * file; SF_E_ARG for an override without '='.
+ * file or one over 16 MiB (SF_CASE_FILE_MAX; a pipe or device is read up to the bound);
+ * SF_E_PARSE for nesting deeper than SF_CASE_DEPTH_MAX levels; SF_E_NOMEM for a
+ * time.outputs count whose times exceed the available memory; SF_E_ARG for an override
+ * without '='. The overrides are kept, one a line, in sf_case.overrides.
  */
 #include "symflow/case.h"
 
