@@ -78,6 +78,8 @@ static const char *usage_solve =
     "                   and the new ones (FILE itself is replaced only if it is also -o FILE)\n"
     "  --set key=value  override a case key; value read as YAML, e.g. --set grid.cells=400\n"
     "                   or --set 'time.outputs=[0,1,10]'\n"
+    "  --max-memory SIZE  refuse a case needing more memory than SIZE (e.g. 2G, 500M);\n"
+    "                   default: the memory available on the machine\n"
     "  --quiet          no progress and no summary\n"
     "SIGINT/SIGTERM end the run after the current step: the outputs so far are written with\n"
     "complete = 0 and time_reached (exit 130 / 143).\n";
@@ -129,11 +131,21 @@ static int fail(sf_ctx *ctx, sf_status s)
 /* One line: the error, then the command's synopsis (the first line of its usage text). */
 static int usage_error(const char *usage, const char *fmt, const char *arg)
 {
+    char safe[1024]; /* argv reaches the terminal: no raw control bytes */
+    sf_escape_control(arg, safe, sizeof safe);
     fprintf(stderr, "symflow: error: ");
-    fprintf(stderr, fmt, arg);
+    fprintf(stderr, fmt, safe);
     const char *end = strchr(usage, '\n');
     fprintf(stderr, " (%.*s)\n", end ? (int)(end - usage) : (int)strlen(usage), usage);
     return (int)SF_E_ARG;
+}
+
+/* An optionally signed decimal integer of 1 … max_digits digits. */
+static int is_integer(const char *s, size_t max_digits)
+{
+    if (*s == '-' || *s == '+') s++;
+    const size_t n = strspn(s, "0123456789");
+    return n >= 1 && n <= max_digits && s[n] == '\0';
 }
 
 static int is_help(const char *a) { return !strcmp(a, "--help") || !strcmp(a, "-h"); }
@@ -144,6 +156,14 @@ static void show_progress(const sf_progress *p, void *user)
     (void)user;
     fprintf(stderr, "\r  t = %-10.4g / %-8.4g  steps %-8ld  %6.1f s elapsed, ETA %6.1f s ", p->t,
             p->t_end, p->steps, p->elapsed_s, isfinite(p->eta_s) ? p->eta_s : 0.0);
+    fflush(stderr);
+}
+
+/* Progress of the K̂ table on a terminal (built before the first step). */
+static void show_tables(double fraction, void *user)
+{
+    (void)user;
+    fprintf(stderr, "\r  tables: %3.0f %% ", 100.0 * fraction);
     fflush(stderr);
 }
 
@@ -195,11 +215,18 @@ typedef sf_status (*solve_fn)(sf_ctx *, const sf_case *, const sf_solve_opts *, 
 /* Solve (or simulate) with a progress line on a terminal unless quiet; a note of the
  * planner (form T: the box grew) goes to stderr. */
 static sf_status run_with_progress(sf_ctx *ctx, const sf_case *c, const char *out,
-                                   const char *resume, int quiet, solve_fn fn, sf_solve_report *rep)
+                                   const char *resume, int quiet, double max_memory, solve_fn fn,
+                                   sf_solve_report *rep)
 {
     const int tty = isatty(STDERR_FILENO);
-    const sf_solve_opts o = {out, (!quiet && tty) ? show_progress : NULL, NULL,
-                             stop_requested, NULL, resume};
+    const sf_solve_opts o = {.out_path = out,
+                             .progress = (!quiet && tty) ? show_progress : NULL,
+                             .progress_user = NULL,
+                             .stop = stop_requested,
+                             .stop_user = NULL,
+                             .resume_path = resume,
+                             .max_memory = max_memory,
+                             .table_progress = (!quiet && tty) ? show_tables : NULL};
     catch_signals();
     sf_status status = fn(ctx, c, &o, rep);
     if (!quiet && tty) fprintf(stderr, "\r%*s\r", 78, "");
@@ -213,10 +240,15 @@ static int cmd_solve(sf_ctx *ctx, int argc, char **argv)
     const char *overrides[SF_MAX_OVERRIDES];
     size_t n_over = 0;
     int quiet = 0;
+    double max_memory = 0.0;
     for (int i = 0; i < argc; i++) {
         if (is_help(argv[i])) {
             fputs(usage_solve, stdout);
             return 0;
+        } else if (!strcmp(argv[i], "--max-memory")) {
+            if (i + 1 >= argc) return usage_error(usage_solve, "%s needs a value", argv[i]);
+            if (sf_parse_size(argv[++i], &max_memory) != SF_OK)
+                return usage_error(usage_solve, "--max-memory %s: expected a size such as 2G or 500M", argv[i]);
         } else if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--set") ||
                    !strcmp(argv[i], "--resume")) {
             if (i + 1 >= argc) return usage_error(usage_solve, "%s needs a value", argv[i]);
@@ -250,7 +282,7 @@ static int cmd_solve(sf_ctx *ctx, int argc, char **argv)
     sf_solve_report rep;
     SF_TRY(ctx, sf_atomic_check_output(ctx, out, &case_path, 1)); /* -o t.yaml, any spelling */
     SF_TRY(ctx, sf_case_load(ctx, case_path, overrides, n_over, &c));
-    SF_TRY(ctx, run_with_progress(ctx, &c, out, resume, quiet, sf_registry_solve, &rep));
+    SF_TRY(ctx, run_with_progress(ctx, &c, out, resume, quiet, max_memory, sf_registry_solve, &rep));
     if (!quiet) print_summary(&rep, out);
 cleanup:
     sf_case_free(&c);
@@ -280,7 +312,8 @@ static const char *usage_particles =
     "population gradient, CVODE), euler (gradient descent with step particles.step), sgd\n"
     "(fresh Gaussian batches of particles.batch inputs), reduced (Lagrangian form L).\n"
     "  -m M        number of neurons (= --set particles.m=M)\n"
-    "  --seed S    random seed (= --set particles.seed=S)\n";
+    "  --seed S    random seed (= --set particles.seed=S)\n"
+    "  --max-memory SIZE  refuse a case needing more memory than SIZE (e.g. 2G, 500M)\n";
 
 static int cmd_particles(sf_ctx *ctx, int argc, char **argv)
 {
@@ -289,11 +322,16 @@ static int cmd_particles(sf_ctx *ctx, int argc, char **argv)
     char extra[2][64];
     size_t n_over = 0;
     int quiet = 0;
+    double max_memory = 0.0;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         if (is_help(a)) {
             fputs(usage_particles, stdout);
             return 0;
+        } else if (!strcmp(a, "--max-memory")) {
+            if (i + 1 >= argc) return usage_error(usage_particles, "%s needs a value", a);
+            if (sf_parse_size(argv[++i], &max_memory) != SF_OK)
+                return usage_error(usage_particles, "--max-memory %s: expected a size such as 2G or 500M", argv[i]);
         } else if (!strcmp(a, "-o") || !strcmp(a, "--set") || !strcmp(a, "-m") || !strcmp(a, "--seed")) {
             if (i + 1 >= argc) return usage_error(usage_particles, "%s needs a value", a);
             const char *v = argv[++i];
@@ -303,6 +341,10 @@ static int cmd_particles(sf_ctx *ctx, int argc, char **argv)
             } else if (!strcmp(a, "--set")) {
                 overrides[n_over++] = v;
             } else {
+                if (!is_integer(v, 18))
+                    return usage_error(usage_particles,
+                                       !strcmp(a, "-m") ? "-m %s: expected an integer of at most 18 digits"
+                                                        : "--seed %s: expected an integer of at most 18 digits", v);
                 char *slot = extra[!strcmp(a, "-m") ? 0 : 1];
                 snprintf(slot, sizeof extra[0], "%s=%s", !strcmp(a, "-m") ? "particles.m" : "particles.seed", v);
                 overrides[n_over++] = slot;
@@ -330,7 +372,7 @@ static int cmd_particles(sf_ctx *ctx, int argc, char **argv)
     sf_solve_report rep;
     SF_TRY(ctx, sf_atomic_check_output(ctx, out, &case_path, 1)); /* -o t.yaml, any spelling */
     SF_TRY(ctx, sf_case_load(ctx, case_path, overrides, n_over, &c));
-    SF_TRY(ctx, run_with_progress(ctx, &c, out, NULL, quiet, sf_registry_particles, &rep));
+    SF_TRY(ctx, run_with_progress(ctx, &c, out, NULL, quiet, max_memory, sf_registry_particles, &rep));
     if (!quiet) print_summary(&rep, out);
 cleanup:
     sf_case_free(&c);

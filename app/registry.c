@@ -20,7 +20,7 @@
 #include "symflow/version.h"
 
 enum {
-    SF_CASE_ATTRS = 17,           /* attributes of the case in every field file, at most */
+    SF_CASE_ATTRS = 18,           /* attributes of the case in every field file, at most */
     SF_PARTICLE_TABLE_NODES = 257 /* nodes of the particle simulators' kernel tables (cubic
                                      Hermite: error O(h⁴), measured ≤ 1e-9 on the risk at 33
                                      nodes; 257 leaves it at rounding level) */
@@ -38,6 +38,7 @@ struct sf_instance {
     sf_ode_params ode;               /* CVODE settings */
     sf_nc_attr attrs[SF_CASE_ATTRS]; /* the case's attributes (strings borrowed from c) */
     size_t n_attrs;
+    sf_table_progress tables;        /* progress of the K̂ table (fn NULL: none) */
     double minimiser_mass;           /* α of (L4) or NaN */
     char describe[512];              /* one line */
 };
@@ -62,6 +63,7 @@ static size_t case_attrs(const sf_case *c, sf_nc_attr *out)
         {"spacing", SF_NC_ATTR_TEXT, sf_name_of(&sf_spacing_names, (int)c->grid.spacing), 0, 0},
         {"case_file", SF_NC_ATTR_TEXT, c->path ? c->path : "", 0, 0},
         {"case_text", SF_NC_ATTR_TEXT, c->text ? c->text : "", 0, 0},
+        {"case_overrides", SF_NC_ATTR_TEXT, c->overrides ? c->overrides : "", 0, 0},
         {"sigma_a", SF_NC_ATTR_DOUBLE, NULL, c->start.sigma_a, 0},
         {"sigma_b", SF_NC_ATTR_DOUBLE, NULL, c->start.sigma_b, 0},
     };
@@ -132,7 +134,7 @@ static sf_status build_lifted(sf_ctx *ctx, const sf_case *c, sf_instance *in)
     char sch[64];
     SF_TRY(ctx, sf_plan_lifted(ctx, c, &plan));
     SF_TRY(ctx, sf_grid1_create(ctx, &plan.grid, &in->grid[0]));
-    SF_TRY(ctx, sf_reduce_lifted(ctx, c, &in->grid[0], &in->lifted));
+    SF_TRY(ctx, sf_reduce_lifted_progress(ctx, c, &in->grid[0], &in->tables, &in->lifted));
     const sf_forml_form_params fp = {&in->grid[0], &in->lifted, plan.scheme, plan.coord,
                                      plan.minimiser_mass};
     SF_TRY(ctx, sf_forml_form(ctx, &fp, &in->form));
@@ -154,8 +156,8 @@ static sf_status build_transport_plan(sf_ctx *ctx, const sf_case *c, const sf_tr
     sf_status status = SF_OK;
     char sch[64];
     for (int k = 0; k < 3; k++) SF_TRY(ctx, sf_grid1_create(ctx, &plan->grid[k], &in->grid[k]));
-    SF_TRY(ctx, sf_reduce_transport(ctx, c, &in->grid[0], &in->grid[1], &in->grid[2], 0,
-                                    &in->transport));
+    SF_TRY(ctx, sf_reduce_transport_progress(ctx, c, &in->grid[0], &in->grid[1], &in->grid[2], 0,
+                                             &in->tables, &in->transport));
     const sf_formt_form_params fp = {&in->grid[0], &in->grid[1], &in->grid[2], &in->transport,
                                      plan->scheme, plan->edge_mass};
     SF_TRY(ctx, sf_formt_form(ctx, &fp, &in->form));
@@ -241,7 +243,16 @@ cleanup:
     return status;
 }
 
-sf_status sf_registry_build(sf_ctx *ctx, const sf_case *c, sf_instance **out)
+/* The progress of the tables of opts (may be NULL). */
+static sf_table_progress tables_of(const sf_solve_opts *o)
+{
+    const sf_table_progress tp = {o ? o->table_progress : NULL, o ? o->progress_user : NULL};
+    return tp;
+}
+
+/* sf_registry_build reporting the tables' progress to o's table_progress (o may be NULL). */
+static sf_status registry_build(sf_ctx *ctx, const sf_case *c, const sf_solve_opts *o,
+                                sf_instance **out)
 {
     sf_status status = SF_OK;
     const sf_registry_entry *e = NULL;
@@ -250,12 +261,18 @@ sf_status sf_registry_build(sf_ctx *ctx, const sf_case *c, sf_instance **out)
     *out = NULL;
     SF_TRY(ctx, lookup(ctx, c, &e));
     SF_TRY(ctx, instance_new(ctx, c, &in));
+    in->tables = tables_of(o);
     SF_TRY(ctx, e->build(ctx, c, in));
     *out = in;
     in = NULL;
 cleanup:
     sf_instance_destroy(&in);
     return status;
+}
+
+sf_status sf_registry_build(sf_ctx *ctx, const sf_case *c, sf_instance **out)
+{
+    return registry_build(ctx, c, NULL, out);
 }
 
 /* ---- particles ---- */
@@ -298,7 +315,10 @@ sf_status sf_registry_build_particles(sf_ctx *ctx, const sf_case *c, sf_instance
     const int reduced = c->particles.method == SF_PMETHOD_REDUCED;
     SF_TRY(ctx, sf_reduce_table(ctx, c, SF_PARTICLE_TABLE_NODES, reduced, &in->table));
     SF_TRY(ctx, sf_registry_psim_params(ctx, c, &in->psim));
-    const sf_particles_form_params fp = {&in->table, in->psim, c->text};
+    const sf_nc_attr *over = NULL; /* the case's case_overrides attribute, kept by in */
+    for (size_t i = 0; i < in->n_attrs; i++)
+        if (!strcmp(in->attrs[i].name, "case_overrides")) over = &in->attrs[i];
+    const sf_particles_form_params fp = {&in->table, in->psim, c->text, over, over ? 1 : 0};
     SF_TRY(ctx, sf_particles_form(ctx, &fp, &in->form));
     snprintf(in->describe, sizeof in->describe,
              "particles (%s), m = %ld, seed %ld, target %s, d = %ld, d_H = %ld; %s storage",
@@ -309,6 +329,112 @@ sf_status sf_registry_build_particles(sf_ctx *ctx, const sf_case *c, sf_instance
     in = NULL;
 cleanup:
     sf_instance_destroy(&in);
+    return status;
+}
+
+/* ---- the memory a case needs (sf_registry_memory) ---- */
+
+enum {
+    SF_MEM_ADAMS = 16, /* CVODE state copies, adams: Nordsieck array (q ≤ 12) + work vectors */
+    SF_MEM_BDF = 17,   /* bdf: Nordsieck (q ≤ 5) + work vectors + SPGMR's 5 + 1 Krylov vectors */
+    SF_MEM_FORML_ARRAYS = 10, /* form L: per-cell arrays besides the state (solver/forml.c) */
+    SF_MEM_FORMT_ARRAYS = 12  /* form T: per-cell arrays besides the state (solver/formt.c) */
+};
+
+/* Add an item of `bytes` to *e, keeping the largest with the key that drives it. */
+static void mem_item(sf_memory_estimate *e, double bytes, const char *key, long value,
+                     const char *what)
+{
+    e->bytes += bytes;
+    if (bytes > e->largest) {
+        e->largest = bytes;
+        e->key = key;
+        e->value = value;
+        snprintf(e->what, sizeof e->what, "%s", what);
+    }
+}
+
+static double ode_copies(const sf_case *c)
+{
+    return c->solver.method == SF_METHOD_BDF ? SF_MEM_BDF : SF_MEM_ADAMS;
+}
+
+sf_status sf_registry_memory(sf_ctx *ctx, const sf_case *c, int particles, sf_memory_estimate *e)
+{
+    sf_status status = SF_OK;
+    const double dbl = (double)sizeof(double);
+    char what[128];
+    SF_CHECK(ctx, c && e, SF_E_ARG, "sf_registry_memory: NULL argument");
+    *e = (sf_memory_estimate){0};
+    e->key = "grid.cells";
+    mem_item(e, dbl * (double)c->time.n_outputs, "time.outputs", (long)c->time.n_outputs,
+             "the output times");
+    if (particles) {
+        const double m = (double)c->particles.m, d = (double)c->problem.d;
+        const double nt = SF_PARTICLE_TABLE_NODES;
+        if (c->particles.method == SF_PMETHOD_REDUCED) {
+            mem_item(e, dbl * 6.0 * nt * nt, "particles.m", c->particles.m,
+                     "the reduced kernel tables (6 × 257² doubles)");
+            snprintf(what, sizeof what, "the particle state (2 × %ld doubles) and CVODE's vectors",
+                     c->particles.m);
+            mem_item(e, dbl * 2.0 * m * (ode_copies(c) + 4.0), "particles.m", c->particles.m, what);
+        } else {
+            snprintf(what, sizeof what, "the pair table (%ld² doubles)", c->particles.m);
+            mem_item(e, dbl * m * m, "particles.m", c->particles.m, what);
+            const double copies = c->particles.method == SF_PMETHOD_CVODE ? ode_copies(c) + 2.0 : 2.0;
+            snprintf(what, sizeof what, "the neurons (%ld × %ld doubles) and their copies",
+                     c->particles.m, c->problem.d + 1);
+            mem_item(e, dbl * m * (d + 1.0) * copies + dbl * m * (d + 3.0), "particles.m",
+                     c->particles.m, what);
+            if (c->particles.method == SF_PMETHOD_SGD) {
+                snprintf(what, sizeof what, "the batch (%ld × %ld doubles)", c->particles.batch,
+                         c->particles.m);
+                mem_item(e, dbl * (double)c->particles.batch * (m + d + 1.0), "particles.batch",
+                         c->particles.batch, what);
+            }
+        }
+    } else if (!strcmp(c->form, "lifted")) {
+        const double n = (double)c->grid.cells;
+        snprintf(what, sizeof what, "the K̂ table (%ld² doubles)", c->grid.cells);
+        mem_item(e, dbl * n * n, "grid.cells", c->grid.cells, what);
+        mem_item(e, dbl * 2.0 * n * (ode_copies(c) + 1.0) + dbl * n * SF_MEM_FORML_ARRAYS,
+                 "grid.cells", c->grid.cells, "the state and CVODE's vectors");
+    } else if (!strcmp(c->form, "transport")) {
+        const sf_transport_box unit = {1.0, 1.0, 1.0, 0};
+        sf_grid1_params gp[3];
+        SF_TRY(ctx, sf_plan_transport_grids(ctx, c, &unit, gp));
+        const size_t n_phi = sf_reduce_transport_phi_cells(gp[0].cells, gp[1].cells, gp[2].cells);
+        snprintf(what, sizeof what, "the K̂ table (%zu² doubles on φ)", n_phi);
+        mem_item(e, dbl * (double)n_phi * (double)n_phi, "grid.cells", c->grid.cells, what);
+        const double cells = (double)gp[0].cells * (double)gp[1].cells * (double)gp[2].cells;
+        snprintf(what, sizeof what, "the state (%zu × %zu × %zu cells) and CVODE's vectors",
+                 gp[0].cells, gp[1].cells, gp[2].cells);
+        mem_item(e, dbl * cells * (ode_copies(c) + 1.0 + SF_MEM_FORMT_ARRAYS), "grid.cells",
+                 c->grid.cells, what);
+    }
+    /* form ode: d_H numbers */
+cleanup:
+    return status;
+}
+
+sf_status sf_registry_check_memory(sf_ctx *ctx, const sf_case *c, int particles,
+                                   double max_memory)
+{
+    sf_status status = SF_OK;
+    sf_memory_estimate e;
+    char need[32], all[32], have[32], in_all[64] = "";
+    SF_TRY(ctx, sf_registry_memory(ctx, c, particles, &e));
+    const double limit = max_memory > 0.0 ? max_memory : sf_memory_available();
+    if (!(limit > 0.0) || e.bytes <= limit) goto cleanup;
+    sf_format_bytes(e.largest, need, sizeof need);
+    sf_format_bytes(e.bytes, all, sizeof all);
+    sf_format_bytes(limit, have, sizeof have);
+    if (e.bytes > 1.05 * e.largest) snprintf(in_all, sizeof in_all, " (%s in all)", all);
+    status = sf_error(ctx, SF_E_NOMEM, __FILE__, __LINE__,
+                      "%s: %s = %ld: %s needs %s%s, more than the %s %s",
+                      sf_case_where(c, e.key), e.key, e.value, e.what, need, in_all, have,
+                      max_memory > 0.0 ? "allowed (--max-memory)" : "available (MemAvailable)");
+cleanup:
     return status;
 }
 
@@ -382,6 +508,7 @@ static sf_status transport_solve(sf_ctx *ctx, void *user, const sf_transport_pla
     sf_instance *in = NULL;
     sf_solve_report pilot_report;
     SF_TRY(ctx, instance_new(ctx, tr->c, &in));
+    if (!plan->pilot) in->tables = tables_of(tr->o);
     SF_TRY(ctx, build_transport_plan(ctx, tr->c, plan, in));
     SF_TRY(ctx, drive_instance(ctx, in, plan->pilot ? NULL : tr->o,
                                plan->pilot ? &pilot_report : tr->r));
@@ -419,10 +546,11 @@ sf_status sf_registry_solve(sf_ctx *ctx, const sf_case *c, const sf_solve_opts *
     r->minimiser_mass = NAN;
     SF_CHECK(ctx, c != NULL, SF_E_ARG, "sf_registry_solve: NULL case");
     SF_TRY(ctx, lookup(ctx, c, &e));
+    SF_TRY(ctx, sf_registry_check_memory(ctx, c, 0, o ? o->max_memory : 0.0));
     if (e->solve) {
         SF_TRY(ctx, e->solve(ctx, c, o, r));
     } else {
-        SF_TRY(ctx, sf_registry_build(ctx, c, &in));
+        SF_TRY(ctx, registry_build(ctx, c, o, &in));
         SF_TRY(ctx, drive_instance(ctx, in, o, r));
     }
 cleanup:
@@ -439,6 +567,8 @@ sf_status sf_registry_particles(sf_ctx *ctx, const sf_case *c, const sf_solve_op
     if (!r) r = &local;
     *r = (sf_solve_report){0};
     r->minimiser_mass = NAN;
+    SF_CHECK(ctx, c != NULL, SF_E_ARG, "sf_registry_particles: NULL case");
+    SF_TRY(ctx, sf_registry_check_memory(ctx, c, 1, o ? o->max_memory : 0.0));
     SF_TRY(ctx, sf_registry_build_particles(ctx, c, &in));
     SF_TRY(ctx, drive_instance(ctx, in, o, r));
 cleanup:

@@ -56,7 +56,10 @@
  * the file. Cross-key errors (d_H < d, outputs ≤ end) cite whichever key was set later.
  * Statuses: SF_E_PARSE for malformed YAML, unknown keys, wrong kinds and unknown names;
  * SF_E_RANGE for values out of range (NaN and ±inf included); SF_E_IO for an unreadable
- * file; SF_E_ARG for an override without '='.
+ * file or one over 16 MiB (SF_CASE_FILE_MAX; a pipe or device is read up to the bound);
+ * SF_E_PARSE for nesting deeper than SF_CASE_DEPTH_MAX levels; SF_E_NOMEM for a
+ * time.outputs count whose times exceed the available memory; SF_E_ARG for an override
+ * without '='. The overrides are kept, one a line, in sf_case.overrides.
  */
 #include "symflow/case.h"
 
@@ -66,6 +69,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <yaml.h>
 
 /* ---- ranges and defaults ------------------------------------------------------------ */
@@ -108,8 +112,13 @@ enum {
     SF_CASE_LOC_CAP = 1024, /* longest location text, bytes */
     SF_CASE_SHOW_CAP = 80,  /* longest value shown in a message, bytes */
     SF_CASE_LIST_CAP = 512, /* longest list of valid names in a message, bytes */
-    SF_CASE_READ_CHUNK = 65536 /* bytes read per fread of a case file */
+    SF_CASE_READ_CHUNK = 65536, /* bytes read per fread of a case file */
+    SF_CASE_DEPTH_MAX = 64      /* deepest nesting of sequences and mappings: a case needs 3;
+                                   libyaml's scanner is quadratic in the depth */
 };
+/* Largest case file read, bytes: a case is a page of text; a bound keeps /dev/urandom or a
+ * mistaken data file from filling memory. */
+#define SF_CASE_FILE_MAX (16u * 1024u * 1024u)
 
 /* ---- name tables -------------------------------------------------------------------- */
 
@@ -400,6 +409,16 @@ static sf_status set_even_outputs(sf_ctx *ctx, sf_case *c, size_t n)
 {
     sf_status status = SF_OK;
     double *t = NULL;
+    const double avail = sf_memory_available(), need = (double)n * (double)sizeof *t;
+    if (avail > 0.0 && need > avail) {
+        char a[32], b[32];
+        sf_format_bytes(need, a, sizeof a);
+        sf_format_bytes(avail, b, sizeof b);
+        status = sf_error(ctx, SF_E_NOMEM, __FILE__, __LINE__,
+                          "%s: time.outputs = %zu: the output times need %s, more than the %s "
+                          "available (MemAvailable)", sf_case_where(c, "time.outputs"), n, a, b);
+        goto cleanup;
+    }
     SF_ALLOC(ctx, t, n);
     for (size_t i = 0; i < n; i++) t[i] = c->time.end * (double)i / (double)(n - 1);
     t[n - 1] = c->time.end; /* exactly, whatever the rounding of the quotient */
@@ -483,6 +502,7 @@ void sf_case_free(sf_case *c)
     if (!c) return;
     free(c->path);
     free(c->text);
+    free(c->overrides);
     free(c->time.outputs);
     for (size_t i = 0; i < c->n_where; i++) {
         free(c->where_keys[i]);
@@ -857,6 +877,42 @@ static sf_status yaml_failure(const sf_loader *ld, const yaml_parser_t *p, const
                     ld->path, line, col, problem, ctxt);
 }
 
+/* Refuse nesting deeper than SF_CASE_DEPTH_MAX, counted from libyaml's events and stopping
+ * at the bound (the document loader would first build every level). A syntax error ends
+ * the count quietly: the loader reports it. */
+static sf_status check_depth(sf_loader *ld, const char *text, size_t len)
+{
+    sf_status status = SF_OK;
+    yaml_parser_t parser;
+    yaml_event_t ev;
+    int depth = 0, done = 0;
+    if (!yaml_parser_initialize(&parser))
+        return sf_error(ld->ctx, SF_E_NOMEM, __FILE__, __LINE__,
+                        "out of memory: cannot start the YAML parser");
+    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+    while (!done && status == SF_OK && yaml_parser_parse(&parser, &ev)) {
+        if (ev.type == YAML_SEQUENCE_START_EVENT || ev.type == YAML_MAPPING_START_EVENT) {
+            if (++depth > SF_CASE_DEPTH_MAX) {
+                if (ld->set_text)
+                    status = sf_error(ld->ctx, SF_E_PARSE, __FILE__, __LINE__,
+                                      "--set %s: nesting deeper than %d levels", ld->set_text,
+                                      SF_CASE_DEPTH_MAX);
+                else
+                    status = sf_error(ld->ctx, SF_E_PARSE, __FILE__, __LINE__,
+                                      "%s:%lu: nesting deeper than %d levels: expected a case "
+                                      "file (sections of keys)", ld->path,
+                                      (unsigned long)ev.start_mark.line + 1, SF_CASE_DEPTH_MAX);
+            }
+        } else if (ev.type == YAML_SEQUENCE_END_EVENT || ev.type == YAML_MAPPING_END_EVENT) {
+            depth--;
+        }
+        done = ev.type == YAML_STREAM_END_EVENT;
+        yaml_event_delete(&ev);
+    }
+    yaml_parser_delete(&parser);
+    return status;
+}
+
 /* Parse `text` (len bytes) as one YAML document into *doc (empty stream: no root node).
  * On success the caller deletes *doc. */
 static sf_status load_document(sf_loader *ld, const char *text, size_t len, yaml_document_t *doc)
@@ -866,6 +922,7 @@ static sf_status load_document(sf_loader *ld, const char *text, size_t len, yaml
     yaml_document_t extra;
     int parser_ok = 0, doc_ok = 0;
 
+    SF_TRY(ld->ctx, check_depth(ld, text, len));
     if (!yaml_parser_initialize(&parser)) {
         status = sf_error(ld->ctx, SF_E_NOMEM, __FILE__, __LINE__,
                           "out of memory: cannot start the YAML parser");
@@ -903,27 +960,43 @@ cleanup:
     return status;
 }
 
-/* Read the whole file into an owned NUL-terminated buffer. */
+/* Read the whole file into an owned NUL-terminated buffer: at most SF_CASE_FILE_MAX bytes,
+ * a larger regular file refused before reading, any other file (a pipe, a device) after
+ * reading one byte past the bound. */
 static sf_status read_text(sf_ctx *ctx, const char *path, char **out, size_t *out_len)
 {
     sf_status status = SF_OK;
     FILE *f = NULL;
     char *buf = NULL, *bigger = NULL;
     size_t len = 0, cap = SF_CASE_READ_CHUNK;
+    struct stat st;
 
     f = fopen(path, "rb");
     SF_CHECK(ctx, f != NULL, SF_E_IO, "%s: cannot open case file: %s", path, strerror(errno));
+    SF_CHECK(ctx, fstat(fileno(f), &st) == 0, SF_E_IO, "%s: cannot read case file: %s", path,
+             strerror(errno));
+    SF_CHECK(ctx, !S_ISDIR(st.st_mode), SF_E_IO, "%s: a directory: expected a case file", path);
+    SF_CHECK(ctx, !S_ISREG(st.st_mode) || (unsigned long long)st.st_size <= SF_CASE_FILE_MAX,
+             SF_E_IO, "%s: %llu bytes: expected a case file of at most %u bytes (16 MiB)", path,
+             (unsigned long long)st.st_size, SF_CASE_FILE_MAX);
     SF_ALLOC(ctx, buf, cap + 1);
     for (;;) {
-        size_t got = fread(buf + len, 1, cap - len, f);
+        size_t want = cap - len;
+        if (want > SF_CASE_FILE_MAX + 1 - len) want = SF_CASE_FILE_MAX + 1 - len;
+        const size_t got = fread(buf + len, 1, want, f);
         len += got;
-        if (len < cap) break;
-        SF_ALLOC(ctx, bigger, 2 * cap + 1);
+        SF_CHECK(ctx, len <= SF_CASE_FILE_MAX, SF_E_IO,
+                 "%s: more than %u bytes: expected a case file of at most 16 MiB", path,
+                 SF_CASE_FILE_MAX);
+        if (got < want) break;
+        if (len < cap) continue;
+        const size_t grown = 2 * cap < SF_CASE_FILE_MAX + 1 ? 2 * cap : SF_CASE_FILE_MAX + 1;
+        SF_ALLOC(ctx, bigger, grown + 1);
         memcpy(bigger, buf, len);
         free(buf);
         buf = bigger;
         bigger = NULL;
-        cap *= 2;
+        cap = grown;
     }
     SF_CHECK(ctx, !ferror(f), SF_E_IO, "%s: cannot read case file: %s", path, strerror(errno));
     buf[len] = '\0';
@@ -1064,9 +1137,20 @@ sf_status sf_case_load(sf_ctx *ctx, const char *path, const char *const *overrid
              "sf_case_load: %zu overrides but no array", n_overrides);
     SF_TRY(ctx, defaults_at(ctx, c, path));
     if (path) SF_TRY(ctx, load_file(&ld, path));
+    size_t joined = 0;
     for (size_t i = 0; i < n_overrides; i++) {
         SF_CHECK(ctx, overrides[i] != NULL, SF_E_ARG, "sf_case_load: override %zu is NULL", i);
         SF_TRY(ctx, load_override(&ld, overrides[i]));
+        joined += strlen(overrides[i]) + 1;
+    }
+    if (n_overrides) { /* how the file was made: the overrides, one a line */
+        SF_ALLOC(ctx, c->overrides, joined);
+        for (size_t i = 0, at = 0; i < n_overrides; i++) {
+            const size_t len = strlen(overrides[i]);
+            memcpy(c->overrides + at, overrides[i], len);
+            at += len;
+            c->overrides[at++] = i + 1 < n_overrides ? '\n' : '\0';
+        }
     }
     if (ld.outputs_count > 0) SF_TRY(ctx, set_even_outputs(ctx, c, (size_t)ld.outputs_count));
     SF_TRY(ctx, sf_case_validate(ctx, c));

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 enum {
     SF_MSG_CAP = 2048,  /* longest user message kept, bytes */
@@ -66,14 +67,37 @@ static void append_trace(sf_ctx *ctx, const char *file, int line, const char *wh
              line, what);
 }
 
+size_t sf_escape_control(const char *in, char *out, size_t cap)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t len = 0;
+    if (!cap) return 0;
+    for (const unsigned char *p = (const unsigned char *)in; p && *p; p++) {
+        const int ctl = *p < 0x20 || *p == 0x7f;
+        if (len + (ctl ? 4 : 1) >= cap) break; /* whole escapes only */
+        if (ctl) {
+            out[len++] = '\\';
+            out[len++] = 'x';
+            out[len++] = hex[*p >> 4];
+            out[len++] = hex[*p & 15];
+        } else {
+            out[len++] = (char)*p;
+        }
+    }
+    out[len] = '\0';
+    return len;
+}
+
 sf_status sf_error(sf_ctx *ctx, sf_status code, const char *file, int line, const char *fmt, ...)
 {
     if (!ctx) return code;
-    char buf[SF_MSG_CAP];
+    char raw[SF_MSG_CAP], buf[SF_MSG_CAP];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
+    vsnprintf(raw, sizeof raw, fmt, ap);
     va_end(ap);
+    /* User strings (case values, file names) reach the message: no raw control bytes. */
+    sf_escape_control(raw, buf, sizeof buf);
     if (ctx->code == SF_OK) {
         ctx->code = code;
         snprintf(ctx->message, sizeof ctx->message, "%s", buf);
@@ -135,4 +159,59 @@ char *sf_strdup(sf_ctx *ctx, const char *s)
     char *d = sf_alloc(ctx, len, 1);
     if (d) memcpy(d, s, len);
     return d;
+}
+
+double sf_memory_available(void)
+{
+    FILE *f = fopen("/proc/meminfo", "r");
+    if (f) {
+        char line[256];
+        unsigned long long kb = 0;
+        int found = 0;
+        while (!found && fgets(line, sizeof line, f))
+            found = sscanf(line, "MemAvailable: %llu kB", &kb) == 1;
+        fclose(f);
+        if (found) return 1024.0 * (double)kb;
+    }
+#if defined(_SC_AVPHYS_PAGES) && defined(_SC_PAGESIZE)
+    const long pages = sysconf(_SC_AVPHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    if (pages > 0 && page > 0) return (double)pages * (double)page;
+#endif
+    return 0.0;
+}
+
+void sf_format_bytes(double bytes, char *buf, size_t cap)
+{
+    static const char *const unit[] = {"kB", "MB", "GB", "TB", "PB", "EB"};
+    if (!(bytes >= 1000.0)) {
+        snprintf(buf, cap, "%.0f bytes", bytes);
+        return;
+    }
+    int u = 0;
+    bytes /= 1000.0;
+    while (bytes >= 999.95 && u < 5) {
+        bytes /= 1000.0;
+        u++;
+    }
+    snprintf(buf, cap, bytes < 99.95 ? "%.1f %s" : "%.0f %s", bytes, unit[u]);
+}
+
+sf_status sf_parse_size(const char *s, double *bytes)
+{
+    if (!s || !bytes || !*s || *s == '-' || *s == '+' || *s == ' ') return SF_E_ARG;
+    char *end = NULL;
+    double v = strtod(s, &end);
+    if (end == s || !(v > 0.0) || v > 1e18) return SF_E_ARG;
+    double scale = 1.0;
+    switch (*end) {
+    case 'k': case 'K': scale = 1e3; end++; break;
+    case 'm': case 'M': scale = 1e6; end++; break;
+    case 'g': case 'G': scale = 1e9; end++; break;
+    case 't': case 'T': scale = 1e12; end++; break;
+    default: break;
+    }
+    if (scale > 1.0 && (*end == 'B' || *end == 'b')) end++;
+    if (*end) return SF_E_ARG;
+    *bytes = v * scale;
+    return *bytes >= 1.0 ? SF_OK : SF_E_ARG;
 }

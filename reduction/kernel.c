@@ -39,6 +39,9 @@
 #include <assert.h>
 #include <math.h>
 #include <stdlib.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 #include "reduction_internal.h"
 #include "symflow/reduction.h"
@@ -321,9 +324,15 @@ sf_coord_info sf_kernel_coord(const sf_kernel *k)
 }
 
 /* Rows are independent; row i costs n − i pairs, hence the dynamic schedule. Each entry is
- * computed once and mirrored, so the table is exactly symmetric whatever the thread count. */
-void sf_kernel_tabulate_K(const sf_kernel *k, size_t n, const double *x, double *K)
+ * computed once and mirrored, so the table is exactly symmetric whatever the thread count.
+ * Progress counts pairs done (atomically); only thread 0 calls tp, once per new percent. */
+void sf_kernel_tabulate_K(const sf_kernel *k, size_t n, const double *x, double *K,
+                          const sf_table_progress *tp)
 {
+    const int report = tp && tp->fn;
+    const double total = 0.5 * (double)n * ((double)n + 1.0);
+    double done = 0.0;
+    int shown = -1; /* percent last reported (thread 0 only) */
 #ifdef _OPENMP
 #pragma omp parallel for schedule(dynamic, 4)
 #endif
@@ -336,7 +345,23 @@ void sf_kernel_tabulate_K(const sf_kernel *k, size_t n, const double *x, double 
             K[i * n + j] = v;
             K[j * n + i] = v;
         }
+        if (report) {
+            double now;
+#ifdef _OPENMP
+#pragma omp atomic capture
+#endif
+            now = done += (double)(n - i);
+#ifdef _OPENMP
+            if (omp_get_thread_num() != 0) continue;
+#endif
+            const int pct = (int)(100.0 * now / total);
+            if (pct != shown && pct < 100) {
+                shown = pct;
+                tp->fn(now / total, tp->user);
+            }
+        }
     }
+    if (report) tp->fn(1.0, tp->user);
 }
 
 /* Graded u-pieces on [0, π/2] for the radial Ĝ and 𝒢 at their nodes. */

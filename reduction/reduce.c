@@ -60,8 +60,14 @@ cleanup:
     return status;
 }
 
-/* (M11), (M12), (L3), (M14) */
 sf_status sf_reduce_lifted(sf_ctx *ctx, const sf_case *c, const sf_grid1 *g, sf_lifted_problem *p)
+{
+    return sf_reduce_lifted_progress(ctx, c, g, NULL, p);
+}
+
+/* (M11), (M12), (L3), (M14) */
+sf_status sf_reduce_lifted_progress(sf_ctx *ctx, const sf_case *c, const sf_grid1 *g,
+                                    const sf_table_progress *tp, sf_lifted_problem *p)
 {
     sf_status status = SF_OK;
     sf_kernel *k = NULL;
@@ -87,7 +93,7 @@ sf_status sf_reduce_lifted(sf_ctx *ctx, const sf_case *c, const sf_grid1 *g, sf_
     SF_ALLOC(ctx, out.tau0_minus, n);
     SF_ALLOC(ctx, F, n + 1);
 
-    sf_kernel_tabulate_K(k, n, g->centres, out.K);
+    sf_kernel_tabulate_K(k, n, g->centres, out.K, tp);
     for (size_t i = 0; i < n; i++) out.G[i] = sf_kernel_G(k, g->centres[i]);
 
     /* (L3): τ^± = ½ τ₀, cell masses as differences of the cdf at the faces; the end faces

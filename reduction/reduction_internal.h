@@ -139,8 +139,10 @@ struct sf_kernel {
     sf_coord_info coord;   /* the reduced coordinate */
 };
 
-/* Fill K (n×n, row-major) with K̂(x_i, x_j), exactly symmetric. x, K borrowed. */
-void sf_kernel_tabulate_K(const sf_kernel *k, size_t n, const double *x, double *K);
+/* Fill K (n×n, row-major) with K̂(x_i, x_j), exactly symmetric, reporting to tp (may be
+ * NULL). x, K, tp borrowed. */
+void sf_kernel_tabulate_K(const sf_kernel *k, size_t n, const double *x, double *K,
+                          const sf_table_progress *tp);
 
 /* Switch GSL's aborting error handler off, once per process (laws.c). */
 void sf_gsl_quiet(void);

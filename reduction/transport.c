@@ -52,6 +52,13 @@ enum {
 static const double SF_T_GRID_RTOL =
     1e-12; /* r grid must start at 0: relative to its length, far above the ~10⁻¹⁵ rounding */
 
+size_t sf_reduce_transport_phi_cells(size_t na, size_t nu, size_t nr)
+{
+    size_t m = na > nu ? na : nu;
+    m = m > nr ? m : nr;
+    return SF_T_PHI_PER_CELL * m;
+}
+
 /* φ-form of an opened d_H = 1 target: even targets keep their polynomial pieces (or their
  * expression) but lose the θ-form (fold = 0, p < 0); the radial norm, norm2 at d_H = 1 are
  * |x₁|, x₁². */
@@ -167,10 +174,17 @@ cleanup:
     return status;
 }
 
-/* (M11), (M12), (M14), §4.6 */
 sf_status sf_reduce_transport(sf_ctx *ctx, const sf_case *c, const sf_grid1 *ga,
                               const sf_grid1 *gu, const sf_grid1 *gr, size_t n_phi,
                               sf_transport_problem *p)
+{
+    return sf_reduce_transport_progress(ctx, c, ga, gu, gr, n_phi, NULL, p);
+}
+
+/* (M11), (M12), (M14), §4.6 */
+sf_status sf_reduce_transport_progress(sf_ctx *ctx, const sf_case *c, const sf_grid1 *ga,
+                                       const sf_grid1 *gu, const sf_grid1 *gr, size_t n_phi,
+                                       const sf_table_progress *tp, sf_transport_problem *p)
 {
     sf_status status = SF_OK;
     sf_kernel *k = NULL;
@@ -187,11 +201,7 @@ sf_status sf_reduce_transport(sf_ctx *ctx, const sf_case *c, const sf_grid1 *ga,
     SF_CHECK(ctx, fabs(gr->edges[0]) <= SF_T_GRID_RTOL * gr->edges[gr->n], SF_E_ARG,
              "sf_reduce_transport: r grid starts at %.17g: expected r = 0 (MATH §4.5)",
              gr->edges[0]);
-    if (n_phi == 0) {
-        size_t m = ga->n > gu->n ? ga->n : gu->n;
-        m = m > gr->n ? m : gr->n;
-        n_phi = SF_T_PHI_PER_CELL * m;
-    }
+    if (n_phi == 0) n_phi = sf_reduce_transport_phi_cells(ga->n, gu->n, gr->n);
     SF_CHECK(ctx, n_phi >= 2 && n_phi <= SIZE_MAX / n_phi, SF_E_RANGE,
              "sf_reduce_transport: %zu phi-cells: expected 2 ≤ n_phi and an n_phi² table", n_phi);
     SF_CHECK(ctx, ga->n <= SIZE_MAX / gu->n && ga->n * gu->n <= SIZE_MAX / gr->n, SF_E_RANGE,
@@ -212,7 +222,7 @@ sf_status sf_reduce_transport(sf_ctx *ctx, const sf_case *c, const sf_grid1 *ga,
     SF_ALLOC(ctx, out.G, n_phi);
     SF_ALLOC(ctx, phi, n_phi);
     for (size_t j = 0; j < n_phi; j++) phi[j] = M_PI * ((double)j + 0.5) / (double)n_phi;
-    sf_kernel_tabulate_K(k, n_phi, phi, out.K);
+    sf_kernel_tabulate_K(k, n_phi, phi, out.K, tp);
     for (size_t j = 0; j < n_phi; j++) {
         out.G[j] = sf_kernel_G(k, phi[j]);
         SF_CHECK(ctx, isfinite(out.G[j]) && isfinite(out.K[j * n_phi + j]), SF_E_NUMERIC,

@@ -126,7 +126,7 @@ sf_status sf_particles_form(sf_ctx *ctx, const sf_particles_form_params *fp, sf_
         .storage = x->reduced_storage ? SF_NCP_REDUCED : SF_NCP_FULL, .basis = NULL,
         .eta = (method == SF_PMETHOD_EULER || method == SF_PMETHOD_SGD) ? fp->params.step : NAN,
         .seed = (long long)fp->params.seed, .method = sf_name_of(&sf_pmethod_names, (int)method),
-        .case_text = fp->case_text, .attrs = NULL, .n_attrs = 0};
+        .case_text = fp->case_text, .attrs = fp->attrs, .n_attrs = fp->attrs ? fp->n_attrs : 0};
     *out = (sf_form){&sf_particles_ops, x};
     return SF_OK;
 cleanup:

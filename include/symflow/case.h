@@ -28,6 +28,8 @@ enum { SF_EXPR_CAP = 512 }; /* longest problem.expression, bytes (NUL included) 
 typedef struct {
     char *path; /* case file path as given (owned); "" for defaults only */
     char *text; /* the case file's full text (owned), stored in output files */
+    char *overrides; /* the --set overrides "key=value" in order, joined by newlines (owned);
+                        NULL if none; stored in output files (case_overrides) */
 
     struct {
         sf_input input;            /* problem.input: law of x (MATH §1) */

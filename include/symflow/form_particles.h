@@ -14,6 +14,9 @@ typedef struct {
     const sf_kernel_table *tab; /* kernel tables (borrowed, must outlive the form) */
     sf_psim_params params;      /* simulator parameters (laws borrowed, must outlive it) */
     const char *case_text;      /* the case text, attribute of the file (borrowed), or NULL */
+    const sf_nc_attr *attrs;    /* further global attributes of the file (borrowed, must
+                                   outlive the form), or NULL */
+    size_t n_attrs;
 } sf_particles_form_params;
 
 /* Series: risk, mass_plus, mass_minus, balance (I3). */

@@ -42,10 +42,22 @@ extern const sf_name_table sf_target_names;
  * φ ∈ [0, π] for d_H = 1 targets): which interval the caller must grid. */
 sf_status sf_reduce_coord(sf_ctx *ctx, const sf_case *c, sf_coord_info *info);
 
+/* Progress of a K̂ table being filled (minutes for 10⁴ cells): the fraction done in [0, 1],
+ * called from one thread (OpenMP's thread 0) at most once per percent, and with 1 at the
+ * end. The callback must not fail. */
+typedef void (*sf_table_progress_fn)(double fraction, void *user);
+typedef struct {
+    sf_table_progress_fn fn; /* may be NULL */
+    void *user;
+} sf_table_progress;
+
 /* Tabulate form L on grid g (cells of the interval given by sf_reduce_coord): K̂ (M11) at
  * cell centres, Ĝ (M12) at cell centres, τ₀^± cell masses (L3), ½E f_H². Errors name the
  * case key (sf_case_where). *p owns its arrays; release with sf_lifted_problem_free. */
 sf_status sf_reduce_lifted(sf_ctx *ctx, const sf_case *c, const sf_grid1 *g, sf_lifted_problem *p);
+/* The same, reporting the K̂ table's progress to tp (borrowed, may be NULL). */
+sf_status sf_reduce_lifted_progress(sf_ctx *ctx, const sf_case *c, const sf_grid1 *g,
+                                    const sf_table_progress *tp, sf_lifted_problem *p);
 void sf_lifted_problem_free(sf_lifted_problem *p);
 
 /* Pointwise evaluations for tests, particles and diagnostics (radial or d_H = 1 targets):
@@ -114,7 +126,13 @@ sf_status sf_reduce_transport_box(sf_ctx *ctx, const sf_case *c, sf_transport_bo
 sf_status sf_reduce_transport(sf_ctx *ctx, const sf_case *c, const sf_grid1 *ga,
                               const sf_grid1 *gu, const sf_grid1 *gr, size_t n_phi,
                               sf_transport_problem *p);
+/* The same, reporting the K̂ table's progress to tp (borrowed, may be NULL). */
+sf_status sf_reduce_transport_progress(sf_ctx *ctx, const sf_case *c, const sf_grid1 *ga,
+                                       const sf_grid1 *gu, const sf_grid1 *gr, size_t n_phi,
+                                       const sf_table_progress *tp, sf_transport_problem *p);
 void sf_transport_problem_free(sf_transport_problem *p);
+/* The default φ-cells of sf_reduce_transport for grids of na, nu, nr cells. */
+size_t sf_reduce_transport_phi_cells(size_t na, size_t nu, size_t nr);
 
 /* ---- targets given by expression (problem.target: expression) ---- */
 

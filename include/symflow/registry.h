@@ -55,7 +55,35 @@ typedef struct {
     const char *resume_path;  /* continue this field file of the same case (drive.h), or NULL;
                                  its case attributes must match the case's (refused naming the
                                  first that differs) */
+    double max_memory;        /* bytes a case may need (--max-memory); 0: the machine's
+                                 available memory (sf_memory_available) */
+    sf_table_progress_fn table_progress; /* the K̂ table's progress, before the solve (called
+                                            with progress_user); may be NULL */
 } sf_solve_opts;
+
+/* What a case will hold in memory at once, estimated before anything large is allocated:
+ * form L: the n² K̂ table and n-cell arrays; form T: the n_φ² K̂ table, the na·nu·nr state
+ * and CVODE's vectors; the particle simulators: m² pair products and m·d neurons (full), or
+ * the 4·257² reduced tables and 2m state (reduced); CVODE's vectors (adams: SF_MEM_ADAMS,
+ * bdf with SPGMR: SF_MEM_BDF state copies); the output times. Output fields are streamed
+ * to the file and not counted. */
+typedef struct {
+    double bytes;      /* the whole estimate */
+    double largest;    /* its largest item */
+    const char *key;   /* the case key that drives the largest item, e.g. "grid.cells" */
+    long value;        /* that key's value */
+    char what[128];    /* the largest item in words, e.g. "the K̂ table (40000² doubles)" */
+} sf_memory_estimate;
+
+/* Estimate the memory of the case's form (particles = 0) or particle simulator (1). Errors:
+ * those of the planner's grid rule (form T). */
+sf_status sf_registry_memory(sf_ctx *ctx, const sf_case *c, int particles, sf_memory_estimate *e);
+
+/* Refuse (SF_E_NOMEM) a case whose estimate exceeds max_memory bytes (> 0, "--max-memory")
+ * or, for 0, the machine's available memory; the message names where the key was set, its
+ * value, the item and both figures. An unknown available memory checks nothing. */
+sf_status sf_registry_check_memory(sf_ctx *ctx, const sf_case *c, int particles,
+                                   double max_memory);
 
 /* Build and drive the case's form (form T: under the planner's box policy). */
 sf_status sf_registry_solve(sf_ctx *ctx, const sf_case *c, const sf_solve_opts *o,

@@ -59,6 +59,12 @@ const char *sf_ctx_trace_text(const sf_ctx *ctx);
 /* Forget the recorded error. */
 void sf_ctx_clear(sf_ctx *ctx);
 
+/* Copy the string in into out (cap bytes, NUL-terminated, truncated before an escape that
+ * does not fit) with each control byte (< 0x20 and 0x7f) written as \xNN, so user text cannot
+ * move the cursor or recolour a terminal; sf_error applies it to every message. Returns the
+ * length written. */
+size_t sf_escape_control(const char *in, char *out, size_t cap);
+
 const char *sf_status_name(sf_status s); /* "SF_E_PARSE" */
 const char *sf_status_text(sf_status s); /* "malformed case file" */
 
@@ -67,6 +73,15 @@ const char *sf_status_text(sf_status s); /* "malformed case file" */
 void *sf_alloc(sf_ctx *ctx, size_t n, size_t size);
 /* Duplicate a string through sf_alloc. */
 char *sf_strdup(sf_ctx *ctx, const char *s);
+/* Memory this process may still take, bytes: MemAvailable of /proc/meminfo, else
+ * sysconf(_SC_AVPHYS_PAGES) × the page size; 0 when neither is known. */
+double sf_memory_available(void);
+/* bytes as "12.8 GB", "500 MB", "3.2 kB", "12 bytes" (decimal units) into buf. */
+void sf_format_bytes(double bytes, char *buf, size_t cap);
+/* A size such as "2G", "500M", "64k", "1.5GB", "1000000" (k/M/G/T: powers of 1000,
+ * as sf_format_bytes prints) into
+ * *bytes (> 0); SF_E_ARG without a message when s is not such a size. */
+sf_status sf_parse_size(const char *s, double *bytes);
 /* Fault injection for tests: the n-th sf_alloc from now (1-based) fails; 0 disables. */
 void sf_ctx_fail_alloc_at(sf_ctx *ctx, long n);
 
