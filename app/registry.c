@@ -449,7 +449,7 @@ static sf_status resume_check(sf_ctx *ctx, const sf_instance *in, const char *pa
     for (size_t i = 0; i < in->n_attrs; i++) {
         const sf_nc_attr *a = &in->attrs[i];
         if (!strcmp(a->name, "symflow_version") || !strcmp(a->name, "case_file") ||
-            !strcmp(a->name, "case_text"))
+            !strcmp(a->name, "case_text") || !strcmp(a->name, "case_overrides"))
             continue; /* the same case may be edited (time.end) or moved */
         if (a->type == SF_NC_ATTR_TEXT) {
             SF_TRY(ctx, sf_nc_read_attr_text(ctx, path, a->name, &text));
