@@ -10,7 +10,9 @@
  *   K̂(π/2, π/2) = E_{t~γ_k} κ̂(t) = (1 + 1/(2k) + 1/(8k(k+2)) + 3/(16k(k+2)(k+4)) + …)/(2π)
  *   for k ≥ 10⁴ (the next term is < 10⁻¹⁶), and E t² = 1/k, E t⁴ = 3/(k(k+2)) for the rule.
  * Tolerance: 10⁻¹³ relative (measured ≤ 6·10⁻¹⁵; before the fixes R(0) was off by ×4.3 at
- * d_H = 10¹⁵ and Ĝ by 60 % at d_H = 10⁶). Outside the range: SF_E_RANGE naming the key.
+ * d_H = 10¹⁵ and Ĝ by 60 % at d_H = 10⁶). Outside the range: SF_E_RANGE naming the key —
+ * d > 4·10¹⁵, d_H ≥ d, and for a balanced start d_H and k both large and comparable (the
+ * start law τ₀'s incomplete beta, reduction/laws.c).
  */
 #include <math.h>
 #include <stdio.h>
@@ -38,6 +40,7 @@ static void check_point(sf_ctx *ctx, double dH, double k)
     sf_case c = {0};
     sf_kernel *kr = NULL;
     SF_EXPECT_OK(ctx, make_case(ctx, &c, (long)(dH + k), (long)dH, "norm"));
+    c.start.law = SF_START_GAUSSIAN; /* the kernels do not see the start; τ₀ is tested below */
     sf_status s = sf_kernel_create(ctx, &c, &kr);
     SF_EXPECT_OK(ctx, s);
     if (s == SF_OK) {
@@ -71,7 +74,7 @@ static void check_point(sf_ctx *ctx, double dH, double k)
     sf_case_free(&c);
 }
 
-/* Outside the range: SF_E_RANGE, and the message names the key. */
+/* Outside the range: SF_E_RANGE, and the message names the key (a balanced start: τ₀). */
 static void check_refused(sf_ctx *ctx, long d, long dH, const char *key)
 {
     sf_case c = {0};
@@ -97,6 +100,21 @@ int main(void)
     check_refused(ctx, 10, 10, "problem.d_H");
     check_refused(ctx, 10, 0, "problem.d_H");
     check_refused(ctx, 1, 0, "problem.d");
+    /* τ₀ of a balanced start: both d_H and k large and comparable (reduction/laws.c) */
+    check_refused(ctx, 2000000000L, 1000000000L, "problem.d_H");
+    check_refused(ctx, 1001000000000000L, 1000000000000000L, "problem.d_H");
+    /* … and accepted where GSL or the gamma limit holds: the cases among them */
+    const long ok[][2] = {{1000001, 1000000}, {1000000000000001L, 1000000000000000L},
+                          {1000000000100000L, 1000000000000000L}, {2000000000L, 1000}};
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        sf_case c = {0};
+        sf_kernel *kr = NULL;
+        SF_EXPECT_OK(ctx, make_case(ctx, &c, ok[i][0], ok[i][1], "norm"));
+        SF_EXPECT_OK(ctx, sf_kernel_create(ctx, &c, &kr));
+        sf_ctx_clear(ctx);
+        sf_kernel_destroy(&kr);
+        sf_case_free(&c);
+    }
     sf_ctx_destroy(&ctx);
     SF_TEST_DONE();
 }
