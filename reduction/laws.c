@@ -203,16 +203,17 @@ static int tau0_path(double a, double b) /* 0: GSL, 1: gamma limit, −1: unsupp
     return -1;
 }
 
-/* The supported dimensions (README "Supported dimensions"): 2 ≤ d ≤ SF_DIM_MAX = 4·10¹⁵,
- * 1 ≤ d_H < d, so k = d − d_H ∈ [1, d − 1]; with a balanced start also tau0_path ≥ 0 (τ₀'s
- * incomplete beta, above: min(d_H, k) ≤ 10⁶ and max ≤ 10⁹, or the gamma limit's range). Measured against closed forms over d_H = 1 …
- * 2·10¹⁵ and k = 1 … 2·10¹⁵ (tests/unit/reduction_range.c): ½ E|x_H|² (= R(0) of a balanced
- * start), Ĝ at θ = 0 and π/2, K̂ on the diagonal ends and the moments of the γ_k rules all
- * agree to ≤ 10⁻¹⁴ relative. Before the fixes (sf_lgamma_ratio; the peak rule of 𝒢 in
- * target.c) R(0) was off by 10⁻¹⁰ at d_H = 10⁷, 2·10⁻³ at 10¹², ×4.3 at 10¹⁵, and Ĝ by
- * 2·10⁻⁸ at d_H = 10³, 5 % at 10⁵, 60 % at 10⁶. The bound is where dimensions stop being
- * exact doubles with a margin: d_H, k and d ± 2 are integers below 2⁵³ ≈ 9·10¹⁵, and
- * sf_lgamma_ratio's Stirling difference keeps ≤ 50 ε absolute for x up to 10¹⁶. */
+/* The supported dimensions (README, paragraph "Supported dimensions"): 2 ≤ d ≤ SF_DIM_MAX
+ * = 4·10¹⁵, 1 ≤ d_H < d, so k = d − d_H ∈ [1, d − 1]; with a balanced start also
+ * tau0_path ≥ 0 (τ₀'s incomplete beta, above: min(d_H, k) ≤ 10⁶ and max ≤ 10⁹, or the
+ * gamma limit's range). Measured against closed forms over d_H = 1 … 2·10¹⁵ and
+ * k = 1 … 2·10¹⁵ (tests/unit/reduction_range.c): ½ E|x_H|² (= R(0) of a balanced start),
+ * Ĝ at θ = 0 and π/2, K̂ on the diagonal end and the moments of the γ_k rules all agree to
+ * ≤ 10⁻¹⁴ relative. Before the fixes (sf_lgamma_ratio; the peak rule of 𝒢 in target.c)
+ * R(0) was off by 10⁻¹⁰ at d_H = 10⁷, 2·10⁻³ at 10¹², ×4.3 at 10¹⁵, and Ĝ by 2·10⁻⁸ at
+ * d_H = 10³, 5 % at 10⁵, 60 % at 10⁶. The bound keeps dimensions exact doubles with a
+ * margin (d_H, k and d ± 2 are integers below 2⁵³ ≈ 9·10¹⁵), and sf_lgamma_ratio's
+ * Stirling difference keeps ≤ 50 ε absolute for x up to 10¹⁶. */
 static const double SF_DIM_MAX = 4e15;
 
 sf_status sf_reduce_check_dims(sf_ctx *ctx, const sf_case *c)

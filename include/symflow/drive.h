@@ -3,8 +3,8 @@
  *
  * The loop: CVODE set-up on the form's right-hand side (or the form's own stepper), advance
  * in progress slices with at most max_steps CVODE steps per output interval, observe, check
- * the observation's invariants (sf_drive_check_obs), append, and at the end the CVODE statistics and the wall time as
- * attributes and the commit of the file (written under a temporary name, renamed only on
+ * the observation's invariants (sf_drive_check_obs), append, and at the end the CVODE
+ * statistics and the wall time as attributes and the commit of the file (written under a temporary name, renamed only on
  * success; on any failure nothing is left at the path).
  * Not here: building forms (registry.h), printing (app/).
  */
