@@ -153,7 +153,8 @@ cleanup:
 static double series_scale(const sf_drive_summary *s, size_t j, const sf_form_obs *o)
 {
     double v = fabs(o->series[j]);
-    if (s->n_outputs > 0) v = fmax(v, fmax(fabs(s->first[j]), fmax(fabs(s->lowest[j]), fabs(s->highest[j]))));
+    if (s->n_outputs > 0)
+        v = fmax(v, fmax(fabs(s->first[j]), fmax(fabs(s->lowest[j]), fabs(s->highest[j]))));
     return v;
 }
 
@@ -184,8 +185,8 @@ sf_status sf_drive_check_obs(sf_ctx *ctx, const char *form, const sf_drive_summa
         const double defect = conserved ? fabs(o->series[i] - x0) : fabs(o->series[i]);
         SF_CHECK(ctx, defect <= B * scale, SF_E_NUMERIC,
                  "form %s: series %s %s %.3g at t = %g, beyond its rounding bound %.3g (%d ε · "
-                 "state size %zu · √%ld steps · scale %.3g): the scheme keeps this invariant to rounding; "
-                 "not written",
+                 "state size %zu · √%ld steps · scale %.3g): the scheme keeps this invariant "
+                 "to rounding; not written",
                  form, s->series[i].name, conserved ? "drifted by" : "=", defect, o->t, B * scale,
                  SF_DRIVE_ROUND_C, state_size, steps, scale);
     }

@@ -103,7 +103,8 @@ int main(void)
             const int entries = dir_entries(dir, left, sizeof left);
             if (s == SF_OK) {
                 SF_EXPECT(entries == 1 + p->particles); /* every file written */
-                if (entries != 1 + p->particles) fprintf(stderr, "%s: %d files\n", p->path, entries);
+                if (entries != 1 + p->particles)
+                    fprintf(stderr, "%s: %d files\n", p->path, entries);
                 break;
             }
             const int nomem = s == SF_E_NOMEM || strstr(sf_ctx_message(ctx), "out of memory");
