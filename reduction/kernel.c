@@ -94,7 +94,7 @@ static inline double kappa_even_prime(double c)
 double sf_minimiser_mass(long d_H)
 {
     double dh = (double)d_H;
-    return 2.0 * sqrt(M_PI) * exp(lgamma(0.5 * (dh + 1.0)) - lgamma(0.5 * dh));
+    return 2.0 * sqrt(M_PI) * exp(sf_lgamma_ratio(0.5 * dh, 0.5));
 }
 
 /* The s-rules of the θ-form (file comment "K̂"). d_H = 1: the atom s = 1 (±1 paired).
@@ -397,11 +397,7 @@ sf_status sf_kernel_create(sf_ctx *ctx, const sf_case *c, sf_kernel **out)
 
     SF_CHECK(ctx, c != NULL && out != NULL, SF_E_ARG, "sf_kernel_create: NULL argument");
     *out = NULL;
-    SF_CHECK(ctx, c->problem.d >= 2, SF_E_RANGE, "%s: problem.d = %ld: expected an integer ≥ 2",
-             sf_case_where(c, "problem.d"), c->problem.d);
-    SF_CHECK(ctx, c->problem.d_H >= 1 && c->problem.d_H < c->problem.d, SF_E_RANGE,
-             "%s: problem.d_H = %ld: expected 1 ≤ d_H < d = %ld",
-             sf_case_where(c, "problem.d_H"), c->problem.d_H, c->problem.d);
+    SF_TRY(ctx, sf_reduce_check_dims(ctx, c)); /* the supported range (laws.c) */
 
     SF_ALLOC(ctx, k, 1);
     SF_TRY(ctx, sf_target_open(ctx, c, &k->tgt));

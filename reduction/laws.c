@@ -185,10 +185,88 @@ cleanup:
     return status;
 }
 
-/* E|x|^q for x ~ N(0, I_d): 2^{q/2} Γ((d+q)/2)/Γ(d/2), through lgamma (d up to 10⁷). */
+/* τ₀'s cdf is an incomplete beta I_x(a, b), a = k/2, b = d_H/2. GSL's (continued fraction)
+ * errs by ≈ 1.2·10⁻¹⁷ × max(a, b) (measured against the gamma limit below, a = ½: 5·10⁻¹⁰ at
+ * b = 5·10⁷, 6·10⁻⁷ at 5·10¹⁰, 2·10⁻³ at 5·10¹⁴ — d_H = 10¹⁵, k = 1) and stops converging
+ * for a = b ≳ 1.6·10⁶ (≤ 4·10⁻¹⁰ at a = b = 5·10⁵). With s = min(a, b) ≪ l = max(a, b),
+ * Beta is its gamma limit I_x(s, l) ≈ P(s, −(l + (s − 1)/2) log(1 − x)), whose error
+ * measured against GSL where GSL is good is ≈ 33 s^{5/2}/l² (3·10⁻⁹ at s = 100, l = 10⁶;
+ * 6·10⁻¹³ at s = 1). tau0_path picks GSL while s ≤ 5·10⁵ and l ≤ 5·10⁸ (error ≲ 6·10⁻⁹),
+ * else the gamma limit while its error estimate is ≤ SF_TAU0_TOL, else nothing: refused
+ * by sf_reduce_check_dims (e.g. d_H = 10¹⁵ with k > 2·10⁸, or d_H = k = 10⁹). */
+static const double SF_TAU0_TOL = 1e-8; /* largest error of a start-law cdf value */
+static int tau0_path(double a, double b) /* 0: GSL, 1: gamma limit, −1: unsupported */
+{
+    const double s = fmin(a, b), l = fmax(a, b);
+    if (s <= 5e5 && l <= 5e8) return 0;
+    if (33.0 * pow(s, 2.5) <= SF_TAU0_TOL * l * l) return 1;
+    return -1;
+}
+
+/* The supported dimensions (README, paragraph "Supported dimensions"): 2 ≤ d ≤ SF_DIM_MAX
+ * = 4·10¹⁵, 1 ≤ d_H < d, so k = d − d_H ∈ [1, d − 1]; with a balanced start also
+ * tau0_path ≥ 0 (τ₀'s incomplete beta, above: min(d_H, k) ≤ 10⁶ and max ≤ 10⁹, or the
+ * gamma limit's range). Measured against closed forms over d_H = 1 … 2·10¹⁵ and
+ * k = 1 … 2·10¹⁵ (tests/unit/reduction_range.c): ½ E|x_H|² (= R(0) of a balanced start),
+ * Ĝ at θ = 0 and π/2, K̂ on the diagonal end and the moments of the γ_k rules all agree to
+ * ≤ 10⁻¹⁴ relative. Before the fixes (sf_lgamma_ratio; the peak rule of 𝒢 in target.c)
+ * R(0) was off by 10⁻¹⁰ at d_H = 10⁷, 2·10⁻³ at 10¹², ×4.3 at 10¹⁵, and Ĝ by 2·10⁻⁸ at
+ * d_H = 10³, 5 % at 10⁵, 60 % at 10⁶. The bound keeps dimensions exact doubles with a
+ * margin (d_H, k and d ± 2 are integers below 2⁵³ ≈ 9·10¹⁵), and sf_lgamma_ratio's
+ * Stirling difference keeps ≤ 50 ε absolute for x up to 10¹⁶. */
+static const double SF_DIM_MAX = 4e15;
+
+sf_status sf_reduce_check_dims(sf_ctx *ctx, const sf_case *c)
+{
+    sf_status status = SF_OK;
+    SF_CHECK(ctx, c != NULL, SF_E_ARG, "sf_reduce_check_dims: NULL case");
+    SF_CHECK(ctx, c->problem.d >= 2 && (double)c->problem.d <= SF_DIM_MAX, SF_E_RANGE,
+             "%s: problem.d = %ld: expected an integer with 2 ≤ d ≤ %.0e (the supported range "
+             "of the quadrature rules)",
+             sf_case_where(c, "problem.d"), c->problem.d, SF_DIM_MAX);
+    SF_CHECK(ctx, c->problem.d_H >= 1 && c->problem.d_H < c->problem.d, SF_E_RANGE,
+             "%s: problem.d_H = %ld: expected 1 ≤ d_H < d = %ld (k = d − d_H ≥ 1)",
+             sf_case_where(c, "problem.d_H"), c->problem.d_H, c->problem.d);
+    /* a balanced start's law τ₀ (L3): the incomplete beta of sf_tau0_cdf_theta */
+    const double dH = (double)c->problem.d_H, k = (double)(c->problem.d - c->problem.d_H);
+    SF_CHECK(ctx, c->start.law != SF_START_BALANCED_SPHERE || tau0_path(0.5 * k, 0.5 * dH) >= 0,
+             SF_E_RANGE,
+             "%s: problem.d_H = %ld and k = d − d_H = %.0f with a balanced start: the start "
+             "law τ₀ is computed to %.0e only for min(d_H, k) ≤ 10⁶ and max(d_H, k) ≤ 10⁹, or "
+             "for 33 (min/2)^{5/2} ≤ %.0e (max/2)² (%s: problem.d = %ld)",
+             sf_case_where(c, "problem.d_H"), c->problem.d_H, k, SF_TAU0_TOL, SF_TAU0_TOL,
+             sf_case_where(c, "problem.d"), c->problem.d);
+cleanup:
+    return status;
+}
+
+/* log Γ(x + a)/Γ(x), x > 0, x + a > 0. The difference lgamma(x + a) − lgamma(x) loses
+ * ε·|lgamma(x)| ≈ ε x log x absolutely (measured: Γ(d_H/2 + 1)/Γ(d_H/2) off by 10⁻¹⁰ at
+ * d_H = 10⁷, 2·10⁻³ at 10¹², a factor 4.3 at 10¹⁵), so for x ≥ SF_LGR_STIRLING_X the
+ * difference of Stirling series is taken with its large parts cancelled by hand:
+ *   a log x + (x + a − ½) log1p(a/x) − a + Σ_n c_n ((x + a)^{1−2n} − x^{1−2n}),
+ * c_n = B_{2n}/(2n(2n − 1)); six terms leave ≤ B₁₄/182 x^{−13} ≈ 10⁻¹⁵ at x = 10. */
+double sf_lgamma_ratio(double x, double a)
+{
+    static const double SF_LGR_STIRLING_X = 10.0;
+    static const double cn[] = {1.0 / 12.0,   -1.0 / 360.0,  1.0 / 1260.0,
+                                -1.0 / 1680.0, 1.0 / 1188.0, -691.0 / 360360.0};
+    if (x < SF_LGR_STIRLING_X || x + a < SF_LGR_STIRLING_X) return lgamma(x + a) - lgamma(x);
+    double corr = 0.0;
+    const double y = x + a, iy2 = 1.0 / (y * y), ix2 = 1.0 / (x * x);
+    double py = 1.0 / y, px = 1.0 / x;
+    for (size_t n = 0; n < sizeof cn / sizeof cn[0]; n++) {
+        corr += cn[n] * (py - px);
+        py *= iy2;
+        px *= ix2;
+    }
+    return a * log(x) + (x + a - 0.5) * log1p(a / x) - a + corr;
+}
+
+/* E|x|^q for x ~ N(0, I_d): 2^{q/2} Γ((d+q)/2)/Γ(d/2), through sf_lgamma_ratio. */
 double sf_gauss_norm_moment(double d, double q)
 {
-    return exp(0.5 * q * M_LN2 + lgamma(0.5 * (d + q)) - lgamma(0.5 * d));
+    return exp(0.5 * q * M_LN2 + sf_lgamma_ratio(0.5 * d, 0.5 * q));
 }
 
 /* P(θ ≤ t) for τ₀ on [0, π/2] (L3): cos²θ ~ Beta(d_H/2, k/2), so
@@ -208,6 +286,24 @@ sf_status sf_tau0_cdf_theta(sf_ctx *ctx, double d_H, double k, double t, double 
     }
     if (t >= M_PI_2) {
         *F = 1.0;
+        goto cleanup;
+    }
+    const double a = 0.5 * k, b = 0.5 * d_H;
+    const int path = tau0_path(a, b);
+    SF_CHECK(ctx, path >= 0, SF_E_RANGE,
+             "τ₀ cdf: d_H = %.17g, k = %.17g: outside the supported range (sf_reduce_check_dims)",
+             d_H, k);
+    if (path == 1) { /* the gamma limit (tau0_path) */
+        gsl_sf_result g;
+        int e;
+        if (b >= a) /* P(sin²θ ≤ s2) = I_{s2}(a, b) ≈ P(a, −(b + (a − 1)/2) log(1 − s2)) */
+            e = gsl_sf_gamma_inc_P_e(a, -(b + 0.5 * (a - 1.0)) * log1p(-s2), &g);
+        else /* = 1 − I_{c2}(b, a) ≈ Q(b, −(a + (b − 1)/2) log(1 − c2)) */
+            e = gsl_sf_gamma_inc_Q_e(b, -(a + 0.5 * (b - 1.0)) * log1p(-c2), &g);
+        SF_CHECK(ctx, e == GSL_SUCCESS || e == GSL_EUNDRFLW, SF_E_NUMERIC,
+                 "τ₀ cdf: gamma limit of I(%g, %g) at θ = %.17g failed in GSL: %s", a, b, t,
+                 gsl_strerror(e));
+        *F = (e == GSL_EUNDRFLW) ? 0.0 : g.val;
         goto cleanup;
     }
     /* sin²θ ~ Beta(k/2, d_H/2) has mean k/d: below it, I_{sin²t} is the small tail */

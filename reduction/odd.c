@@ -32,6 +32,7 @@ sf_status sf_reduce_odd(sf_ctx *ctx, const sf_case *c, sf_odd_problem *p)
     sf_status status = SF_OK;
     sf_odd_problem out = {0};
     sf_target t = {0};
+    SF_TRY(ctx, sf_reduce_check_dims(ctx, c)); /* the supported range (laws.c) */
     SF_TRY(ctx, sf_target_open(ctx, c, &t));
     SF_CHECK(ctx, !t.expr || is_odd(&t, c), SF_E_UNSUPPORTED,
              "%s: problem.symmetry = %s with problem.expression = '%s': form ode (M9) needs an "

@@ -114,6 +114,8 @@ double sf_target_calg(const sf_calg *g, double c);
 double sf_target_risk_const(const sf_target *t, const sf_case *c);
 
 /* Laws (laws.c). */
+/* log Γ(x + a)/Γ(x) for x, x + a > 0, accurate to rounding for x up to 10¹⁶ (laws.c). */
+double sf_lgamma_ratio(double x, double a);
 double sf_gauss_norm_moment(double d, double q); /* E|x|^q, x ~ N(0, I_d) */
 sf_status sf_tau0_cdf_theta(sf_ctx *ctx, double d_H, double k, double t, double *F);
 sf_status sf_tau0_cdf_phi(sf_ctx *ctx, double d, double t, double *F);

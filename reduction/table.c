@@ -43,7 +43,8 @@ sf_status sf_reduce_table(sf_ctx *ctx, const sf_case *c, size_t n, int with_K, s
         if (out.coord == SF_COORD_THETA) {
             /* 2 cos^{d_H−1}θ sin^{k−1}θ / B(d_H/2, k/2) */
             SF_TRY(ctx, sf_tau0_cdf_theta(ctx, dH, kk, x, &out.cdf0[i]));
-            double lb = lgamma(0.5 * dH) + lgamma(0.5 * kk) - lgamma(0.5 * d);
+            /* log B(d_H/2, k/2) = lgamma(small) − log Γ(small + large)/Γ(large) */
+            double lb = lgamma(0.5 * fmin(dH, kk)) - sf_lgamma_ratio(0.5 * fmax(dH, kk), 0.5 * fmin(dH, kk));
             double cs = cos(x), sn = sin(x);
             out.pdf0[i] = (cs > 0.0 && sn > 0.0)
                               ? 2.0 * exp((dH - 1.0) * log(cs) + (kk - 1.0) * log(sn) - lb)
@@ -52,7 +53,7 @@ sf_status sf_reduce_table(sf_ctx *ctx, const sf_case *c, size_t n, int with_K, s
         } else {
             /* φ of a uniform direction: u = cos φ ~ γ_d, density sin^{d−2}φ / B(½, (d−1)/2) */
             SF_TRY(ctx, sf_tau0_cdf_phi(ctx, d, x, &out.cdf0[i]));
-            double lb = lgamma(0.5) + lgamma(0.5 * (d - 1.0)) - lgamma(0.5 * d);
+            double lb = lgamma(0.5) - sf_lgamma_ratio(0.5 * (d - 1.0), 0.5);
             double sn = sin(x);
             out.pdf0[i] = sn > 0.0 ? exp((d - 2.0) * log(sn) - lb) : (d == 2.0 ? exp(-lb) : 0.0);
         }

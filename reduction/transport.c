@@ -95,8 +95,7 @@ static sf_status check_case(sf_ctx *ctx, const sf_case *c, sf_target *t)
     SF_CHECK(ctx, c->problem.d_H == 1, SF_E_UNSUPPORTED,
              "%s: problem.d_H = %ld with form transport: this version solves d_H = 1 only",
              sf_case_where(c, "problem.d_H"), c->problem.d_H);
-    SF_CHECK(ctx, c->problem.d >= 2, SF_E_RANGE, "%s: problem.d = %ld: expected an integer ≥ 2",
-             sf_case_where(c, "problem.d"), c->problem.d);
+    SF_TRY(ctx, sf_reduce_check_dims(ctx, c)); /* the supported range (laws.c) */
     SF_TRY(ctx, sf_target_open(ctx, c, t));
     to_line(t);
 cleanup:

@@ -3,6 +3,7 @@
  * commit). docs/ §5 (time integration), §6 (diagnostics), §8 (files).
  * Not here: any form's mathematics (the form files), building forms (app/registry.c).
  */
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -236,6 +237,51 @@ static void resume_obs(const drive_resume *r, const sf_form_file *ff, size_t k, 
         o->fields[f] = r->fields[f].data + k * r->field_size[f];
 }
 
+/* Largest |value| so far of series j, this observation included. */
+static double series_scale(const sf_drive_summary *s, size_t j, const sf_form_obs *o)
+{
+    double v = fabs(o->series[j]);
+    if (s->n_outputs > 0)
+        v = fmax(v, fmax(fabs(s->first[j]), fmax(fabs(s->lowest[j]), fabs(s->highest[j]))));
+    return v;
+}
+
+sf_status sf_drive_check_obs(sf_ctx *ctx, const char *form, const sf_drive_summary *s,
+                             const unsigned *exact, size_t state_size, long steps,
+                             const sf_form_obs *o)
+{
+    sf_status status = SF_OK;
+    const double B = SF_DRIVE_ROUND_C * DBL_EPSILON * (double)(state_size > 0 ? state_size : 1) *
+                     sqrt((double)(steps > 0 ? steps : 1));
+    for (size_t i = 0; i < s->n_series; i++)
+        SF_CHECK(ctx, isfinite(o->series[i]), SF_E_NUMERIC,
+                 "form %s: series %s = %g at t = %g: expected a finite value; not written",
+                 form, s->series[i].name, o->series[i], o->t);
+    const double rb = B * series_scale(s, 0, o);
+    SF_CHECK(ctx, o->series[0] >= -rb, SF_E_NUMERIC,
+             "form %s: series %s = %.6g at t = %g is negative beyond rounding (bound −%.3g = "
+             "−%d ε · state size %zu · √%ld steps · max|R|): the risk (M2) is ≥ 0; not written",
+             form, s->series[0].name, o->series[0], o->t, rb, SF_DRIVE_ROUND_C, state_size,
+             steps);
+    for (size_t i = 0; exact && i < s->n_series; i++) {
+        if (!exact[i]) continue;
+        double scale = 0.0;
+        for (size_t j = 0; j < s->n_series; j++)
+            if (exact[i] & (1u << j)) scale = fmax(scale, series_scale(s, j, o));
+        const int conserved = s->roles[i] == SF_SERIES_CONSERVED;
+        const double x0 = s->n_outputs > 0 ? s->first[i] : o->series[i];
+        const double defect = conserved ? fabs(o->series[i] - x0) : fabs(o->series[i]);
+        SF_CHECK(ctx, defect <= B * scale, SF_E_NUMERIC,
+                 "form %s: series %s %s %.3g at t = %g, beyond its rounding bound %.3g (%d ε · "
+                 "state size %zu · √%ld steps · scale %.3g): the scheme keeps this invariant "
+                 "to rounding; not written",
+                 form, s->series[i].name, conserved ? "drifted by" : "=", defect, o->t, B * scale,
+                 SF_DRIVE_ROUND_C, state_size, steps, scale);
+    }
+cleanup:
+    return status;
+}
+
 static void summary_add(sf_drive_summary *s, double t, const sf_form_obs *o)
 {
     const double risk = o->series[0];
@@ -345,6 +391,8 @@ sf_status sf_drive(sf_ctx *ctx, const sf_form *f, const sf_drive_params *dp,
         SF_TRY(ctx, f->ops->observe(ctx, f->self, tout, y, &obs));
         SF_CHECK(ctx, isfinite(obs.series[0]), SF_E_NUMERIC, "form %s: risk is not finite at t = %g",
                  f->ops->name, tout);
+        stepper_stats(&st, &now);
+        SF_TRY(ctx, sf_drive_check_obs(ctx, f->ops->name, &s, ff.exact, size, now.steps, &obs));
         summary_add(&s, obs.t, &obs);
         SF_TRY(ctx, file_append(ctx, &w, obs.t, &obs));
     }

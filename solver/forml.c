@@ -254,6 +254,8 @@ static const sf_series_role sf_l_roles[SF_L_N_SERIES] = {
     SF_SERIES_PLAIN, SF_SERIES_PLAIN, SF_SERIES_PLAIN, SF_SERIES_MAXIMUM, SF_SERIES_PLAIN,
     SF_SERIES_PLAIN, SF_SERIES_PLAIN, SF_SERIES_PLAIN, SF_SERIES_MINIMUM,
 };
+/* (L1) holds to rounding (docs/architecture.md), scaled by the larger of the two masses. */
+static const unsigned sf_l_exact[SF_L_N_SERIES] = {0, 0, 0, (1u << 1) | (1u << 2)};
 static const sf_nc_field sf_l_fields[2] = {
     {"tau_plus", "lifted density of positive neurons tau_plus (M15)", "1/rad", 1, {0}},
     {"tau_minus", "lifted density of negative neurons tau_minus (M15)", "1/rad", 1, {0}},
@@ -279,7 +281,7 @@ static const char *l_failure(const void *self) { return sf_forml_failure(((const
 static void l_file(const void *self, sf_form_file *ff)
 {
     const forml_form *x = self;
-    *ff = (sf_form_file){.kind = SF_FILE_FIELD, .roles = sf_l_roles};
+    *ff = (sf_form_file){.kind = SF_FILE_FIELD, .roles = sf_l_roles, .exact = sf_l_exact};
     ff->field = (sf_nc_layout){
         .title = "symflow field: form L densities tau_plus, tau_minus on the reduced sphere",
         .coords = &x->coord, .n_coords = 1, .fields = sf_l_fields, .n_fields = 2,

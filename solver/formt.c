@@ -342,6 +342,8 @@ static const sf_series_role sf_t_roles[SF_T_N_SERIES] = {
     SF_SERIES_PLAIN, SF_SERIES_CONSERVED, SF_SERIES_CONSERVED,
     SF_SERIES_PLAIN, SF_SERIES_PLAIN,     SF_SERIES_MINIMUM,
 };
+/* Mass (I1) holds to rounding (docs/architecture.md), scaled by itself. */
+static const unsigned sf_t_exact[SF_T_N_SERIES] = {0, 1u << 1};
 static const sf_nc_field sf_t_fields[SF_T_N_FIELDS] = {
     {"density", "density n of neurons in (a, u, r) (M16)", "1", 3, {0, 1, 2}},
     {"density_a", "marginal density of n in a", "1", 1, {0}},
@@ -396,7 +398,7 @@ static const char *t_failure(const void *self) { return sf_formt_failure(((const
 static void t_file(const void *self, sf_form_file *ff)
 {
     const formt_form *x = self;
-    *ff = (sf_form_file){.kind = SF_FILE_FIELD, .roles = sf_t_roles};
+    *ff = (sf_form_file){.kind = SF_FILE_FIELD, .roles = sf_t_roles, .exact = sf_t_exact};
     ff->field = (sf_nc_layout){
         .title = "symflow field: form T density n(a, u, r) of a d_H = 1 problem",
         .coords = x->coords, .n_coords = 3, .fields = sf_t_fields, .n_fields = SF_T_N_FIELDS,

@@ -3,10 +3,11 @@
  *
  * The loop: CVODE set-up on the form's right-hand side (or the form's own stepper), advance
  * in progress slices with at most max_steps CVODE steps per output interval, observe, check
- * that R is finite, append, and at the end the CVODE statistics and the wall time as
- * attributes and the commit of the file (written under a temporary name, renamed only on
- * success; on any failure nothing is left at the path). Every field file carries the global
- * attributes complete (1, or 0 when interrupted) and time_reached (the last output written).
+ * the observation's invariants (sf_drive_check_obs), append, and at the end the CVODE
+ * statistics and the wall time as attributes and the commit of the file (written under a
+ * temporary name, renamed only on success; on any failure nothing is left at the path).
+ * Every field file carries the global attributes complete (1, or 0 when interrupted) and
+ * time_reached (the last output written).
  * Not here: building forms (registry.h), printing (app/).
  */
 #ifndef SYMFLOW_DRIVE_H
@@ -70,6 +71,18 @@ typedef struct {
 /* Drive form f through dp's outputs. sum may be NULL. On failure no file is left. */
 sf_status sf_drive(sf_ctx *ctx, const sf_form *f, const sf_drive_params *dp,
                    sf_drive_summary *sum);
+
+/* The invariants an observation must keep before it is written (issue 14): every series
+ * finite; the risk (series 0) R ≥ −B·max|R|; each series marked in `exact` (form.h) within
+ * B·scale of its invariant; B = SF_DRIVE_ROUND_C · ε · max(state_size, 1) · √max(steps, 1),
+ * the rounding bound of tests/unit/conservation.c (ε · cells · √steps) with a margin of
+ * SF_DRIVE_ROUND_C. s: the summary so far (n_series, series, roles; first, lowest, highest
+ * when s->n_outputs > 0), borrowed. exact may be NULL. Violated → SF_E_NUMERIC naming the
+ * form, the series, its value (or defect), t and the bound. */
+enum { SF_DRIVE_ROUND_C = 1024 };
+sf_status sf_drive_check_obs(sf_ctx *ctx, const char *form, const sf_drive_summary *s,
+                             const unsigned *exact, size_t state_size, long steps,
+                             const sf_form_obs *o);
 
 /* Index of series `name` in a summary, or −1. */
 int sf_drive_series_index(const sf_drive_summary *s, const char *name);

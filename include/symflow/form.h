@@ -41,6 +41,12 @@ typedef struct {
     sf_particles_header particles; /* SF_FILE_PARTICLES: header of the particle file */
     const sf_series_role *roles;   /* one per field.series (both kinds describe their series
                                       in field.series / field.n_series) */
+    const unsigned *exact;         /* NULL, or one per series: 0, or the bit mask (bit j =
+                                      series j) of the series whose largest |value| scales an
+                                      invariant the scheme keeps to rounding — a conserved
+                                      mass (role CONSERVED: |x(t) − x(0)|) or a balance
+                                      residual (role MAXIMUM: |x(t)|); the driver refuses an
+                                      output beyond its rounding bound (sf_drive_check_obs) */
 } sf_form_file;
 
 /* One observation at an output time: series values (field.n_series of them) and, per

@@ -20,9 +20,14 @@ typedef struct {
     double *w; /* weights, summing to 1 (owned) */
 } sf_rule;
 
+/* The supported dimensions: 2 ≤ problem.d ≤ 4·10¹⁵ and 1 ≤ problem.d_H < d (k = d − d_H ≥ 1),
+ * the range over which the rules below are measured to rounding (reduction/laws.c).
+ * Outside it → SF_E_RANGE naming the case key, its file:line and the range. */
+sf_status sf_reduce_check_dims(sf_ctx *ctx, const sf_case *c);
+
 /* γ_k: law of one coordinate of a uniform point on S^{k-1}, density ∝ (1−t²)^{(k−3)/2}
  * (MATH §4). Gauss–Gegenbauer (λ = (k−2)/2) by Golub–Welsch, exact for degree 2n−1,
- * valid for k = 1 (two atoms ±1, n forced to 2) up to k ≥ 10⁶. */
+ * valid for k = 1 (two atoms ±1, n forced to 2) up to k = 4·10¹⁵ (measured). */
 sf_status sf_rule_gamma(sf_ctx *ctx, double k, size_t n, sf_rule *r);
 /* Gauss–Legendre on [a, b] with weights summing to b − a (not probability). */
 sf_status sf_rule_legendre(sf_ctx *ctx, size_t n, double a, double b, sf_rule *r);
