@@ -50,10 +50,10 @@ static sf_status pipeline(sf_ctx *ctx, const char *dir, const pipeline_spec *p, 
     status = sf_case_load(ctx, p->path, p->sets, n_sets, &c);
     if (status != SF_OK) goto cleanup;
     *stage = 1;
-    status = sf_registry_solve(ctx, &c, &(sf_solve_opts){field, NULL, NULL}, &rep);
+    status = sf_registry_solve(ctx, &c, &(sf_solve_opts){.out_path = field}, &rep);
     if (status != SF_OK || !p->particles) goto cleanup;
     *stage = 2;
-    status = sf_registry_particles(ctx, &c, &(sf_solve_opts){parts, NULL, NULL}, &rep);
+    status = sf_registry_particles(ctx, &c, &(sf_solve_opts){.out_path = parts}, &rep);
 cleanup:
     sf_case_free(&c);
     return status;
