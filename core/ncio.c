@@ -461,23 +461,29 @@ cleanup:
     return status;
 }
 
-sf_status sf_ncw_set_attr(sf_ctx *ctx, sf_ncw *w, const sf_nc_attr *attr)
+/* A global attribute of an open temporary after creation (either writer). */
+static sf_status tmp_set_attr(sf_ctx *ctx, sf_nc_tmp *f, const sf_nc_attr *attr)
 {
     sf_status status = SF_OK;
     int in_define = 0;
-    SF_CHECK(ctx, w && w->file.tmp && attr, SF_E_ARG,
-             "sf_ncw_set_attr: writer (or attribute) is NULL or closed");
-    SF_NC_TRY(ctx, nc_redef(w->file.ncid), "%s: attribute %s", w->file.path,
-              attr->name ? attr->name : "?");
+    SF_NC_TRY(ctx, nc_redef(f->ncid), "%s: attribute %s", f->path, attr->name ? attr->name : "?");
     in_define = 1;
-    SF_TRY(ctx, put_global_attr(ctx, w->file.ncid, w->file.path, attr));
+    SF_TRY(ctx, put_global_attr(ctx, f->ncid, f->path, attr));
     in_define = 0;
-    SF_NC_TRY(ctx, nc_enddef(w->file.ncid), "%s: attribute %s", w->file.path, attr->name);
-    SF_NC_TRY(ctx, nc_sync(w->file.ncid), "%s: flush", w->file.path);
+    SF_NC_TRY(ctx, nc_enddef(f->ncid), "%s: attribute %s", f->path, attr->name);
+    SF_NC_TRY(ctx, nc_sync(f->ncid), "%s: flush", f->path);
 cleanup:
-    if (in_define) nc_enddef(w->file.ncid);
-    if (w && status == SF_E_NETCDF) w->file.failed = 1;
+    if (in_define) nc_enddef(f->ncid);
+    if (status == SF_E_NETCDF) f->failed = 1;
     return status;
+}
+
+sf_status sf_ncw_set_attr(sf_ctx *ctx, sf_ncw *w, const sf_nc_attr *attr)
+{
+    if (!w || !w->file.tmp || !attr)
+        return sf_error(ctx, SF_E_ARG, __FILE__, __LINE__,
+                        "sf_ncw_set_attr: writer (or attribute) is NULL or closed");
+    return tmp_set_attr(ctx, &w->file, attr);
 }
 
 sf_status sf_ncw_close(sf_ctx *ctx, sf_ncw **w, int commit)
@@ -1267,20 +1273,10 @@ cleanup:
 /* A global attribute after creation (complete, time_reached), as sf_ncw_set_attr. */
 sf_status sf_ncp_set_attr(sf_ctx *ctx, sf_ncp *w, const sf_nc_attr *attr)
 {
-    sf_status status = SF_OK;
-    int in_define = 0;
-    SF_CHECK(ctx, w && w->file.tmp && attr, SF_E_ARG,
-             "sf_ncp_set_attr: writer (or attribute) is NULL or closed");
-    SF_NC_TRY(ctx, nc_redef(w->file.ncid), "%s: attribute %s", w->file.path,
-              attr->name ? attr->name : "?");
-    in_define = 1;
-    SF_TRY(ctx, put_global_attr(ctx, w->file.ncid, w->file.path, attr));
-    in_define = 0;
-    SF_NC_TRY(ctx, nc_enddef(w->file.ncid), "%s: attribute %s", w->file.path, attr->name);
-    SF_NC_TRY(ctx, nc_sync(w->file.ncid), "%s: flush", w->file.path);
-cleanup:
-    if (in_define) nc_enddef(w->file.ncid);
-    return status;
+    if (!w || !w->file.tmp || !attr)
+        return sf_error(ctx, SF_E_ARG, __FILE__, __LINE__,
+                        "sf_ncp_set_attr: writer (or attribute) is NULL or closed");
+    return tmp_set_attr(ctx, &w->file, attr);
 }
 
 /* Size attribute: a positive integer ≤ 2^53. */

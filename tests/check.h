@@ -8,7 +8,9 @@
 #define SYMFLOW_TESTS_CHECK_H
 
 #include <math.h>
+#include <dirent.h>
 #include <stdio.h>
+#include <string.h>
 
 static int sf_test_passed, sf_test_failed;
 
@@ -60,6 +62,26 @@ static int sf_test_passed, sf_test_failed;
                     sf_status_name(sf_s_), sf_ctx_message(ctx));                           \
         }                                                                                  \
     } while (0)
+
+/* Entries of directory `dir` whose name contains ".tmp." (left-over temporary files), or −1. */
+static inline int sf_test_count_tmp(const char *dir)
+{
+    int n = 0;
+    DIR *d = opendir(dir);
+    if (!d) return -1;
+    for (struct dirent *e; (e = readdir(d));)
+        if (strstr(e->d_name, ".tmp.")) n++;
+    closedir(d);
+    return n;
+}
+
+/* Whether `hay` contains `needle`; if not, say what was expected on stderr. */
+static inline int sf_test_contains(const char *hay, const char *needle)
+{
+    int ok = hay && strstr(hay, needle) != NULL;
+    if (!ok) fprintf(stderr, "  expected to find \"%s\" in:\n%s\n", needle, hay ? hay : "(null)");
+    return ok;
+}
 
 #define SF_TEST_DONE()                                                            \
     do {                                                                          \

@@ -29,24 +29,6 @@ static char dir[] = "/tmp/sf_atomic_XXXXXX";
 
 static void in_dir(char *buf, size_t n, const char *name) { snprintf(buf, n, "%s/%s", dir, name); }
 
-/* Entries of dir whose name contains ".tmp." (left-over temporary files). */
-static int count_tmp(void)
-{
-    int n = 0;
-    DIR *d = opendir(dir);
-    if (!d) return -1;
-    for (struct dirent *e; (e = readdir(d));)
-        if (strstr(e->d_name, ".tmp.")) n++;
-    closedir(d);
-    return n;
-}
-
-static int contains(const char *hay, const char *needle)
-{
-    int ok = hay && strstr(hay, needle) != NULL;
-    if (!ok) fprintf(stderr, "  expected to find \"%s\" in:\n%s\n", needle, hay ? hay : "(null)");
-    return ok;
-}
 
 static void write_text(const char *path, const char *text)
 {
@@ -73,7 +55,7 @@ static void expect_refused(sf_ctx *ctx, const char *out, const char *const *in, 
 {
     sf_ctx_clear(ctx);
     SF_EXPECT(sf_atomic_check_output(ctx, out, in, n) == SF_E_IO);
-    SF_EXPECT(contains(sf_ctx_message(ctx), out) && contains(sf_ctx_message(ctx), word));
+    SF_EXPECT(sf_test_contains(sf_ctx_message(ctx), out) && sf_test_contains(sf_ctx_message(ctx), word));
     sf_ctx_clear(ctx);
 }
 
@@ -94,18 +76,18 @@ static void test_temporary_and_commit(sf_ctx *ctx)
     umask(mask);
     SF_EXPECT(ta && lstat(ta, &st) == 0 && S_ISREG(st.st_mode) &&
               (st.st_mode & 0777) == (0666 & ~mask));
-    SF_EXPECT(access(out, F_OK) != 0 && count_tmp() == 2);
+    SF_EXPECT(access(out, F_OK) != 0 && sf_test_count_tmp(dir) == 2);
     if (ta) write_text(ta, "first");
     sf_atomic_abort(&b);
-    SF_EXPECT(b == NULL && count_tmp() == 1);
+    SF_EXPECT(b == NULL && sf_test_count_tmp(dir) == 1);
     SF_EXPECT_OK(ctx, sf_atomic_commit(ctx, &a));
-    SF_EXPECT(a == NULL && has_text(out, "first") && count_tmp() == 0);
+    SF_EXPECT(a == NULL && has_text(out, "first") && sf_test_count_tmp(dir) == 0);
 
     /* Replacing an existing regular file. */
     SF_EXPECT_OK(ctx, sf_atomic_open(ctx, out, &a));
     if (a) write_text(sf_atomic_tmp_path(a), "second");
     SF_EXPECT_OK(ctx, sf_atomic_commit(ctx, &a));
-    SF_EXPECT(has_text(out, "second") && count_tmp() == 0);
+    SF_EXPECT(has_text(out, "second") && sf_test_count_tmp(dir) == 0);
     SF_EXPECT(sf_atomic_commit(ctx, &a) == SF_OK); /* NULL: nothing to do */
     sf_atomic_abort(NULL);
     unlink(out);
@@ -124,7 +106,7 @@ static void test_symlink_replaced(sf_ctx *ctx)
     SF_EXPECT_OK(ctx, sf_atomic_commit(ctx, &a));
     struct stat st;
     SF_EXPECT(lstat(link, &st) == 0 && S_ISREG(st.st_mode) && has_text(link, "new"));
-    SF_EXPECT(has_text(victim, "victim") && count_tmp() == 0);
+    SF_EXPECT(has_text(victim, "victim") && sf_test_count_tmp(dir) == 0);
     unlink(link);
     unlink(victim);
 }
@@ -162,7 +144,7 @@ static void test_refusals(sf_ctx *ctx)
 
     /* sf_atomic_open refuses the same kinds and creates nothing. */
     sf_atomic *a = NULL;
-    SF_EXPECT(sf_atomic_open(ctx, sub, &a) == SF_E_IO && a == NULL && count_tmp() == 0);
+    SF_EXPECT(sf_atomic_open(ctx, sub, &a) == SF_E_IO && a == NULL && sf_test_count_tmp(dir) == 0);
     sf_ctx_clear(ctx);
 
     /* The target turns into a directory between open and commit: refused, no temporary. */
@@ -171,14 +153,14 @@ static void test_refusals(sf_ctx *ctx)
     SF_EXPECT_OK(ctx, sf_atomic_open(ctx, late, &a));
     SF_EXPECT(mkdir(late, 0777) == 0);
     SF_EXPECT(sf_atomic_commit(ctx, &a) == SF_E_IO && a == NULL);
-    SF_EXPECT(contains(sf_ctx_message(ctx), "directory") && count_tmp() == 0);
+    SF_EXPECT(sf_test_contains(sf_ctx_message(ctx), "directory") && sf_test_count_tmp(dir) == 0);
     sf_ctx_clear(ctx);
 
     /* A missing directory: the errno text, nothing created. */
     char missing[512];
     in_dir(missing, sizeof missing, "none/out.nc");
     SF_EXPECT(sf_atomic_open(ctx, missing, &a) == SF_E_IO && a == NULL);
-    SF_EXPECT(contains(sf_ctx_message(ctx), "cannot create: No such file or directory"));
+    SF_EXPECT(sf_test_contains(sf_ctx_message(ctx), "cannot create: No such file or directory"));
     sf_ctx_clear(ctx);
     rmdir(late);
     rmdir(sub);
@@ -208,7 +190,7 @@ static void test_alloc_failures(sf_ctx *ctx)
         } else {
             SF_EXPECT(s == SF_E_NOMEM && a == NULL);
         }
-        SF_EXPECT(count_tmp() == 0 && access(out, F_OK) != 0);
+        SF_EXPECT(sf_test_count_tmp(dir) == 0 && access(out, F_OK) != 0);
     }
     SF_EXPECT(saw_ok);
     sf_ctx_clear(ctx);

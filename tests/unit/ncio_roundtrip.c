@@ -35,24 +35,6 @@ static int exists(const char *p)
     return stat(p, &st) == 0;
 }
 
-/* Number of entries of dir whose name contains ".tmp." (left-over temporary files). */
-static int count_tmp(void)
-{
-    int n = 0;
-    DIR *d = opendir(dir);
-    if (!d) return -1;
-    for (struct dirent *e; (e = readdir(d));)
-        if (strstr(e->d_name, ".tmp.")) n++;
-    closedir(d);
-    return n;
-}
-
-static int contains(const char *hay, const char *needle)
-{
-    int ok = hay && strstr(hay, needle) != NULL;
-    if (!ok) fprintf(stderr, "  expected to find \"%s\" in:\n%s\n", needle, hay ? hay : "(null)");
-    return ok;
-}
 
 /* ---- field file ---------------------------------------------------------------------------- */
 
@@ -114,7 +96,7 @@ static void test_field_file(sf_ctx *ctx)
     in_dir(path, sizeof path, "field.nc");
     SF_EXPECT_OK(ctx, write_field_file(ctx, path, 1));
     SF_EXPECT(exists(path));
-    SF_EXPECT(count_tmp() == 0);
+    SF_EXPECT(sf_test_count_tmp(dir) == 0);
 
     sf_nc_array a = {0};
     SF_EXPECT_OK(ctx, sf_nc_read_expect(ctx, path, "f2", "time, theta, phi", &a));
@@ -171,18 +153,18 @@ static void test_field_file(sf_ctx *ctx)
 
     /* Reader errors name the file and the variable or attribute. */
     SF_EXPECT(sf_nc_read(ctx, path, "nope", &a) == SF_E_NETCDF);
-    SF_EXPECT(contains(sf_ctx_message(ctx), "field.nc: variable nope: not found"));
+    SF_EXPECT(sf_test_contains(sf_ctx_message(ctx), "field.nc: variable nope: not found"));
     SF_EXPECT(a.data == NULL);
     sf_ctx_clear(ctx);
     SF_EXPECT(sf_nc_read_expect(ctx, path, "f1", "theta, time", &a) == SF_E_NETCDF);
-    SF_EXPECT(contains(sf_ctx_message(ctx),
+    SF_EXPECT(sf_test_contains(sf_ctx_message(ctx),
                        "variable f1: dimensions (time, theta): expected (theta, time)"));
     sf_ctx_clear(ctx);
     SF_EXPECT(sf_nc_read_attr_text(ctx, path, "d", &text) == SF_E_NETCDF);
-    SF_EXPECT(contains(sf_ctx_message(ctx), "attribute d: is numeric, expected text"));
+    SF_EXPECT(sf_test_contains(sf_ctx_message(ctx), "attribute d: is numeric, expected text"));
     sf_ctx_clear(ctx);
     SF_EXPECT(sf_nc_read_attr_double(ctx, path, "absent", &v) == SF_E_NETCDF);
-    SF_EXPECT(contains(sf_ctx_message(ctx), "attribute absent: not found"));
+    SF_EXPECT(sf_test_contains(sf_ctx_message(ctx), "attribute absent: not found"));
     sf_ctx_clear(ctx);
 
     /* The CF header as a netCDF tool sees it. */
@@ -194,40 +176,40 @@ static void test_field_file(sf_ctx *ctx)
         size_t n = fread(head, 1, sizeof head - 1, p);
         head[n] = '\0';
         SF_EXPECT(pclose(p) == 0);
-        SF_EXPECT(contains(head, "time = UNLIMITED"));
-        SF_EXPECT(contains(head, ":Conventions = \"CF-1.8\""));
-        SF_EXPECT(contains(head, ":history = \"created by symflow "));
-        SF_EXPECT(contains(head, "time:units = \"1\""));
-        SF_EXPECT(contains(head, "time:long_name = \"gradient-flow time\""));
-        SF_EXPECT(contains(head, "theta:bounds = \"theta_bnds\""));
-        SF_EXPECT(contains(head, "phi:bounds = \"phi_bnds\""));
-        SF_EXPECT(contains(head, "double theta_bnds(theta, nv)"));
-        SF_EXPECT(contains(head, "theta:units = \"rad\""));
-        SF_EXPECT(contains(head, "double f2(time, theta, phi)"));
-        SF_EXPECT(contains(head, "f2:_DeflateLevel = 4"));
-        SF_EXPECT(contains(head, "f2:_Shuffle = \"true\""));
-        SF_EXPECT(contains(head, "f2:_ChunkSizes = 1, 4, 3"));
-        SF_EXPECT(contains(head, "f2:long_name = \"second field\""));
-        SF_EXPECT(contains(head, ":_Format = \"netCDF-4\""));
-        SF_EXPECT(contains(head, ":symflow_kind = \"field\""));
+        SF_EXPECT(sf_test_contains(head, "time = UNLIMITED"));
+        SF_EXPECT(sf_test_contains(head, ":Conventions = \"CF-1.8\""));
+        SF_EXPECT(sf_test_contains(head, ":history = \"created by symflow "));
+        SF_EXPECT(sf_test_contains(head, "time:units = \"1\""));
+        SF_EXPECT(sf_test_contains(head, "time:long_name = \"gradient-flow time\""));
+        SF_EXPECT(sf_test_contains(head, "theta:bounds = \"theta_bnds\""));
+        SF_EXPECT(sf_test_contains(head, "phi:bounds = \"phi_bnds\""));
+        SF_EXPECT(sf_test_contains(head, "double theta_bnds(theta, nv)"));
+        SF_EXPECT(sf_test_contains(head, "theta:units = \"rad\""));
+        SF_EXPECT(sf_test_contains(head, "double f2(time, theta, phi)"));
+        SF_EXPECT(sf_test_contains(head, "f2:_DeflateLevel = 4"));
+        SF_EXPECT(sf_test_contains(head, "f2:_Shuffle = \"true\""));
+        SF_EXPECT(sf_test_contains(head, "f2:_ChunkSizes = 1, 4, 3"));
+        SF_EXPECT(sf_test_contains(head, "f2:long_name = \"second field\""));
+        SF_EXPECT(sf_test_contains(head, ":_Format = \"netCDF-4\""));
+        SF_EXPECT(sf_test_contains(head, ":symflow_kind = \"field\""));
         SF_EXPECT(!strstr(head, "standard_name"));
     }
 
     /* sf_nc_info */
     SF_EXPECT_OK(ctx, sf_nc_info(ctx, path, &text));
-    SF_EXPECT(contains(text, "kind: field"));
-    SF_EXPECT(contains(text, "time = 3 (unlimited)"));
-    SF_EXPECT(contains(text, "f2(time, theta, phi): min"));
-    SF_EXPECT(contains(text, "form = \"L\""));
-    SF_EXPECT(contains(text, "d = 30"));
-    SF_EXPECT(contains(text, "times: 3, last risk"));
+    SF_EXPECT(sf_test_contains(text, "kind: field"));
+    SF_EXPECT(sf_test_contains(text, "time = 3 (unlimited)"));
+    SF_EXPECT(sf_test_contains(text, "f2(time, theta, phi): min"));
+    SF_EXPECT(sf_test_contains(text, "form = \"L\""));
+    SF_EXPECT(sf_test_contains(text, "d = 30"));
+    SF_EXPECT(sf_test_contains(text, "times: 3, last risk"));
     free(text);
     text = NULL;
 
     char other[256];
     in_dir(other, sizeof other, "missing.nc");
     SF_EXPECT(sf_nc_info(ctx, other, &text) == SF_E_IO);
-    SF_EXPECT(contains(sf_ctx_message(ctx), "missing.nc: no such file"));
+    SF_EXPECT(sf_test_contains(sf_ctx_message(ctx), "missing.nc: no such file"));
     SF_EXPECT(text == NULL);
     sf_ctx_clear(ctx);
     SF_EXPECT(sf_nc_read(ctx, other, "risk", &a) == SF_E_IO);
@@ -242,7 +224,7 @@ static void test_field_file(sf_ctx *ctx)
     }
     if (g) fclose(g);
     SF_EXPECT(sf_nc_info(ctx, other, &text) == SF_E_NETCDF);
-    SF_EXPECT(contains(sf_ctx_message(ctx), "garbage.nc: cannot open as netCDF"));
+    SF_EXPECT(sf_test_contains(sf_ctx_message(ctx), "garbage.nc: cannot open as netCDF"));
     sf_ctx_clear(ctx);
 
     /* Truncated: the first half of a valid file. */
@@ -258,7 +240,7 @@ static void test_field_file(sf_ctx *ctx)
     if (dst) fclose(dst);
     sf_status st = sf_nc_info(ctx, other, &text);
     SF_EXPECT(st == SF_E_NETCDF);
-    SF_EXPECT(contains(sf_ctx_message(ctx), "truncated.nc"));
+    SF_EXPECT(sf_test_contains(sf_ctx_message(ctx), "truncated.nc"));
     free(text);
     text = NULL;
     sf_ctx_clear(ctx);
@@ -267,13 +249,13 @@ static void test_field_file(sf_ctx *ctx)
     in_dir(other, sizeof other, "discarded.nc");
     SF_EXPECT_OK(ctx, write_field_file(ctx, other, 0));
     SF_EXPECT(!exists(other));
-    SF_EXPECT(count_tmp() == 0);
+    SF_EXPECT(sf_test_count_tmp(dir) == 0);
 
     /* An unwritable place fails at create time, cleanly, with nothing left. */
     const sf_nc_layout empty = {"t", NULL, 0, NULL, 0, NULL, 0, NULL, 0};
     sf_ncw *w = NULL;
     SF_EXPECT(sf_ncw_create(ctx, "/nonexistent-sf-dir/out.nc", &empty, &w) == SF_E_IO);
-    SF_EXPECT(contains(sf_ctx_message(ctx),
+    SF_EXPECT(sf_test_contains(sf_ctx_message(ctx),
                        "/nonexistent-sf-dir/out.nc: cannot create: No such file or directory"));
     SF_EXPECT(w == NULL);
     sf_ctx_clear(ctx);
@@ -283,7 +265,7 @@ static void test_field_file(sf_ctx *ctx)
     in_dir(other, sizeof other, "readonly/out.nc");
     if (geteuid() != 0) { /* root writes anywhere */
         SF_EXPECT(sf_ncw_create(ctx, other, &empty, &w) == SF_E_IO);
-        SF_EXPECT(contains(sf_ctx_message(ctx), "out.nc: cannot create: Permission denied"));
+        SF_EXPECT(sf_test_contains(sf_ctx_message(ctx), "out.nc: cannot create: Permission denied"));
         sf_ctx_clear(ctx);
     }
     SF_EXPECT(!exists(other));
@@ -298,7 +280,7 @@ static void test_field_file(sf_ctx *ctx)
         sf_status s1 = write_field_file(ctx, other, 1);
         sf_ctx_fail_alloc_at(ctx, 0);
         SF_EXPECT(s1 == SF_OK || s1 == SF_E_NOMEM);
-        SF_EXPECT(count_tmp() == 0);
+        SF_EXPECT(sf_test_count_tmp(dir) == 0);
         saw_ok = s1 == SF_OK;
         if (!saw_ok) SF_EXPECT(!exists(other));
         sf_ctx_clear(ctx);
@@ -334,17 +316,17 @@ static void test_particles(sf_ctx *ctx)
         }
         SF_EXPECT_OK(ctx, sf_ncp_append(ctx, w, 0.25 * k, a, b, NULL, NULL, 1.0 / (k + 1)));
     }
-    SF_EXPECT(!exists(path) && count_tmp() == 1); /* only the temporary file so far */
+    SF_EXPECT(!exists(path) && sf_test_count_tmp(dir) == 1); /* only the temporary file so far */
     SF_EXPECT(sf_ncp_append(ctx, w, 0.5, a, b, NULL, NULL, 0.1) == SF_E_ARG); /* not after 0.5 */
     sf_ctx_clear(ctx);
     b[2 * PD + 1] = NAN;
     SF_EXPECT(sf_ncp_append(ctx, w, 1.0, a, b, NULL, NULL, 0.1) == SF_E_NUMERIC);
-    SF_EXPECT(contains(sf_ctx_message(ctx), "particles.nc: append at t = 1: b[2, 1] = nan"));
+    SF_EXPECT(sf_test_contains(sf_ctx_message(ctx), "particles.nc: append at t = 1: b[2, 1] = nan"));
     sf_ctx_clear(ctx);
     SF_EXPECT(sf_ncp_append(ctx, w, 1.0, a, NULL, u, r, 0.1) == SF_E_ARG);
     sf_ctx_clear(ctx);
     SF_EXPECT_OK(ctx, sf_ncp_close(ctx, &w, 1));
-    SF_EXPECT(w == NULL && exists(path) && count_tmp() == 0);
+    SF_EXPECT(w == NULL && exists(path) && sf_test_count_tmp(dir) == 0);
 
     sf_particles p;
     SF_EXPECT_OK(ctx, sf_ncp_read(ctx, path, &p));
@@ -367,9 +349,9 @@ static void test_particles(sf_ctx *ctx)
     SF_EXPECT(p.a == NULL && p.method == NULL);
     char *text = NULL;
     SF_EXPECT_OK(ctx, sf_nc_info(ctx, path, &text));
-    SF_EXPECT(contains(text, "symflow_schema = \"particles-1\""));
-    SF_EXPECT(contains(text, "b(time, neuron, dim): min"));
-    SF_EXPECT(contains(text, "last risk 0.3333333333 at t = 0.5"));
+    SF_EXPECT(sf_test_contains(text, "symflow_schema = \"particles-1\""));
+    SF_EXPECT(sf_test_contains(text, "b(time, neuron, dim): min"));
+    SF_EXPECT(sf_test_contains(text, "last risk 0.3333333333 at t = 0.5"));
     free(text);
 
     /* Reduced round trip, large d, default basis. */
@@ -377,7 +359,7 @@ static void test_particles(sf_ctx *ctx)
     h.d = RD;
     h.storage = SF_NCP_REDUCED;
     SF_EXPECT(sf_ncp_create(ctx, path, &h, &w) == SF_E_ARG); /* a basis makes no sense here */
-    SF_EXPECT(contains(sf_ctx_message(ctx), "expected basis = NULL"));
+    SF_EXPECT(sf_test_contains(sf_ctx_message(ctx), "expected basis = NULL"));
     sf_ctx_clear(ctx);
     h.basis = NULL;
     h.eta = NAN;
@@ -410,7 +392,7 @@ static void test_particles(sf_ctx *ctx)
     in_dir(path, sizeof path, "particles-discarded.nc");
     SF_EXPECT_OK(ctx, sf_ncp_create(ctx, path, &h, &w));
     SF_EXPECT_OK(ctx, sf_ncp_close(ctx, &w, 0));
-    SF_EXPECT(!exists(path) && count_tmp() == 0);
+    SF_EXPECT(!exists(path) && sf_test_count_tmp(dir) == 0);
     SF_EXPECT(sf_ncp_create(ctx, "/nonexistent-sf-dir/p.nc", &h, &w) == SF_E_IO);
     SF_EXPECT(w == NULL);
     sf_ctx_clear(ctx);
@@ -514,14 +496,14 @@ static void test_invalid_particles(sf_ctx *ctx)
         SF_EXPECT(write_bad(path, cases[c].bad) == 0);
         sf_status s = sf_ncp_read(ctx, path, &p);
         SF_EXPECT(s == cases[c].code);
-        SF_EXPECT(contains(sf_ctx_message(ctx), cases[c].message));
+        SF_EXPECT(sf_test_contains(sf_ctx_message(ctx), cases[c].message));
         SF_EXPECT(p.a == NULL && p.times == NULL);
         sf_ctx_clear(ctx);
     }
     /* A field file is not a particle file. */
     in_dir(path, sizeof path, "field.nc");
     SF_EXPECT(sf_ncp_read(ctx, path, &p) == SF_E_NETCDF);
-    SF_EXPECT(contains(sf_ctx_message(ctx), "field.nc: attribute symflow_schema: not found"));
+    SF_EXPECT(sf_test_contains(sf_ctx_message(ctx), "field.nc: attribute symflow_schema: not found"));
     sf_ctx_clear(ctx);
 
     /* Fault injection in the reader. */
