@@ -20,16 +20,19 @@ What it does not do: draw or write anything itself, or accept a file it cannot i
                                     for ParaView (`symflow export` runs this).
 
 Exit status: 0 on success; 2 on bad input (missing file, not netCDF, not a symflow file,
-no or several field files, an unwritable DIR), with one line on stderr:
+no or several field files, an unwritable DIR, a non-finite value in the data drawn, an
+output path that is a directory, FIFO, device or socket), with one line on stderr:
     symflow plot: error: run.nc: no such file
+Every output file is written through atomic.py (a temporary renamed into place: a link at
+the path is replaced, never followed), and the figures of one command land all or none.
 """
 
 import argparse
 import os
 import sys
 
+from . import atomic, export, paper, plots
 from . import io as sfio
-from . import export, paper, plots
 
 #: Exit status for bad input, as argparse and the `symflow` command use.
 EXIT_USAGE = 2
@@ -139,7 +142,8 @@ def _cmd_plot(args):
     outdir = _outdir(prog, args.outdir, field.path)
     try:
         res = plots.plot_all(field, outdir, found["particles"], found["compare"])
-    except ValueError as exc:  # data the figures cannot show, e.g. φ particles with d_H ≠ 1
+    except (ValueError, atomic.OutputError) as exc:  # data the figures cannot show (φ
+        # particles with d_H ≠ 1, a NaN), or a target that is a directory, FIFO, …
         raise UsageError("%s: error: %s" % (prog, exc))
     return [res[name]["path"] for name in plots.FIGURE_NAMES]
 
@@ -159,7 +163,7 @@ def _cmd_paper(args):
     outdir = _outdir(prog, args.outdir, field.path)
     try:
         res = paper.paper_all(field, parts["particles"], outdir)
-    except ValueError as exc:
+    except (ValueError, atomic.OutputError) as exc:
         raise UsageError("%s: error: %s" % (prog, exc))
     return [res[name]["path"] for name in paper.PAPER_NAMES]
 

@@ -11,8 +11,10 @@ Each .vtr also holds the output time as field data "TimeValue" (ParaView reads i
 Values are written as raw little-endian float64 in base64 (format="binary", UInt64 header),
 so a reader gets the netCDF numbers bit for bit. Written with numpy and plain XML text: no
 VTK library is needed to write (only to read, in the tests).
-All files are first written into a temporary folder inside DIR and renamed into place when
-every one of them is complete, the .pvd last: a failure leaves nothing half-written.
+Every file is written through atomic.py: a temporary beside it, renamed into place when
+all of them are complete, the .pvd last (a link planted at a target is replaced, never
+followed; a directory, FIFO, device or socket there is refused): a failure leaves nothing
+half-written.
 What it does not do: export particle, compare or form-ode files (no grid to show), resample,
 or write the marginals (they are in the netCDF file).
 
@@ -22,13 +24,12 @@ is (time, a, u, r) with r fastest, so each time slice is transposed to (r, u, a)
 
 import base64
 import os
-import shutil
-import tempfile
 
 from xml.sax.saxutils import quoteattr
 
 import numpy as np
 
+from . import atomic
 from . import io as sfio
 
 #: Width of the y and z cells of a form-L grid, relative to the span of θ (or φ): a 1-D
@@ -140,32 +141,16 @@ def export_vtk(path, outdir, stem=None):
     width = max(4, len(str(time.size - 1)))
     names = ["%s_%0*d.vtr" % (stem, width, i) for i in range(time.size)]
     _prepare_outdir(outdir)
+    paths = [os.path.join(outdir, name) for name in names]
+    pvd = os.path.join(outdir, stem + ".pvd")
     try:
-        tmp = tempfile.mkdtemp(prefix=".symflow-export-", dir=outdir)
+        with atomic.batch():   # every file or none; renamed in order, the collection last
+            for i, p in enumerate(paths):
+                atomic.write_text(p, vtr_text(x, y, z, [(n, a[i]) for n, a in cells],
+                                              time[i]), "ascii")
+            atomic.write_text(pvd, pvd_text(zip(time, names)), "ascii")
+    except atomic.OutputError as exc:
+        raise ExportError(str(exc))
     except OSError as exc:
         raise ExportError("output folder %s: %s" % (outdir, exc.strerror or exc))
-    moved = []
-    try:
-        for i, name in enumerate(names):
-            text = vtr_text(x, y, z, [(n, a[i]) for n, a in cells], time[i])
-            with open(os.path.join(tmp, name), "w", encoding="ascii") as fh:
-                fh.write(text)
-        with open(os.path.join(tmp, stem + ".pvd"), "w", encoding="ascii") as fh:
-            fh.write(pvd_text(zip(time, names)))
-        for name in names + [stem + ".pvd"]:   # the collection last
-            final = os.path.join(outdir, name)
-            os.replace(os.path.join(tmp, name), final)
-            moved.append(final)
-    except BaseException as exc:   # anything, even an interrupt: take back what was moved
-        for p in moved:
-            try:
-                os.remove(p)
-            except OSError:
-                pass
-        if isinstance(exc, OSError):
-            raise ExportError("output folder %s: %s" % (outdir, exc.strerror or exc))
-        raise
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return moved
-
+    return paths + [pvd]

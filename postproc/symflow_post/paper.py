@@ -14,8 +14,9 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from . import analysis as an
-from .plots import (COLOR, GROUP_COLORS, SYM, case_summary, coord_symbol, save, set_time_axis,
-                    snapshot_histograms, time_mask, particle_groups)
+from . import atomic
+from .plots import (COLOR, GROUP_COLORS, SYM, case_summary, check_finite, coord_symbol, save,
+                    set_time_axis, snapshot_histograms, time_mask, particle_groups)
 
 #: Line width of the τ⁻ outline drawn over the filled τ⁺ histogram.
 HIST_OUTLINE_WIDTH = 1.8
@@ -185,7 +186,14 @@ def paper_loss(field, particles, path):
 
 
 def paper_all(field, particles, outdir):
-    """The three paper figures into `outdir`; returns {file name: returned dict}."""
+    """The three paper figures into `outdir`, all or none (plots.check_finite first,
+    atomic.batch); returns {file name: returned dict}."""
+    check_finite(field, particles)
+    with atomic.batch():
+        return _paper_all(field, particles, outdir)
+
+
+def _paper_all(field, particles, outdir):
     return {
         PAPER_NAMES[0]: paper_histograms(field, particles, os.path.join(outdir, PAPER_NAMES[0])),
         PAPER_NAMES[1]: paper_masses(field, particles, os.path.join(outdir, PAPER_NAMES[1])),

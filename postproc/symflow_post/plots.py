@@ -27,6 +27,7 @@ from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 
 from . import analysis as an
+from . import atomic
 
 #: Resolution of every PNG (dots per inch): legible at 100 % on screen, small on disk.
 DPI = 120
@@ -68,8 +69,40 @@ def case_summary(field):
 
 
 def save(fig, path, title, caption):
-    """Write `fig` to `path` (PNG, DPI) with Title/Description metadata."""
-    fig.savefig(path, dpi=DPI, metadata={"Title": title, "Description": caption})
+    """Write `fig` to `path` (PNG, DPI) with Title/Description metadata, through
+    atomic.write (a temporary renamed into place; a link at `path` is replaced, not
+    followed)."""
+    atomic.write(path, lambda fh: fig.savefig(fh, format="png", dpi=DPI,
+                                              metadata={"Title": title,
+                                                        "Description": caption}))
+
+
+def _first_bad(path, name, values):
+    """ValueError naming the file, variable and index of the first non-finite value."""
+    if values is None:
+        return
+    v = np.asarray(values, dtype=float)
+    bad = ~np.isfinite(v)
+    if bad.any():
+        idx = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise ValueError("%s: variable %s holds %r at index %s: cannot draw a non-finite "
+                         "value" % (path, name, float(v[idx]),
+                                    "[%s]" % ", ".join(str(i) for i in idx)))
+
+
+def check_finite(field, particles=()):
+    """Raise ValueError naming the first non-finite value among what every figure draws:
+    the field's time, τ⁺, τ⁻ and required series (FIELD_SERIES_REQUIRED), the particle
+    runs' time, a, b, u, r and risk. The optional series (alignment, W₂, …) may be NaN
+    where undefined (a sign without mass) and are not checked."""
+    from .io import FIELD_SERIES_REQUIRED
+    for name in ("time", "tau_plus", "tau_minus"):
+        _first_bad(field.path, name, getattr(field, name))
+    for name in FIELD_SERIES_REQUIRED:
+        _first_bad(field.path, name, field.series.get(name))
+    for p in particles:
+        for name in ("time", "a", "b", "u", "r", "risk"):
+            _first_bad(p.path, name, getattr(p, name))
 
 
 def time_mask(time, log_time):
@@ -509,7 +542,15 @@ FIGURE_NAMES = ("risk.png", "masses.png", "density_heatmap.png", "snapshots.png"
 
 
 def plot_all(field, outdir, particles=(), compares=()):
-    """Every figure of FIGURE_NAMES into `outdir`; returns {file name: returned dict}."""
+    """Every figure of FIGURE_NAMES into `outdir`, all or none (the data are checked
+    first, check_finite, and the files land together, atomic.batch); returns {file name:
+    returned dict}."""
+    check_finite(field, particles)
+    with atomic.batch():
+        return _plot_all(field, outdir, particles, compares)
+
+
+def _plot_all(field, outdir, particles, compares):
     res = {}
     res["risk.png"] = plot_risk(field, os.path.join(outdir, "risk.png"), particles, compares)
     res["masses.png"] = plot_masses(field, os.path.join(outdir, "masses.png"), particles,
