@@ -18,6 +18,10 @@ Modules, one job each:
     paper     the paper's 1-D figures (PDE beside particles).
     export    a form-T or form-L field file as VTK XML .vtr files (one per output time)
               and a .pvd collection, written with numpy and plain XML.
+    atomic    the one way a file is written: a temporary beside the target (O_EXCL,
+              unpredictable name), fsync, rename over it, fsync the folder; a link at the
+              target is replaced, a directory/FIFO/device/socket refused; batch() lands a
+              set of files all or none.
     cli       `python3 -m symflow_post plot FILE... [-o DIR] [--dpi N]`,
               `python3 -m symflow_post paper FIELD PARTICLES... -o DIR [--dpi N]` and
               `python3 -m symflow_post export FILE --vtk DIR`.
@@ -43,4 +47,4 @@ the coordinate is φ ∈ [0, π] with u = cos φ, r = sin φ, and the angle to H
 min(φ, π − φ).
 """
 
-__all__ = ["io", "analysis", "plots", "paper", "export", "cli", "synthetic"]
+__all__ = ["io", "analysis", "atomic", "plots", "paper", "export", "cli", "synthetic"]
