@@ -510,7 +510,12 @@ static sf_status transport_solve(sf_ctx *ctx, void *user, const sf_transport_pla
     SF_TRY(ctx, instance_new(ctx, tr->c, &in));
     if (!plan->pilot) in->tables = tables_of(tr->o);
     SF_TRY(ctx, build_transport_plan(ctx, tr->c, plan, in));
-    SF_TRY(ctx, drive_instance(ctx, in, plan->pilot ? NULL : tr->o,
+    /* the pilot shows progress and obeys a stop, but writes no file and resumes nothing */
+    const sf_solve_opts pilot = {.progress = tr->o ? tr->o->progress : NULL,
+                                 .progress_user = tr->o ? tr->o->progress_user : NULL,
+                                 .stop = tr->o ? tr->o->stop : NULL,
+                                 .stop_user = tr->o ? tr->o->stop_user : NULL};
+    SF_TRY(ctx, drive_instance(ctx, in, plan->pilot ? &pilot : tr->o,
                                plan->pilot ? &pilot_report : tr->r));
     sf_formt_form_extent(&in->form, extent);
 cleanup:
