@@ -11,35 +11,20 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "input_file.h"
 #include "symflow/case.h"
 #include "symflow/status.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static char path[64];
-
-/* Write the input to the process's temporary file; 0 on success. */
-static int put_input(const char *suffix, const uint8_t *data, size_t size)
-{
-    if (!path[0]) {
-        snprintf(path, sizeof path, "/tmp/sf_fuzz_XXXXXX%s", suffix);
-        int fd = mkstemps(path, (int)snprintf(NULL, 0, "%s", suffix));
-        if (fd < 0) abort();
-        close(fd);
-    }
-    FILE *f = fopen(path, "wb");
-    if (!f) return -1;
-    size_t put = fwrite(data, 1, size, f);
-    return (fclose(f) != 0 || put != size) ? -1 : 0;
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static sf_ctx *ctx;
     if (!ctx && sf_ctx_create(&ctx) != SF_OK) abort();
-    if (put_input(".yaml", data, size) != 0) return 0;
+    if (sf_fuzz_put_input(".yaml", data, size) != 0) return 0;
     sf_case c = {0};
-    if (sf_case_load(ctx, path, NULL, 0, &c) == SF_OK) sf_case_free(&c);
+    if (sf_case_load(ctx, sf_fuzz_path, NULL, 0, &c) == SF_OK) sf_case_free(&c);
     sf_ctx_clear(ctx);
     return 0;
 }

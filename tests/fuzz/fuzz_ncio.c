@@ -13,44 +13,30 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "input_file.h"
 #include "symflow/ncio.h"
 #include "symflow/status.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static char path[64];
-
-static int put_input(const uint8_t *data, size_t size)
-{
-    if (!path[0]) {
-        snprintf(path, sizeof path, "/tmp/sf_fuzz_XXXXXX.nc");
-        int fd = mkstemps(path, 3);
-        if (fd < 0) abort();
-        close(fd);
-    }
-    FILE *f = fopen(path, "wb");
-    if (!f) return -1;
-    size_t put = fwrite(data, 1, size, f);
-    return (fclose(f) != 0 || put != size) ? -1 : 0;
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const char *const vars[] = {"time", "a", "tau_plus", "v"};
     static sf_ctx *ctx;
     if (!ctx && sf_ctx_create(&ctx) != SF_OK) abort();
-    if (put_input(data, size) != 0) return 0;
+    if (sf_fuzz_put_input(".nc", data, size) != 0) return 0;
 
     char *text = NULL;
-    if (sf_nc_info(ctx, path, &text) == SF_OK) free(text);
+    if (sf_nc_info(ctx, sf_fuzz_path, &text) == SF_OK) free(text);
     sf_ctx_clear(ctx);
     for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
         sf_nc_array arr;
-        if (sf_nc_read(ctx, path, vars[i], &arr) == SF_OK) sf_nc_array_free(&arr);
+        if (sf_nc_read(ctx, sf_fuzz_path, vars[i], &arr) == SF_OK) sf_nc_array_free(&arr);
         sf_ctx_clear(ctx);
     }
     sf_particles p;
-    if (sf_ncp_read(ctx, path, &p) == SF_OK) sf_particles_free(&p);
+    if (sf_ncp_read(ctx, sf_fuzz_path, &p) == SF_OK) sf_particles_free(&p);
     sf_ctx_clear(ctx);
     return 0;
 }
