@@ -1,0 +1,27 @@
+"""symflow — the symflow solver from Python.
+
+What it does:
+    solve(case, out=None, **overrides)  solve a case file through libsymflow (ctypes on the
+                                        stable C API sf_api_solve, include/symflow/api.h) and
+                                        return its field file as an xarray.Dataset;
+    load(path)                          any symflow netCDF file as an xarray.Dataset;
+    write_particles(path, t, a, b, …)   a network's trajectory (numpy arrays or torch
+                                        tensors) as a particles-1 file (README "Particle
+                                        file"), which `symflow compare` and `symflow plot`
+                                        read;
+    plot(files, out_dir)                the figures of `symflow plot` (symflow_post), in-process;
+    SymflowError                        a failed solve: message and status (the exit code of
+                                        the `symflow` command).
+What it does not do: progress display, interruption (use the command for long runs).
+
+libsymflow is found by, in order: the environment variable SYMFLOW_LIB (a path to the
+shared library); the library installed beside this package (PREFIX/lib when the package is
+PREFIX/lib/python3/dist-packages/symflow); the source tree's build directories
+(build/dev, build/release); the system loader (ctypes.util.find_library("symflow")).
+"""
+from ._lib import SymflowError, library, version
+from ._solve import solve, load
+from ._particles import write_particles
+from ._plot import plot
+
+__all__ = ["solve", "load", "write_particles", "plot", "SymflowError", "library", "version"]
