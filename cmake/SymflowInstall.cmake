@@ -2,7 +2,8 @@
 # static: symflow_static, both OUTPUT_NAME symflow) made from the objects of the module
 # libraries, and what `cmake --install` puts under the prefix: libraries, public headers
 # with the generated version.h, the `symflow` command, the CMake package (symflow::symflow,
-# symflow::symflow_static), symflow.pc, the Python package postproc/symflow_post, the man
+# symflow::symflow_static), symflow.pc, the Python packages postproc/symflow_post and
+# python/symflow, the man
 # page, bash completion, LICENSE and CITATION.cff.
 # Not here: the module libraries themselves (each module's CMakeLists.txt); the tests and
 # the command keep linking those.
@@ -74,6 +75,9 @@ install(FILES ${CMAKE_BINARY_DIR}/symflow.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}
 
 # Python package, found by the command relative to its own location (app/main.c).
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/postproc/symflow_post DESTINATION ${SF_INSTALL_PYTHONDIR}
+        PATTERN __pycache__ EXCLUDE PATTERN "*.pyc" EXCLUDE)
+# Python package symflow (python/symflow): finds libsymflow at PREFIX/lib relative to itself.
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/python/symflow DESTINATION ${SF_INSTALL_PYTHONDIR}
         PATTERN __pycache__ EXCLUDE PATTERN "*.pyc" EXCLUDE)
 
 install(FILES ${PROJECT_SOURCE_DIR}/man/symflow.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
