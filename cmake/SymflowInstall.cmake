@@ -3,8 +3,7 @@
 # libraries, and what `cmake --install` puts under the prefix: libraries, public headers
 # with the generated version.h, the `symflow` command, the CMake package (symflow::symflow,
 # symflow::symflow_static), symflow.pc, the Python packages postproc/symflow_post and
-# python/symflow, the man
-# page, bash completion, LICENSE and CITATION.cff.
+# python/symflow, the man page, bash completion, LICENSE and CITATION.cff.
 # Not here: the module libraries themselves (each module's CMakeLists.txt); the tests and
 # the command keep linking those.
 include(GNUInstallDirs)

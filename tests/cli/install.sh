@@ -8,12 +8,14 @@
 #      and with pkg-config; each prints the same R at the last output as `symflow solve` on
 #      cases/tiny.yaml shortened to time.end=0.2;
 #   3. the installed command run from the prefix (outside the source tree): --version, and
-#      `plot --help`, which needs the installed Python package (PYTHONPATH cleared).
+#      `plot --help`, which needs the installed Python package (PYTHONPATH cleared);
+#   4. the installed Python package symflow (PYTHONPATH = the prefix's only) loads the
+#      prefix's libsymflow and its solve() gives the command's R.
 # Usage: bash install.sh SYMFLOW REPO_ROOT PYTHON (SYMFLOW is BUILD/app/symflow).
 # Prints "N passed, N failed". Does not rebuild the project: it installs what is built.
 set -u
 export LC_ALL=C
-SYMFLOW=$1 ROOT=$2
+SYMFLOW=$1 ROOT=$2 PYTHON=${3:-/usr/bin/python3}
 BUILD=$(cd "$(dirname "$SYMFLOW")/.." && pwd)
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/symflow-install.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
@@ -99,4 +101,14 @@ h=$(env -u PYTHONPATH -u PYTHONDONTWRITEBYTECODE "$PREFIX/bin/symflow" plot "$TM
     ls "$TMP"/figs/*.png >/dev/null 2>&1 && pass || fail "installed symflow plot: $h"
 ls "$PREFIX"/lib/python3/dist-packages/symflow_post/__pycache__/*.pyc >/dev/null 2>&1 &&
     pass || fail "installed symflow plot did not import the installed symflow_post"
+# the installed Python package symflow finds the installed libsymflow (PREFIX/lib) by itself
+# and gives the command's R at the last output
+[ -s "$PREFIX/lib/python3/dist-packages/symflow/__init__.py" ] && pass || fail "not installed: python symflow"
+R_py=$(env -u SYMFLOW_LIB PYTHONPATH="$PREFIX/lib/python3/dist-packages" "$PYTHON" -c '
+import sys, symflow
+lib = symflow.library()._name
+assert lib.startswith(sys.argv[2]), "loaded " + lib
+ds = symflow.solve(sys.argv[1], time__end=0.2, time__outputs=3)
+print("%.10g" % float(ds["risk"].values[-1]))' "$ROOT/cases/tiny.yaml" "$PREFIX/lib" 2>&1)
+[ -n "$R_ref" ] && [ "$R_py" = "$R_ref" ] && pass || fail "installed python symflow: R = '$R_py', symflow solve: R = '$R_ref'"
 finish
