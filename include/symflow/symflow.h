@@ -4,6 +4,7 @@
 #ifndef SYMFLOW_SYMFLOW_H
 #define SYMFLOW_SYMFLOW_H
 
+#include "symflow/api.h"
 #include "symflow/atomic.h"
 #include "symflow/case.h"
 #include "symflow/compare.h"

@@ -10,6 +10,7 @@ What it does:
                                         file"), which `symflow compare` and `symflow plot`
                                         read;
     plot(files, out_dir)                the figures of `symflow plot` (symflow_post), in-process;
+    plot_risk, plot_masses, …           symflow_post.plots' figure functions, re-exported;
     SymflowError                        a failed solve: message and status (the exit code of
                                         the `symflow` command).
 What it does not do: progress display, interruption (use the command for long runs).
@@ -24,4 +25,17 @@ from ._solve import solve, load
 from ._particles import write_particles
 from ._plot import plot
 
-__all__ = ["solve", "load", "write_particles", "plot", "SymflowError", "library", "version"]
+# The figure functions of symflow_post.plots, re-exported on first use (symflow_post and
+# matplotlib are needed only then): symflow.plot_risk(field, path, …) etc.
+_PLOTS = ("plot_risk", "plot_masses", "plot_heatmap", "plot_snapshots", "plot_alignment",
+          "plot_all")
+
+__all__ = ["solve", "load", "write_particles", "plot", "SymflowError", "library",
+           "version"] + list(_PLOTS)
+
+
+def __getattr__(name):
+    if name in _PLOTS:
+        from symflow_post import plots
+        return getattr(plots, name)
+    raise AttributeError("module 'symflow' has no attribute %r" % name)

@@ -112,6 +112,22 @@ class Solve(Base):
     def test_version(self):
         p = run("--version")
         self.assertEqual(p.stdout.split()[-1], symflow.version())
+        with open(os.path.join(ROOT, "python", "pyproject.toml"), encoding="utf-8") as fh:
+            line = [l for l in fh if l.startswith("version = ")][0]
+        self.assertEqual(line.split('"')[1], symflow.version())
+
+
+class Plot(Base):
+    def test_plot(self):
+        field = self.cli_field("field.nc", SHORT)
+        paths = symflow.plot([field], self.path("figs"))
+        self.assertTrue(paths)
+        for f in paths:
+            self.assertTrue(f.endswith(".png") and os.path.getsize(f) > 0, f)
+        from symflow_post import plots
+        self.assertIs(symflow.plot_risk, plots.plot_risk)
+        with self.assertRaises(AttributeError):
+            symflow.no_such_thing
 
 
 class Particles(Base):
