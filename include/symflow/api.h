@@ -4,8 +4,9 @@
  * Stability: these declarations are a public contract. Within a major version (SOVERSION)
  * their signatures and meanings do not change; new functions may be added. The status codes
  * are those of status.h (= the exit codes of the `symflow` command, README "Exit status").
- * Thread safety: each call uses its own error context; calls may run concurrently on
- * different output files.
+ * Threads: each call uses its own error context, but the library as a whole is not checked
+ * for concurrent use: call it from one thread at a time. A call cannot be interrupted
+ * (no stop poll; the command's SIGINT handling is not installed).
  * Not here: the full library API (registry.h, case.h, drive.h …), which may change between
  * minor versions; progress reporting and interruption (the command's business).
  */
