@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <netcdf.h>
 
@@ -50,6 +51,15 @@ static const double SF_NC_MAX_EXACT_INT = 9007199254740992.0;
 static const char SF_NC_CONVENTIONS[] = "CF-1.8";   /* MATH.md §8 */
 static const char SF_NC_TIME_UNITS[] = "1";          /* not a date: xarray keeps float64 */
 static const char SF_NC_TIME_LONG_NAME[] = "gradient-flow time";
+/* time:axis = "T": ParaView's NetCDF reader needs it to take a 4-D field (time, a, u, r) as a
+ * time series of 3-D volumes, cdo and ncview to find the time axis. No standard_name: CF's
+ * standard name "time" has canonical units of a time (s); a dimensionless time ("1") is not
+ * convertible to them, so the variable keeps long_name only. */
+static const char SF_NC_TIME_AXIS[] = "T";
+/* Axis letters of the coordinates by position: one coordinate (θ or φ, form L and compare)
+ * is X; form T's (a, u, r) are X, Y, Z. No standard_name on them: CF's table has none for
+ * these quantities. */
+static const char SF_NC_COORD_AXES[] = "XYZ";
 static const char SF_NCP_SCHEMA[] = "particles-1";   /* MATH.md §8, documented below */
 
 /* ---- error translation ------------------------------------------------------------------ */
@@ -208,19 +218,35 @@ cleanup:
     return status;
 }
 
-/* Conventions, title, history ("created by symflow <version>"). */
+size_t sf_nc_history(char *buf, size_t cap, const char *command)
+{
+    char stamp[32] = "1970-01-01T00:00:00Z";
+    const time_t now = time(NULL);
+    struct tm tm;
+    if (now != (time_t)-1 && gmtime_r(&now, &tm)) strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    const char *rev = SF_GIT_REVISION;
+    const int has_cmd = command && *command;
+    const int n = snprintf(buf, cap, "%s: symflow %s%s%s%s%s%s", stamp, SF_VERSION,
+                           *rev ? " (git " : "", rev, *rev ? ")" : "", has_cmd ? " " : "",
+                           has_cmd ? command : "");
+    return n < 0 ? 0 : (size_t)n;
+}
+
+/* Conventions, title, history (sf_nc_history without a command; a layout attribute
+ * "history" written after it replaces it). */
 static sf_status put_standard_globals(sf_ctx *ctx, int ncid, const char *path, const char *title)
 {
     sf_status status = SF_OK;
     SF_TRY(ctx, put_text(ctx, ncid, NC_GLOBAL, path, NULL, "Conventions", SF_NC_CONVENTIONS));
     SF_TRY(ctx, put_text(ctx, ncid, NC_GLOBAL, path, NULL, "title", title));
-    SF_TRY(ctx, put_text(ctx, ncid, NC_GLOBAL, path, NULL, "history",
-                         "created by symflow " SF_VERSION));
+    char history[256];
+    sf_nc_history(history, sizeof history, NULL);
+    SF_TRY(ctx, put_text(ctx, ncid, NC_GLOBAL, path, NULL, "history", history));
 cleanup:
     return status;
 }
 
-/* The `time` coordinate: unlimited dimension and variable, units "1". */
+/* The `time` coordinate: unlimited dimension and variable, units "1", axis "T". */
 static sf_status def_time(sf_ctx *ctx, int ncid, const char *path, int *dim, int *var)
 {
     sf_status status = SF_OK;
@@ -228,6 +254,7 @@ static sf_status def_time(sf_ctx *ctx, int ncid, const char *path, int *dim, int
     SF_NC_TRY(ctx, nc_def_var(ncid, "time", NC_DOUBLE, 1, dim, var), "%s: variable time", path);
     SF_TRY(ctx, put_text(ctx, ncid, *var, path, "time", "units", SF_NC_TIME_UNITS));
     SF_TRY(ctx, put_text(ctx, ncid, *var, path, "time", "long_name", SF_NC_TIME_LONG_NAME));
+    SF_TRY(ctx, put_text(ctx, ncid, *var, path, "time", "axis", SF_NC_TIME_AXIS));
 cleanup:
     return status;
 }
@@ -314,10 +341,11 @@ cleanup:
     return status;
 }
 
-/* One coordinate: dimension, coordinate variable with bounds attribute, name_bnds(name, nv).
+/* One coordinate: dimension, coordinate variable with bounds and (when non-NULL) axis
+ * attributes, name_bnds(name, nv).
  * Writes nothing yet (data go in after enddef). */
 static sf_status def_coord(sf_ctx *ctx, int ncid, const char *path, const sf_nc_coord *co,
-                           int nv_dim, int *dim, int *var, int *bnds_var)
+                           const char *axis, int nv_dim, int *dim, int *var, int *bnds_var)
 {
     sf_status status = SF_OK;
     char bnds[NC_MAX_NAME + 8];
@@ -328,6 +356,7 @@ static sf_status def_coord(sf_ctx *ctx, int ncid, const char *path, const sf_nc_
     SF_TRY(ctx, put_text(ctx, ncid, *var, path, co->name, "units", co->units));
     SF_TRY(ctx, put_text(ctx, ncid, *var, path, co->name, "long_name", co->long_name));
     SF_TRY(ctx, put_text(ctx, ncid, *var, path, co->name, "bounds", bnds));
+    SF_TRY(ctx, put_text(ctx, ncid, *var, path, co->name, "axis", axis));
     int bdims[2] = {*dim, nv_dim};
     SF_NC_TRY(ctx, nc_def_var(ncid, bnds, NC_DOUBLE, 2, bdims, bnds_var), "%s: variable %s",
               path, bnds);
@@ -379,9 +408,12 @@ sf_status sf_ncw_create(sf_ctx *ctx, const char *path, const sf_nc_layout *layou
     SF_TRY(ctx, def_time(ctx, ncid, path, &time_dim, &w->time_var));
     if (layout->n_coords > 0)
         SF_NC_TRY(ctx, nc_def_dim(ncid, "nv", SF_NC_NV, &nv_dim), "%s: dimension nv", path);
-    for (size_t c = 0; c < layout->n_coords; c++)
-        SF_TRY(ctx, def_coord(ctx, ncid, path, &layout->coords[c], nv_dim, &cdim[c], &cvar[c],
-                              &cbnds[c]));
+    for (size_t c = 0; c < layout->n_coords; c++) {
+        char axis[2] = {SF_NC_COORD_AXES[c], '\0'};
+        const int lettered = layout->n_coords <= sizeof SF_NC_COORD_AXES - 1;
+        SF_TRY(ctx, def_coord(ctx, ncid, path, &layout->coords[c], lettered ? axis : NULL,
+                              nv_dim, &cdim[c], &cvar[c], &cbnds[c]));
+    }
     for (size_t f = 0; f < layout->n_fields; f++) {
         const sf_nc_field *fi = &layout->fields[f];
         sf_nc_slot *sl = &w->fields[f];
