@@ -91,10 +91,12 @@ static const char *usage_plot =
     "Draw the figures of a field file and optional particle and compare files (PNG).\n";
 
 static const char *usage_export =
-    "usage: symflow export FILE --vtk DIR\n\n"
+    "usage: symflow export FILE --vtk DIR [--whole-box]\n\n"
     "Write the density of a field file (form T: n(a, u, r); form L: tau_plus, tau_minus on\n"
     "theta or phi) as VTK XML rectilinear grids, DIR/NAME_NNNN.vtr one per output time, and\n"
-    "the collection DIR/NAME.pvd with their times, for ParaView. Errors: one line, exit 2.\n";
+    "the collection DIR/NAME.pvd with their times, for ParaView. Errors: one line, exit 2.\n"
+    "  --whole-box   form T: keep the solver's whole box (default: crop, in whole cells, to\n"
+    "                where the density lives at the last output, all but 1e-6 of the mass)\n";
 
 /* The signal received (SIGINT, SIGTERM), 0 if none: set by the handler, polled by the
  * driver through stop_requested. */
