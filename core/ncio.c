@@ -60,6 +60,10 @@ static const char SF_NC_TIME_AXIS[] = "T";
  * is X; form T's (a, u, r) are X, Y, Z. No standard_name on them: CF's table has none for
  * these quantities. */
 static const char SF_NC_COORD_AXES[] = "XYZ";
+/* Mass left outside the view window (view_<coordinate> attributes), relative to the total,
+ * half on each side of each coordinate; postproc/symflow_post/export.py VIEW_TAIL. */
+static const double SF_NC_VIEW_TAIL = 1e-6;
+enum { SF_NC_VIEW_DIMS = 3 }; /* most coordinates a view window spans */
 static const char SF_NCP_SCHEMA[] = "particles-1";   /* MATH.md §8, documented below */
 
 /* ---- error translation ------------------------------------------------------------------ */
@@ -301,7 +305,99 @@ struct sf_ncw {
     sf_nc_slot *fields;  /* n_fields (owned) */
     size_t n_series;     /* number of time series */
     sf_nc_slot *series;  /* n_series (owned) */
+    /* View window (2 or 3 coordinates, field 0 on all of them in order: form T's density):
+     * per coordinate its name, edges and the marginal of |field 0|·cell volume at the last
+     * time appended; written at commit as view_<name> = [lo, hi]. view_dims 0: none. */
+    size_t view_dims;
+    size_t view_n[SF_NC_VIEW_DIMS];
+    char view_name[SF_NC_VIEW_DIMS][NC_MAX_NAME + 1];
+    double *view_edges[SF_NC_VIEW_DIMS]; /* view_n + 1 each (owned) */
+    double *view_marg[SF_NC_VIEW_DIMS];  /* view_n each (owned) */
 };
+
+/* The view window of a 3-D (or 2-D) field: the marginals of its mass at the last time. */
+static void view_free(sf_ncw *w)
+{
+    for (size_t k = 0; k < SF_NC_VIEW_DIMS; k++) {
+        free(w->view_edges[k]);
+        free(w->view_marg[k]);
+        w->view_edges[k] = w->view_marg[k] = NULL;
+    }
+    w->view_dims = 0;
+}
+
+/* Keep what the window needs if the layout has one (see struct sf_ncw). */
+static sf_status view_init(sf_ctx *ctx, sf_ncw *w, const sf_nc_layout *L)
+{
+    sf_status status = SF_OK;
+    const size_t nd = L->n_coords;
+    if (nd < 2 || nd > SF_NC_VIEW_DIMS || L->n_fields == 0 || L->fields[0].n_dims != nd)
+        return SF_OK;
+    for (size_t k = 0; k < nd; k++)
+        if (L->fields[0].dims[k] != k) return SF_OK;
+    for (size_t k = 0; k < nd; k++) {
+        const sf_nc_coord *co = &L->coords[k];
+        w->view_n[k] = co->n;
+        snprintf(w->view_name[k], sizeof w->view_name[k], "%s", co->name);
+        SF_ALLOC(ctx, w->view_edges[k], co->n + 1);
+        SF_ALLOC(ctx, w->view_marg[k], co->n);
+        memcpy(w->view_edges[k], co->edges, (co->n + 1) * sizeof(double));
+    }
+    w->view_dims = nd;
+cleanup:
+    if (status != SF_OK) view_free(w);
+    return status;
+}
+
+/* The marginals of |v|·volume of one appended field 0 (row-major, last coordinate fastest). */
+static void view_observe(sf_ncw *w, const double *v)
+{
+    const size_t nd = w->view_dims;
+    size_t n[SF_NC_VIEW_DIMS] = {1, 1, 1};
+    for (size_t k = 0; k < nd; k++) {
+        n[k] = w->view_n[k];
+        memset(w->view_marg[k], 0, n[k] * sizeof(double));
+    }
+    size_t idx[SF_NC_VIEW_DIMS] = {0, 0, 0};
+    const size_t total = n[0] * n[1] * n[2];
+    for (size_t c = 0; c < total; c++) {
+        double m = fabs(v[c]);
+        for (size_t k = 0; k < nd; k++) m *= w->view_edges[k][idx[k] + 1] - w->view_edges[k][idx[k]];
+        for (size_t k = 0; k < nd; k++) w->view_marg[k][idx[k]] += m;
+        for (size_t k = nd; k-- > 0;) { /* next index, last coordinate fastest */
+            if (++idx[k] < n[k]) break;
+            idx[k] = 0;
+        }
+    }
+}
+
+/* view_<name> = [lo, hi] for each coordinate: the faces of the cells between the tails that
+ * hold at most SF_NC_VIEW_TAIL/2 of the mass each, at the last time appended. Nothing when
+ * no time was appended or the mass is zero or not finite. Precondition: define mode. */
+static sf_status view_put(sf_ctx *ctx, const sf_ncw *w)
+{
+    sf_status status = SF_OK;
+    if (w->view_dims == 0 || w->n_times == 0) return SF_OK;
+    double mass = 0;
+    for (size_t i = 0; i < w->view_n[0]; i++) mass += w->view_marg[0][i];
+    if (!isfinite(mass) || mass <= 0) return SF_OK;
+    const double cut = 0.5 * SF_NC_VIEW_TAIL * mass;
+    for (size_t k = 0; k < w->view_dims; k++) {
+        const size_t n = w->view_n[k];
+        size_t lo = 0, hi = n;
+        double below = 0, above = 0;
+        while (lo < n && below + w->view_marg[k][lo] <= cut) below += w->view_marg[k][lo++];
+        while (hi > 0 && above + w->view_marg[k][hi - 1] <= cut) above += w->view_marg[k][--hi];
+        if (lo >= hi) lo = 0, hi = n;
+        const double win[2] = {w->view_edges[k][lo], w->view_edges[k][hi]};
+        char name[NC_MAX_NAME + 8];
+        snprintf(name, sizeof name, "view_%s", w->view_name[k]);
+        SF_NC_TRY(ctx, nc_put_att_double(w->file.ncid, NC_GLOBAL, name, NC_DOUBLE, 2, win),
+                  "%s: attribute %s", w->file.path, name);
+    }
+cleanup:
+    return status;
+}
 
 /* Names, sizes and indices of a layout; the arrays it points to. */
 static sf_status check_layout(sf_ctx *ctx, const char *path, const sf_nc_layout *L)
@@ -438,6 +534,7 @@ sf_status sf_ncw_create(sf_ctx *ctx, const char *path, const sf_nc_layout *layou
         SF_TRY(ctx, def_timed_var(ctx, ncid, path, se->name, 1, &time_dim, sl->count,
                                   se->long_name, se->units, &sl->varid));
     }
+    SF_TRY(ctx, view_init(ctx, w, layout));
     SF_TRY(ctx, put_standard_globals(ctx, ncid, path, layout->title));
     for (size_t a = 0; a < layout->n_attrs; a++)
         SF_TRY(ctx, put_global_attr(ctx, ncid, path, &layout->attrs[a]));
@@ -454,6 +551,7 @@ cleanup:
     if (w) {
         if (status == SF_E_NETCDF) w->file.failed = 1;
         tmp_finish(ctx, &w->file, 0);
+        view_free(w);
         free(w->fields);
         free(w->series);
         free(w);
@@ -486,6 +584,7 @@ sf_status sf_ncw_append(sf_ctx *ctx, sf_ncw *w, double t, const double *const *f
         SF_NC_TRY(ctx, nc_put_var1_double(ncid, w->series[s].varid, start, &series[s]),
                   "%s: variable %s", path, w->series[s].name);
     SF_NC_TRY(ctx, nc_sync(ncid), "%s: flush", path);
+    if (w->view_dims) view_observe(w, fields[0]);
     w->n_times++;
     w->last_t = t;
 cleanup:
@@ -522,8 +621,20 @@ sf_status sf_ncw_close(sf_ctx *ctx, sf_ncw **w, int commit)
 {
     sf_status status = SF_OK;
     if (!w || !*w) return SF_OK;
+    if (commit && (*w)->view_dims && (*w)->n_times > 0 && (*w)->file.tmp && !(*w)->file.failed) {
+        sf_ncw *x = *w;
+        SF_NC_TRY(ctx, nc_redef(x->file.ncid), "%s: view window", x->file.path);
+        status = view_put(ctx, x);
+        SF_NC_TRY(ctx, nc_enddef(x->file.ncid), "%s: view window", x->file.path);
+        SF_TRY(ctx, status);
+    }
     SF_TRY(ctx, tmp_finish(ctx, &(*w)->file, commit));
 cleanup:
+    if (status != SF_OK && *w && (*w)->file.tmp) { /* the window failed: nothing committed */
+        if (status == SF_E_NETCDF) (*w)->file.failed = 1;
+        tmp_finish(ctx, &(*w)->file, 0);
+    }
+    view_free(*w);
     free((*w)->fields);
     free((*w)->series);
     free(*w);

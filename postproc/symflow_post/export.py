@@ -16,8 +16,10 @@ Form T view window: the solver's box is sized for the whole run and is mostly em
 end (±36 in a while the density lives in |a| ≲ 7), so by default the grid is cropped, in
 whole cells, to the window where the density lives at the LAST output: per coordinate, the
 cells between the tails that hold at most VIEW_TAIL/2 of the mass each (all but VIEW_TAIL of
-the mass kept), found from the marginals of |n|·cell volume. The same window at every time
-(so that ParaView's view is fixed); whole_box=True (--whole-box) keeps the solver's box.
+the mass kept), found from the marginals of |n|·cell volume: the file's view_a, view_u,
+view_r attributes (core/ncio.c, same rule) when present, else computed here. The same window
+at every time (so that ParaView's view is fixed); whole_box=True (--whole-box) keeps the
+solver's box.
 Every file is written through atomic.py: a temporary beside it, renamed into place when
 all of them are complete, the .pvd last (a link planted at a target is replaced, never
 followed; a directory, FIFO, device or socket there is refused): a failure leaves nothing
@@ -130,6 +132,22 @@ def view_window(density, edges, tail=VIEW_TAIL):
     return out
 
 
+def _stored_window(attrs, faces):
+    """The window of the file's view_a, view_u, view_r attributes (core/ncio.c writes them
+    by the rule of view_window) as cell ranges, or None when one is absent or is not a pair
+    of faces lo < hi of its coordinate."""
+    win = []
+    for name, e in zip(sfio.TRANSPORT_COORDS, faces):
+        v = np.asarray(attrs.get("view_" + name, []), dtype=float).ravel()
+        if v.size != 2:
+            return None
+        lo, hi = (int(np.searchsorted(e, x)) for x in v)
+        if not (lo < hi < e.size and e[lo] == v[0] and e[hi] == v[1]):
+            return None
+        win.append((lo, hi))
+    return win
+
+
 def grids_of(path, whole_box=False):
     """(time, (x, y, z) faces, [(name, (nt, n_x, n_y, n_z) array)], coordinate names) of a
     field file; form T cropped to view_window at the last output unless whole_box."""
@@ -144,7 +162,7 @@ def grids_of(path, whole_box=False):
         faces = [f.edges[c] for c in sfio.TRANSPORT_COORDS]
         density = f.density
         if not whole_box and f.time.size > 0:
-            win = view_window(density[-1], faces)
+            win = _stored_window(f.attrs, faces) or view_window(density[-1], faces)
             faces = [e[lo:hi + 1] for e, (lo, hi) in zip(faces, win)]
             density = density[:, win[0][0]:win[0][1], win[1][0]:win[1][1],
                               win[2][0]:win[2][1]]

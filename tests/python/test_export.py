@@ -161,6 +161,19 @@ class TestSyntheticExport(unittest.TestCase):
         check_export(self, os.path.join(out, "trans.pvd"), self.time_t, cut,
                      {"density": self.density[sl]})
 
+    def test_stored_window_is_used(self):
+        """view_a/u/r attributes in the file (faces of its coordinates) set the crop."""
+        planted = os.path.join(self.tmp, "planted.nc")
+        e = self.edges
+        attrs = {"view_a": [e["a"][1], e["a"][-2]], "view_u": [e["u"][0], e["u"][2]],
+                 "view_r": [e["r"][1], e["r"][-1]]}
+        synthetic.write_transport(planted, self.time_t, self.edges, self.density, attrs=attrs)
+        out = os.path.join(self.tmp, "vtk_planted")
+        paths = export.export_vtk(planted, out)
+        na = e["a"].size - 1
+        check_export(self, paths[-1], self.time_t, [e["a"][1:-1], e["u"][0:3], e["r"][1:]],
+                     {"density": self.density[:, 1:na - 1, 0:2, 1:]})
+
     def test_view_window_drops_empty_cells(self):
         """A density living in a sub-box: the window is exactly that sub-box; a zero
         density keeps the whole box."""
@@ -325,8 +338,15 @@ class TestSolvedExport(unittest.TestCase):
                 self.assertNotIn("standard_name", ds[x].ncattrs(), x)
             for v in ("density", "density_a", "risk"):
                 self.assertNotIn("axis", ds[v].ncattrs(), v)
+            views = [np.asarray(ds.getncattr("view_" + x)) for x in ("a", "u", "r")]
             hist = ds.getncattr("history")
             version = ds.getncattr("symflow_version")
+        f = sfio.read_transport(self.nc)
+        faces = [f.edges[x] for x in ("a", "u", "r")]
+        win = brute_window(f.density[-1], faces, export.VIEW_TAIL)
+        for v, e, (lo, hi) in zip(views, faces, win):
+            np.testing.assert_array_equal(v, [e[lo], e[hi]])
+        self.assertLess(sum(hi - lo for lo, hi in win), sum(e.size - 1 for e in faces))
         m = re.fullmatch(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ): symflow (\S+)"
                          r"( \(git [^)]+\))? (.*)", hist)
         self.assertIsNotNone(m, hist)
