@@ -91,10 +91,12 @@ static const char *usage_plot =
     "Draw the figures of a field file and optional particle and compare files (PNG).\n";
 
 static const char *usage_export =
-    "usage: symflow export FILE --vtk DIR\n\n"
+    "usage: symflow export FILE --vtk DIR [--whole-box]\n\n"
     "Write the density of a field file (form T: n(a, u, r); form L: tau_plus, tau_minus on\n"
     "theta or phi) as VTK XML rectilinear grids, DIR/NAME_NNNN.vtr one per output time, and\n"
-    "the collection DIR/NAME.pvd with their times, for ParaView. Errors: one line, exit 2.\n";
+    "the collection DIR/NAME.pvd with their times, for ParaView. Errors: one line, exit 2.\n"
+    "  --whole-box   form T: keep the solver's whole box (default: crop, in whole cells, to\n"
+    "                where the density lives at the last output, all but 1e-6 of the mass)\n";
 
 /* The signal received (SIGINT, SIGTERM), 0 if none: set by the handler, polled by the
  * driver through stop_requested. */
@@ -210,6 +212,40 @@ static void print_summary(const sf_solve_report *r, const char *out)
     printf("  wrote %s (%zu outputs)\n", out, s->n_outputs);
 }
 
+/* The command line, for the `history` attribute of the files written (set by main). */
+static char command_line[2048];
+
+/* argv joined by spaces into command_line, an argument with a character outside
+ * [A-Za-z0-9_./=:,+-] in single quotes (a ' inside as '\''), control bytes as '?';
+ * cut at the buffer's size. */
+static void set_command_line(int argc, char **argv)
+{
+    size_t n = 0;
+    const size_t cap = sizeof command_line;
+#define PUT(ch) do { if (n + 1 < cap) command_line[n++] = (ch); } while (0)
+    for (int i = 0; i < argc; i++) {
+        const char *a = i == 0 ? "symflow" : argv[i];
+        int plain = *a != '\0';
+        for (const char *p = a; *p; p++)
+            if (!strchr("_./=:,+-", *p) && !((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+                                             (*p >= '0' && *p <= '9')))
+                plain = 0;
+        if (i > 0) PUT(' ');
+        if (!plain) PUT('\'');
+        for (const char *p = a; *p; p++) {
+            const unsigned char ch = (unsigned char)*p;
+            if (ch == '\'') {
+                PUT('\''); PUT('\\'); PUT('\''); PUT('\'');
+            } else {
+                PUT(ch < 0x20 || ch == 0x7f ? '?' : (char)ch);
+            }
+        }
+        if (!plain) PUT('\'');
+    }
+#undef PUT
+    command_line[n] = '\0';
+}
+
 typedef sf_status (*solve_fn)(sf_ctx *, const sf_case *, const sf_solve_opts *, sf_solve_report *);
 
 /* Solve (or simulate) with a progress line on a terminal unless quiet; a note of the
@@ -226,7 +262,8 @@ static sf_status run_with_progress(sf_ctx *ctx, const sf_case *c, const char *ou
                              .stop_user = NULL,
                              .resume_path = resume,
                              .max_memory = max_memory,
-                             .table_progress = (!quiet && tty) ? show_tables : NULL};
+                             .table_progress = (!quiet && tty) ? show_tables : NULL,
+                             .history = command_line[0] ? command_line : NULL};
     catch_signals();
     sf_status status = fn(ctx, c, &o, rep);
     if (!quiet && tty) fprintf(stderr, "\r%*s\r", 78, "");
@@ -506,6 +543,7 @@ int main(int argc, char **argv)
     }
     if (!strcmp(argv[1], "plot")) return cmd_plot(argc - 2, argv + 2);
     if (!strcmp(argv[1], "export")) return cmd_export(argc - 2, argv + 2);
+    set_command_line(argc, argv);
     sf_ctx *ctx = NULL;
     if (sf_ctx_create(&ctx) != SF_OK) {
         fprintf(stderr, "symflow: error: out of memory\n");

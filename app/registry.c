@@ -21,6 +21,7 @@
 
 enum {
     SF_CASE_ATTRS = 18,           /* attributes of the case in every field file, at most */
+    SF_HISTORY_MAX = 4096,        /* bytes of the history attribute (a longer one is cut) */
     SF_PARTICLE_TABLE_NODES = 257 /* nodes of the particle simulators' kernel tables (cubic
                                      Hermite: error O(h⁴), measured ≤ 1e-9 on the risk at 33
                                      nodes; 257 leaves it at rounding level) */
@@ -36,8 +37,10 @@ struct sf_instance {
     sf_kernel_table table;           /* particle tables (owned) */
     sf_psim_params psim;             /* particle parameters (the sgd target owned) */
     sf_ode_params ode;               /* CVODE settings */
-    sf_nc_attr attrs[SF_CASE_ATTRS]; /* the case's attributes (strings borrowed from c) */
-    size_t n_attrs;
+    sf_nc_attr attrs[SF_CASE_ATTRS + 1]; /* the case's attributes (strings borrowed from c),
+                                            then room for `history` (drive_instance) */
+    size_t n_attrs;                  /* the case's attributes (history not counted) */
+    char history[SF_HISTORY_MAX];    /* the history attribute of the file written, or "" */
     sf_table_progress tables;        /* progress of the K̂ table (fn NULL: none) */
     double minimiser_mass;           /* α of (L4) or NaN */
     char describe[512];              /* one line */
@@ -477,6 +480,11 @@ static sf_status drive_instance(sf_ctx *ctx, sf_instance *in, const sf_solve_opt
 {
     sf_status status = SF_OK;
     sf_drive_params dp = sf_instance_drive_params(in);
+    if (o && o->history && dp.attrs) { /* field files: the command line in `history` */
+        sf_nc_history(in->history, sizeof in->history, o->history);
+        in->attrs[in->n_attrs] = (sf_nc_attr){"history", SF_NC_ATTR_TEXT, in->history, 0, 0};
+        dp.n_attrs = in->n_attrs + 1;
+    }
     if (o) {
         dp.out_path = o->out_path;
         dp.progress = o->progress;

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <netcdf.h>
 
@@ -50,6 +51,19 @@ static const double SF_NC_MAX_EXACT_INT = 9007199254740992.0;
 static const char SF_NC_CONVENTIONS[] = "CF-1.8";   /* MATH.md §8 */
 static const char SF_NC_TIME_UNITS[] = "1";          /* not a date: xarray keeps float64 */
 static const char SF_NC_TIME_LONG_NAME[] = "gradient-flow time";
+/* time:axis = "T": ParaView's NetCDF reader needs it to take a 4-D field (time, a, u, r) as a
+ * time series of 3-D volumes, cdo and ncview to find the time axis. No standard_name: CF's
+ * standard name "time" has canonical units of a time (s); a dimensionless time ("1") is not
+ * convertible to them, so the variable keeps long_name only. */
+static const char SF_NC_TIME_AXIS[] = "T";
+/* Axis letters of the coordinates by position: one coordinate (θ or φ, form L and compare)
+ * is X; form T's (a, u, r) are X, Y, Z. No standard_name on them: CF's table has none for
+ * these quantities. */
+static const char SF_NC_COORD_AXES[] = "XYZ";
+/* Mass left outside the view window (view_<coordinate> attributes), relative to the total,
+ * half on each side of each coordinate; postproc/symflow_post/export.py VIEW_TAIL. */
+static const double SF_NC_VIEW_TAIL = 1e-6;
+enum { SF_NC_VIEW_DIMS = 3 }; /* most coordinates a view window spans */
 static const char SF_NCP_SCHEMA[] = "particles-1";   /* MATH.md §8, documented below */
 
 /* ---- error translation ------------------------------------------------------------------ */
@@ -208,19 +222,35 @@ cleanup:
     return status;
 }
 
-/* Conventions, title, history ("created by symflow <version>"). */
+size_t sf_nc_history(char *buf, size_t cap, const char *command)
+{
+    char stamp[32] = "1970-01-01T00:00:00Z";
+    const time_t now = time(NULL);
+    struct tm tm;
+    if (now != (time_t)-1 && gmtime_r(&now, &tm)) strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    const char *rev = SF_GIT_REVISION;
+    const int has_cmd = command && *command;
+    const int n = snprintf(buf, cap, "%s: symflow %s%s%s%s%s%s", stamp, SF_VERSION,
+                           *rev ? " (git " : "", rev, *rev ? ")" : "", has_cmd ? " " : "",
+                           has_cmd ? command : "");
+    return n < 0 ? 0 : (size_t)n;
+}
+
+/* Conventions, title, history (sf_nc_history without a command; a layout attribute
+ * "history" written after it replaces it). */
 static sf_status put_standard_globals(sf_ctx *ctx, int ncid, const char *path, const char *title)
 {
     sf_status status = SF_OK;
     SF_TRY(ctx, put_text(ctx, ncid, NC_GLOBAL, path, NULL, "Conventions", SF_NC_CONVENTIONS));
     SF_TRY(ctx, put_text(ctx, ncid, NC_GLOBAL, path, NULL, "title", title));
-    SF_TRY(ctx, put_text(ctx, ncid, NC_GLOBAL, path, NULL, "history",
-                         "created by symflow " SF_VERSION));
+    char history[256];
+    sf_nc_history(history, sizeof history, NULL);
+    SF_TRY(ctx, put_text(ctx, ncid, NC_GLOBAL, path, NULL, "history", history));
 cleanup:
     return status;
 }
 
-/* The `time` coordinate: unlimited dimension and variable, units "1". */
+/* The `time` coordinate: unlimited dimension and variable, units "1", axis "T". */
 static sf_status def_time(sf_ctx *ctx, int ncid, const char *path, int *dim, int *var)
 {
     sf_status status = SF_OK;
@@ -228,6 +258,7 @@ static sf_status def_time(sf_ctx *ctx, int ncid, const char *path, int *dim, int
     SF_NC_TRY(ctx, nc_def_var(ncid, "time", NC_DOUBLE, 1, dim, var), "%s: variable time", path);
     SF_TRY(ctx, put_text(ctx, ncid, *var, path, "time", "units", SF_NC_TIME_UNITS));
     SF_TRY(ctx, put_text(ctx, ncid, *var, path, "time", "long_name", SF_NC_TIME_LONG_NAME));
+    SF_TRY(ctx, put_text(ctx, ncid, *var, path, "time", "axis", SF_NC_TIME_AXIS));
 cleanup:
     return status;
 }
@@ -274,7 +305,99 @@ struct sf_ncw {
     sf_nc_slot *fields;  /* n_fields (owned) */
     size_t n_series;     /* number of time series */
     sf_nc_slot *series;  /* n_series (owned) */
+    /* View window (2 or 3 coordinates, field 0 on all of them in order: form T's density):
+     * per coordinate its name, edges and the marginal of |field 0|·cell volume at the last
+     * time appended; written at commit as view_<name> = [lo, hi]. view_dims 0: none. */
+    size_t view_dims;
+    size_t view_n[SF_NC_VIEW_DIMS];
+    char view_name[SF_NC_VIEW_DIMS][NC_MAX_NAME + 1];
+    double *view_edges[SF_NC_VIEW_DIMS]; /* view_n + 1 each (owned) */
+    double *view_marg[SF_NC_VIEW_DIMS];  /* view_n each (owned) */
 };
+
+/* The view window of a 3-D (or 2-D) field: the marginals of its mass at the last time. */
+static void view_free(sf_ncw *w)
+{
+    for (size_t k = 0; k < SF_NC_VIEW_DIMS; k++) {
+        free(w->view_edges[k]);
+        free(w->view_marg[k]);
+        w->view_edges[k] = w->view_marg[k] = NULL;
+    }
+    w->view_dims = 0;
+}
+
+/* Keep what the window needs if the layout has one (see struct sf_ncw). */
+static sf_status view_init(sf_ctx *ctx, sf_ncw *w, const sf_nc_layout *L)
+{
+    sf_status status = SF_OK;
+    const size_t nd = L->n_coords;
+    if (nd < 2 || nd > SF_NC_VIEW_DIMS || L->n_fields == 0 || L->fields[0].n_dims != nd)
+        return SF_OK;
+    for (size_t k = 0; k < nd; k++)
+        if (L->fields[0].dims[k] != k) return SF_OK;
+    for (size_t k = 0; k < nd; k++) {
+        const sf_nc_coord *co = &L->coords[k];
+        w->view_n[k] = co->n;
+        snprintf(w->view_name[k], sizeof w->view_name[k], "%s", co->name);
+        SF_ALLOC(ctx, w->view_edges[k], co->n + 1);
+        SF_ALLOC(ctx, w->view_marg[k], co->n);
+        memcpy(w->view_edges[k], co->edges, (co->n + 1) * sizeof(double));
+    }
+    w->view_dims = nd;
+cleanup:
+    if (status != SF_OK) view_free(w);
+    return status;
+}
+
+/* The marginals of |v|·volume of one appended field 0 (row-major, last coordinate fastest). */
+static void view_observe(sf_ncw *w, const double *v)
+{
+    const size_t nd = w->view_dims;
+    size_t n[SF_NC_VIEW_DIMS] = {1, 1, 1};
+    for (size_t k = 0; k < nd; k++) {
+        n[k] = w->view_n[k];
+        memset(w->view_marg[k], 0, n[k] * sizeof(double));
+    }
+    size_t idx[SF_NC_VIEW_DIMS] = {0, 0, 0};
+    const size_t total = n[0] * n[1] * n[2];
+    for (size_t c = 0; c < total; c++) {
+        double m = fabs(v[c]);
+        for (size_t k = 0; k < nd; k++) m *= w->view_edges[k][idx[k] + 1] - w->view_edges[k][idx[k]];
+        for (size_t k = 0; k < nd; k++) w->view_marg[k][idx[k]] += m;
+        for (size_t k = nd; k-- > 0;) { /* next index, last coordinate fastest */
+            if (++idx[k] < n[k]) break;
+            idx[k] = 0;
+        }
+    }
+}
+
+/* view_<name> = [lo, hi] for each coordinate: the faces of the cells between the tails that
+ * hold at most SF_NC_VIEW_TAIL/2 of the mass each, at the last time appended. Nothing when
+ * no time was appended or the mass is zero or not finite. Precondition: define mode. */
+static sf_status view_put(sf_ctx *ctx, const sf_ncw *w)
+{
+    sf_status status = SF_OK;
+    if (w->view_dims == 0 || w->n_times == 0) return SF_OK;
+    double mass = 0;
+    for (size_t i = 0; i < w->view_n[0]; i++) mass += w->view_marg[0][i];
+    if (!isfinite(mass) || mass <= 0) return SF_OK;
+    const double cut = 0.5 * SF_NC_VIEW_TAIL * mass;
+    for (size_t k = 0; k < w->view_dims; k++) {
+        const size_t n = w->view_n[k];
+        size_t lo = 0, hi = n;
+        double below = 0, above = 0;
+        while (lo < n && below + w->view_marg[k][lo] <= cut) below += w->view_marg[k][lo++];
+        while (hi > 0 && above + w->view_marg[k][hi - 1] <= cut) above += w->view_marg[k][--hi];
+        if (lo >= hi) lo = 0, hi = n;
+        const double win[2] = {w->view_edges[k][lo], w->view_edges[k][hi]};
+        char name[NC_MAX_NAME + 8];
+        snprintf(name, sizeof name, "view_%s", w->view_name[k]);
+        SF_NC_TRY(ctx, nc_put_att_double(w->file.ncid, NC_GLOBAL, name, NC_DOUBLE, 2, win),
+                  "%s: attribute %s", w->file.path, name);
+    }
+cleanup:
+    return status;
+}
 
 /* Names, sizes and indices of a layout; the arrays it points to. */
 static sf_status check_layout(sf_ctx *ctx, const char *path, const sf_nc_layout *L)
@@ -314,10 +437,11 @@ cleanup:
     return status;
 }
 
-/* One coordinate: dimension, coordinate variable with bounds attribute, name_bnds(name, nv).
+/* One coordinate: dimension, coordinate variable with bounds and (when non-NULL) axis
+ * attributes, name_bnds(name, nv).
  * Writes nothing yet (data go in after enddef). */
 static sf_status def_coord(sf_ctx *ctx, int ncid, const char *path, const sf_nc_coord *co,
-                           int nv_dim, int *dim, int *var, int *bnds_var)
+                           const char *axis, int nv_dim, int *dim, int *var, int *bnds_var)
 {
     sf_status status = SF_OK;
     char bnds[NC_MAX_NAME + 8];
@@ -328,6 +452,7 @@ static sf_status def_coord(sf_ctx *ctx, int ncid, const char *path, const sf_nc_
     SF_TRY(ctx, put_text(ctx, ncid, *var, path, co->name, "units", co->units));
     SF_TRY(ctx, put_text(ctx, ncid, *var, path, co->name, "long_name", co->long_name));
     SF_TRY(ctx, put_text(ctx, ncid, *var, path, co->name, "bounds", bnds));
+    SF_TRY(ctx, put_text(ctx, ncid, *var, path, co->name, "axis", axis));
     int bdims[2] = {*dim, nv_dim};
     SF_NC_TRY(ctx, nc_def_var(ncid, bnds, NC_DOUBLE, 2, bdims, bnds_var), "%s: variable %s",
               path, bnds);
@@ -379,9 +504,12 @@ sf_status sf_ncw_create(sf_ctx *ctx, const char *path, const sf_nc_layout *layou
     SF_TRY(ctx, def_time(ctx, ncid, path, &time_dim, &w->time_var));
     if (layout->n_coords > 0)
         SF_NC_TRY(ctx, nc_def_dim(ncid, "nv", SF_NC_NV, &nv_dim), "%s: dimension nv", path);
-    for (size_t c = 0; c < layout->n_coords; c++)
-        SF_TRY(ctx, def_coord(ctx, ncid, path, &layout->coords[c], nv_dim, &cdim[c], &cvar[c],
-                              &cbnds[c]));
+    for (size_t c = 0; c < layout->n_coords; c++) {
+        char axis[2] = {SF_NC_COORD_AXES[c], '\0'};
+        const int lettered = layout->n_coords <= sizeof SF_NC_COORD_AXES - 1;
+        SF_TRY(ctx, def_coord(ctx, ncid, path, &layout->coords[c], lettered ? axis : NULL,
+                              nv_dim, &cdim[c], &cvar[c], &cbnds[c]));
+    }
     for (size_t f = 0; f < layout->n_fields; f++) {
         const sf_nc_field *fi = &layout->fields[f];
         sf_nc_slot *sl = &w->fields[f];
@@ -406,6 +534,7 @@ sf_status sf_ncw_create(sf_ctx *ctx, const char *path, const sf_nc_layout *layou
         SF_TRY(ctx, def_timed_var(ctx, ncid, path, se->name, 1, &time_dim, sl->count,
                                   se->long_name, se->units, &sl->varid));
     }
+    SF_TRY(ctx, view_init(ctx, w, layout));
     SF_TRY(ctx, put_standard_globals(ctx, ncid, path, layout->title));
     for (size_t a = 0; a < layout->n_attrs; a++)
         SF_TRY(ctx, put_global_attr(ctx, ncid, path, &layout->attrs[a]));
@@ -422,6 +551,7 @@ cleanup:
     if (w) {
         if (status == SF_E_NETCDF) w->file.failed = 1;
         tmp_finish(ctx, &w->file, 0);
+        view_free(w);
         free(w->fields);
         free(w->series);
         free(w);
@@ -454,6 +584,7 @@ sf_status sf_ncw_append(sf_ctx *ctx, sf_ncw *w, double t, const double *const *f
         SF_NC_TRY(ctx, nc_put_var1_double(ncid, w->series[s].varid, start, &series[s]),
                   "%s: variable %s", path, w->series[s].name);
     SF_NC_TRY(ctx, nc_sync(ncid), "%s: flush", path);
+    if (w->view_dims) view_observe(w, fields[0]);
     w->n_times++;
     w->last_t = t;
 cleanup:
@@ -490,8 +621,20 @@ sf_status sf_ncw_close(sf_ctx *ctx, sf_ncw **w, int commit)
 {
     sf_status status = SF_OK;
     if (!w || !*w) return SF_OK;
+    if (commit && (*w)->view_dims && (*w)->n_times > 0 && (*w)->file.tmp && !(*w)->file.failed) {
+        sf_ncw *x = *w;
+        SF_NC_TRY(ctx, nc_redef(x->file.ncid), "%s: view window", x->file.path);
+        status = view_put(ctx, x);
+        SF_NC_TRY(ctx, nc_enddef(x->file.ncid), "%s: view window", x->file.path);
+        SF_TRY(ctx, status);
+    }
     SF_TRY(ctx, tmp_finish(ctx, &(*w)->file, commit));
 cleanup:
+    if (status != SF_OK && *w && (*w)->file.tmp) { /* the window failed: nothing committed */
+        if (status == SF_E_NETCDF) (*w)->file.failed = 1;
+        tmp_finish(ctx, &(*w)->file, 0);
+    }
+    view_free(*w);
     free((*w)->fields);
     free((*w)->series);
     free(*w);

@@ -65,9 +65,16 @@ typedef struct {
     size_t n_fields;
     const sf_nc_series *series; /* scalar time series on (time) (borrowed) */
     size_t n_series;
-    const sf_nc_attr *attrs;    /* global attributes besides Conventions/title/history */
+    const sf_nc_attr *attrs;    /* global attributes besides Conventions/title; one named
+                                   "history" replaces the default (sf_nc_history(…, NULL)) */
     size_t n_attrs;
 } sf_nc_layout;
+
+/* The CF `history` line of a file written now: "YYYY-MM-DDTHH:MM:SSZ: symflow VERSION
+ * (git REVISION) COMMAND" (UTC; " (git …)" only when the build knows its revision, see
+ * version.h; " COMMAND" only when command is non-NULL and non-empty) into buf (cap bytes,
+ * truncated to fit). Returns the length it would have had (as snprintf). */
+size_t sf_nc_history(char *buf, size_t cap, const char *command);
 
 typedef struct sf_ncw sf_ncw; /* opaque field-file writer */
 

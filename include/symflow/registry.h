@@ -59,6 +59,9 @@ typedef struct {
                                  available memory (sf_memory_available) */
     sf_table_progress_fn table_progress; /* the K̂ table's progress, before the solve (called
                                             with progress_user); may be NULL */
+    const char *history;      /* the command line that asked for the solve, or NULL: a field
+                                 file's `history` attribute becomes sf_nc_history(…, history)
+                                 (ncio.h); particle files keep the default */
 } sf_solve_opts;
 
 /* What a case will hold in memory at once, estimated before anything large is allocated:

@@ -15,9 +15,12 @@ What it does not do: draw or write anything itself, or accept a file it cannot i
                                     paper_fig_loss.png. Not a `symflow` command: run
                                     /usr/bin/python3 -m symflow_post paper … with
                                     PYTHONPATH=postproc.
-    export FILE --vtk DIR           a form-T or form-L field file as VTK XML rectilinear
+    export FILE --vtk DIR [--whole-box]
+                                    a form-T or form-L field file as VTK XML rectilinear
                                     grids, one .vtr per output time, and a .pvd collection
-                                    for ParaView (`symflow export` runs this).
+                                    for ParaView (`symflow export` runs this); form T is
+                                    cropped to where the density lives at the last output
+                                    unless --whole-box.
 
 Exit status: 0 on success; 2 on bad input (missing file, not netCDF, not a symflow file,
 no or several field files, an unwritable DIR, a non-finite value in the data drawn, an
@@ -57,8 +60,10 @@ EPILOG = """commands (run with PYTHONPATH=postproc /usr/bin/python3 -m symflow_p
   paper FIELD PARTICLES... [-o DIR] the paper's 1-D figures, PDE beside particles:
                                     paper_fig_histograms.png, paper_fig_masses.png,
                                     paper_fig_loss.png (only here: `symflow` has no `paper`).
-  export FILE --vtk DIR             VTK rectilinear grids (.vtr per output time + .pvd) of a
-                                    form-T or form-L field file, for ParaView; also
+  export FILE --vtk DIR [--whole-box]
+                                    VTK rectilinear grids (.vtr per output time + .pvd) of a
+                                    form-T or form-L field file, for ParaView (form T cropped
+                                    to where the density lives unless --whole-box); also
                                     `symflow export`.
 bad input: one line '<command>: error: ...' on stderr, exit status 2."""
 
@@ -102,6 +107,9 @@ def _parser():
     ep.add_argument("file", metavar="FILE")
     ep.add_argument("--vtk", metavar="DIR", required=True,
                     help="output folder for <name>_NNNN.vtr and <name>.pvd (created)")
+    ep.add_argument("--whole-box", action="store_true",
+                    help="form T: keep the solver's whole box (default: crop to where the "
+                         "density lives at the last output, all but 1e-6 of the mass)")
     return p
 
 
@@ -170,7 +178,7 @@ def _cmd_paper(args):
 
 def _cmd_export(args):
     try:
-        return export.export_vtk(args.file, args.vtk)
+        return export.export_vtk(args.file, args.vtk, whole_box=args.whole_box)
     except sfio.SymflowInputError as exc:
         raise UsageError("symflow export: error: %s" % exc)
 

@@ -9,12 +9,17 @@ loads in vtk.vtkXMLRectilinearGridReader with dimensions = the numbers of cell f
 coordinate arrays equal to the netCDF bounds (exactly: float64 written raw), its cell data
 equal to the netCDF density at that output time (exactly), located through VTK's own
 ComputeCellId; the .pvd (parsed as XML: vtkPVDReader is ParaView's) lists every .vtr with
-its time. Bad inputs exit 2 with one line "symflow export: error: …" and leave nothing in
+its time. Those exact checks use --whole-box; the default export of form T is cropped to
+the view window (all but export.VIEW_TAIL of the mass at the last output), checked against
+a window computed here cell by cell. The solved file carries the viewer conventions:
+time:axis = "T" (no standard_name: its units are "1"), a:axis X, u:axis Y, r:axis Z, and
+`history` = "<UTC time>: symflow <version> [(git <rev>)] <the command line>". Bad inputs exit 2 with one line "symflow export: error: …" and leave nothing in
 DIR; a failure in the middle of writing leaves nothing either.
 Run: PYTHONPATH=postproc SYMFLOW=build/dev/app/symflow /usr/bin/python3 tests/python/test_export.py
 """
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -133,7 +138,7 @@ class TestSyntheticExport(unittest.TestCase):
         for x in ("a", "u", "r"):
             np.testing.assert_array_equal(f.edges[x], self.edges[x])
         out = os.path.join(self.tmp, "vtk_t")
-        p = run_module("export", self.ft, "--vtk", out)
+        p = run_module("export", self.ft, "--vtk", out, "--whole-box")
         self.assertEqual(p.returncode, 0, p.stderr)
         written = p.stdout.split()
         self.assertEqual(len(written), self.time_t.size + 1)
@@ -141,6 +146,44 @@ class TestSyntheticExport(unittest.TestCase):
         self.assertEqual(sorted(os.listdir(out)), sorted(os.path.basename(w) for w in written))
         check_export(self, os.path.join(out, "trans.pvd"), self.time_t,
                      [self.edges[x] for x in ("a", "u", "r")], {"density": self.density})
+
+    def test_transport_default_crops(self):
+        """Default export: the grid is the view window of the last output, the data the
+        same cells of the netCDF density at every time."""
+        out = os.path.join(self.tmp, "vtk_crop")
+        p = run_module("export", self.ft, "--vtk", out)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        faces = [self.edges[x] for x in ("a", "u", "r")]
+        win = brute_window(self.density[-1], faces, export.VIEW_TAIL)
+        self.assertEqual(export.view_window(self.density[-1], faces), win)
+        cut = [f[lo:hi + 1] for f, (lo, hi) in zip(faces, win)]
+        sl = (slice(None),) + tuple(slice(lo, hi) for lo, hi in win)
+        check_export(self, os.path.join(out, "trans.pvd"), self.time_t, cut,
+                     {"density": self.density[sl]})
+
+    def test_stored_window_is_used(self):
+        """view_a/u/r attributes in the file (faces of its coordinates) set the crop."""
+        planted = os.path.join(self.tmp, "planted.nc")
+        e = self.edges
+        attrs = {"view_a": [e["a"][1], e["a"][-2]], "view_u": [e["u"][0], e["u"][2]],
+                 "view_r": [e["r"][1], e["r"][-1]]}
+        synthetic.write_transport(planted, self.time_t, self.edges, self.density, attrs=attrs)
+        out = os.path.join(self.tmp, "vtk_planted")
+        paths = export.export_vtk(planted, out)
+        na = e["a"].size - 1
+        check_export(self, paths[-1], self.time_t, [e["a"][1:-1], e["u"][0:3], e["r"][1:]],
+                     {"density": self.density[:, 1:na - 1, 0:2, 1:]})
+
+    def test_view_window_drops_empty_cells(self):
+        """A density living in a sub-box: the window is exactly that sub-box; a zero
+        density keeps the whole box."""
+        faces = [np.linspace(-36, 36, 25), np.linspace(0, 1, 5), np.linspace(0, 3, 7)]
+        n = np.zeros((24, 4, 6))
+        n[9:15, 1:3, 0:4] = 1.0
+        self.assertEqual(export.view_window(n, faces), [(9, 15), (1, 3), (0, 4)])
+        self.assertEqual(export.view_window(np.zeros_like(n), faces), [(0, 24), (0, 4), (0, 6)])
+        n[0, 0, 5] = 1e-3      # more than the tail: kept
+        self.assertEqual(export.view_window(n, faces), [(0, 15), (0, 3), (0, 6)])
 
     def test_lifted_is_a_bar(self):
         out = os.path.join(self.tmp, "vtk_l")
@@ -216,6 +259,25 @@ class TestSyntheticExport(unittest.TestCase):
             self.assertFalse(os.path.exists(out), args)     # nothing written, not even DIR
 
 
+def brute_window(density, faces, tail):
+    """The view window cell by cell: per axis, the first and last cells such that the mass
+    strictly outside on each side is ≤ tail/2 of the total."""
+    vol = np.einsum("i,j,k->ijk", *[np.diff(f) for f in faces])
+    mass = np.abs(density) * vol
+    total = mass.sum()
+    win = []
+    for k in range(3):
+        marg = mass.sum(axis=tuple(j for j in range(3) if j != k))
+        lo = 0
+        while lo < marg.size and marg[:lo + 1].sum() <= tail / 2 * total:
+            lo += 1
+        hi = marg.size
+        while hi > 0 and marg[hi - 1:].sum() <= tail / 2 * total:
+            hi -= 1
+        win.append((lo, hi))
+    return win
+
+
 @unittest.skipUnless(symflow_exe() and os.path.isfile(ODD_LINEAR),
                      "no symflow binary (env SYMFLOW) or no cases/odd-linear.yaml")
 class TestSolvedExport(unittest.TestCase):
@@ -239,13 +301,58 @@ class TestSolvedExport(unittest.TestCase):
 
     def test_export_command(self):
         out = os.path.join(self.tmp, "vtk")
-        p = subprocess.run([self.exe, "export", self.nc, "--vtk", out], capture_output=True,
-                           text=True, timeout=300)
+        p = subprocess.run([self.exe, "export", self.nc, "--vtk", out, "--whole-box"],
+                           capture_output=True, text=True, timeout=300)
         self.assertEqual(p.returncode, 0, p.stderr)
         f = sfio.read_transport(self.nc)
         np.testing.assert_array_equal(f.time, [0.0, 0.25, 0.5])
         check_export(self, os.path.join(out, "ol.pvd"), f.time,
                      [f.edges[x] for x in ("a", "u", "r")], {"density": f.density})
+
+    def test_export_crops_to_the_density(self):
+        """Default: a window of whole cells inside the box holding all but VIEW_TAIL of the
+        last output's mass."""
+        out = os.path.join(self.tmp, "vtk_crop")
+        p = subprocess.run([self.exe, "export", self.nc, "--vtk", out], capture_output=True,
+                           text=True, timeout=300)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        f = sfio.read_transport(self.nc)
+        faces = [f.edges[x] for x in ("a", "u", "r")]
+        win = brute_window(f.density[-1], faces, export.VIEW_TAIL)
+        cut = [e[lo:hi + 1] for e, (lo, hi) in zip(faces, win)]
+        sl = (slice(None),) + tuple(slice(lo, hi) for lo, hi in win)
+        check_export(self, os.path.join(out, "ol.pvd"), f.time, cut, {"density": f.density[sl]})
+
+    def test_viewer_conventions(self):
+        """time:axis T (long_name, no standard_name: units "1"), a/u/r axis X/Y/Z, the
+        command line in history."""
+        import netCDF4
+        with netCDF4.Dataset(self.nc) as ds:
+            t = ds["time"]
+            self.assertEqual(t.getncattr("axis"), "T")
+            self.assertEqual(t.getncattr("units"), "1")
+            self.assertIn("long_name", t.ncattrs())
+            self.assertNotIn("standard_name", t.ncattrs())
+            for x, ax in (("a", "X"), ("u", "Y"), ("r", "Z")):
+                self.assertEqual(ds[x].getncattr("axis"), ax, x)
+                self.assertNotIn("standard_name", ds[x].ncattrs(), x)
+            for v in ("density", "density_a", "risk"):
+                self.assertNotIn("axis", ds[v].ncattrs(), v)
+            views = [np.asarray(ds.getncattr("view_" + x)) for x in ("a", "u", "r")]
+            hist = ds.getncattr("history")
+            version = ds.getncattr("symflow_version")
+        f = sfio.read_transport(self.nc)
+        faces = [f.edges[x] for x in ("a", "u", "r")]
+        win = brute_window(f.density[-1], faces, export.VIEW_TAIL)
+        for v, e, (lo, hi) in zip(views, faces, win):
+            np.testing.assert_array_equal(v, [e[lo], e[hi]])
+        self.assertLess(sum(hi - lo for lo, hi in win), sum(e.size - 1 for e in faces))
+        m = re.fullmatch(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ): symflow (\S+)"
+                         r"( \(git [^)]+\))? (.*)", hist)
+        self.assertIsNotNone(m, hist)
+        self.assertEqual(m.group(2), version)
+        self.assertEqual(m.group(4), "symflow solve %s -o %s --quiet --set time.end=0.5 "
+                         "--set 'time.outputs=[0,0.25,0.5]'" % (ODD_LINEAR, self.nc))
 
     def test_synthetic_marginals_are_the_solvers(self):
         """synthetic.transport_marginals (what write_transport stores) against the solver's

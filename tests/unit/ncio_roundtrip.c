@@ -23,6 +23,7 @@
 
 #include "check.h"
 #include "symflow/ncio.h"
+#include "symflow/version.h"
 #include "symflow/status.h"
 
 static char dir[] = "/tmp/sf_ncio_XXXXXX";
@@ -178,7 +179,10 @@ static void test_field_file(sf_ctx *ctx)
         SF_EXPECT(pclose(p) == 0);
         SF_EXPECT(sf_test_contains(head, "time = UNLIMITED"));
         SF_EXPECT(sf_test_contains(head, ":Conventions = \"CF-1.8\""));
-        SF_EXPECT(sf_test_contains(head, ":history = \"created by symflow "));
+        SF_EXPECT(sf_test_contains(head, ": symflow " SF_VERSION));
+        SF_EXPECT(sf_test_contains(head, "time:axis = \"T\""));
+        SF_EXPECT(sf_test_contains(head, "theta:axis = \"X\""));
+        SF_EXPECT(sf_test_contains(head, "phi:axis = \"Y\""));
         SF_EXPECT(sf_test_contains(head, "time:units = \"1\""));
         SF_EXPECT(sf_test_contains(head, "time:long_name = \"gradient-flow time\""));
         SF_EXPECT(sf_test_contains(head, "theta:bounds = \"theta_bnds\""));
