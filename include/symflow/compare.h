@@ -32,6 +32,8 @@ typedef struct {
 sf_compare_params sf_compare_params_default(void);
 
 typedef struct {
+    const char *form;                  /* the field file's form ("lifted", "transport", "ode";
+                                          static storage) */
     size_t n_times;                    /* common output times compared, ≥ 1 */
     double sup_risk_gap;               /* max over common times of |R_m(t) − R(t)| */
     double sup_rel_risk_gap;           /* max of |R_m(t) − R(t)| / |R(t)| (R(t) = 0: +inf) */
@@ -43,6 +45,11 @@ typedef struct {
     double final_mass_minus_particles; /* (1/m) Σ_{a<0} |a||b| at the last common time */
     double final_risk_field;           /* R(t) of the field file at the last common time */
     double final_risk_particles;       /* the particle file's risk at the last common time */
+    /* form L only: the entries from max_w1_plus to final_mass_minus_particles (else NaN / 0).
+     * form T only: */
+    double max_w1_a, max_w1_u, max_w1_r; /* max W₁ of the normalised a, u, r marginals */
+    /* forms T and ode: max over common times of |w_particles − w_field| (Euclidean in H) */
+    double max_w_gap;
 } sf_compare_summary;
 
 /* Compare `field` with `particles` at their common output times (|t_f − t_p| ≤
