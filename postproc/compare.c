@@ -13,6 +13,9 @@
  *   - τ^±_m smoothed onto the field's cells: binned on a uniform fine grid, Gaussian-smoothed
  *     with reflecting ends (sf_dct_smooth), then integrated over each (possibly non-uniform)
  *     field cell, so every stage conserves the mass.
+ * Forms T and ode have their own comparers (compare_transport: W₁ of the a, u, r marginals
+ * against the atoms (aᵢ, b·e₁, |b_⊥|), histograms, w; compare_ode: w_m against w and w*);
+ * sf_compare_files picks the comparer from sf_cmp_comparers by the field's `form`.
  * Not here: reading or writing netCDF directly (ncio.h), the FFTW calls (dct.c), the
  * command line (app/), plots (postproc/symflow_post).
  */
