@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "symflow/compare.h"
@@ -267,6 +268,32 @@ static void test_ode(sf_ctx *ctx, const char *dir)
     printf("form ode: w gap %.2g, |w - w*| at the end %.4g\n", s.max_w_gap, ef[ONT - 1]);
 }
 
+/* Every allocation failure of the form-T and ode comparers is SF_E_NOMEM, leaks nothing
+ * (under ASan) and leaves no output; the loop ends at the first run without a failure. */
+static void test_alloc_failures(sf_ctx *ctx, const char *dir)
+{
+    const char *const fields[2] = {"t.nc", "o.nc"}, *const parts[2] = {"pt.nc", "po.nc"};
+    for (int f = 0; f < 2; f++) {
+        char field[512], part[512], out[512];
+        snprintf(field, sizeof field, "%s/%s", dir, fields[f]);
+        snprintf(part, sizeof part, "%s/%s", dir, parts[f]);
+        snprintf(out, sizeof out, "%s/alloc.nc", dir);
+        long n = 1, n_max = 1000;
+        for (; n < n_max; n++) {
+            sf_ctx_fail_alloc_at(ctx, n);
+            sf_status st = sf_compare_files(ctx, field, part, out, NULL, NULL);
+            sf_ctx_fail_alloc_at(ctx, 0);
+            sf_ctx_clear(ctx);
+            if (st == SF_OK) break;
+            SF_EXPECT(st == SF_E_NOMEM);
+            SF_EXPECT(access(out, F_OK) != 0);
+        }
+        SF_EXPECT(n > 1 && n < n_max);
+        printf("%s: allocation failures injected: %ld\n", fields[f], n - 1);
+        remove(out);
+    }
+}
+
 int main(void)
 {
     sf_ctx *ctx = NULL;
@@ -278,6 +305,7 @@ int main(void)
     test_w1_centres();
     test_transport(ctx, dir);
     test_ode(ctx, dir);
+    test_alloc_failures(ctx, dir);
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
