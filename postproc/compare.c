@@ -13,6 +13,9 @@
  *   - τ^±_m smoothed onto the field's cells: binned on a uniform fine grid, Gaussian-smoothed
  *     with reflecting ends (sf_dct_smooth), then integrated over each (possibly non-uniform)
  *     field cell, so every stage conserves the mass.
+ * Forms T and ode have their own comparers (compare_transport: W₁ of the a, u, r marginals
+ * against the atoms (aᵢ, b·e₁, |b_⊥|), histograms, w; compare_ode: w_m against w and w*);
+ * sf_compare_files picks the comparer from sf_cmp_comparers by the field's `form`.
  * Not here: reading or writing netCDF directly (ncio.h), the FFTW calls (dct.c), the
  * command line (app/), plots (postproc/symflow_post).
  */
@@ -195,11 +198,13 @@ cleanup:
     return status;
 }
 
-/* symflow_kind = "field" and form = "lifted", with messages that say what the file is not. */
-static sf_status check_field_kind(sf_ctx *ctx, const char *path)
+/* symflow_kind = "field", with messages that say what the file is not; the attribute form
+ * into *form (owned by the caller; free()). */
+static sf_status read_field_form(sf_ctx *ctx, const char *path, char **form)
 {
     sf_status status = SF_OK;
-    char *kind = NULL, *form = NULL;
+    char *kind = NULL;
+    *form = NULL;
     sf_status s = sf_nc_read_attr_text(ctx, path, "symflow_kind", &kind);
     if (s == SF_E_NETCDF) { /* re-worded: say what was expected, keep the reader's reason */
         char why[SF_CMP_WHY_LEN];
@@ -213,13 +218,13 @@ static sf_status check_field_kind(sf_ctx *ctx, const char *path)
     SF_CHECK(ctx, strcmp(kind, "field") == 0, SF_E_NETCDF,
              "%s: symflow_kind = \"%s\": expected \"field\" (a file written by symflow solve)",
              path, kind);
-    SF_TRY(ctx, sf_nc_read_attr_text(ctx, path, "form", &form));
-    SF_CHECK(ctx, strcmp(form, "lifted") == 0, SF_E_UNSUPPORTED,
-             "%s: form = \"%s\": expected \"lifted\" (compare reads form-L field files only)",
-             path, form);
+    SF_TRY(ctx, sf_nc_read_attr_text(ctx, path, "form", form));
 cleanup:
     free(kind);
-    free(form);
+    if (status != SF_OK) {
+        free(*form);
+        *form = NULL;
+    }
     return status;
 }
 
@@ -259,7 +264,6 @@ static sf_status field_read(sf_ctx *ctx, const char *path, sf_cmp_field *f)
     double *bnds = NULL;
     char dims[2 * SF_NC_NAME_LEN + 8], bnds_name[SF_NC_NAME_LEN + 8];
     memset(f, 0, sizeof *f);
-    SF_TRY(ctx, check_field_kind(ctx, path));
     SF_TRY(ctx, read_size_attr(ctx, path, "d", &f->d));
     SF_TRY(ctx, read_size_attr(ctx, path, "d_H", &f->d_H));
 
@@ -514,9 +518,59 @@ static size_t match_time(const sf_particles *p, double t, size_t *from)
     return p->n_times;
 }
 
-sf_status sf_compare_files(sf_ctx *ctx, const char *field, const char *particles,
-                           const char *out, const sf_compare_params *params,
-                           sf_compare_summary *summary)
+/* One comparison as the dispatcher hands it to a comparer: the arguments of
+ * sf_compare_files, checked (names non-empty, output not an input, bandwidth finite). */
+typedef struct {
+    const char *field, *particles, *out; /* borrowed; out may be NULL */
+    sf_compare_params prm;
+    sf_compare_summary *s;               /* filled by the comparer (starts zeroed, NaN maxima) */
+} sf_cmp_job;
+
+/* The particle file of a comparison, with d and d_H equal to the field's (SF_E_ARG). */
+static sf_status read_particles_for(sf_ctx *ctx, const sf_cmp_job *job, size_t d, size_t d_H,
+                                    sf_particles *p)
+{
+    sf_status status = SF_OK;
+    SF_TRY(ctx, sf_ncp_read(ctx, job->particles, p));
+    SF_CHECK(ctx, p->d == d, SF_E_ARG, "%s: d = %zu but field %s has d = %zu", job->particles,
+             p->d, job->field, d);
+    SF_CHECK(ctx, p->d_H == d_H, SF_E_ARG, "%s: d_H = %zu but field %s has d_H = %zu",
+             job->particles, p->d_H, job->field, d_H);
+cleanup:
+    return status;
+}
+
+/* At least one output time of the field (times[n]) also in the particle file (SF_E_RANGE). */
+static sf_status check_common_times(sf_ctx *ctx, const sf_cmp_job *job, const double *times,
+                                    size_t n, const sf_particles *p)
+{
+    sf_status status = SF_OK;
+    size_t n_common = 0, from = 0;
+    for (size_t k = 0; k < n; k++)
+        if (match_time(p, times[k], &from) < p->n_times) n_common++;
+    SF_CHECK(ctx, n_common > 0, SF_E_RANGE,
+             "%s and %s: no common output time (field: %zu times in [%g, %g]; particles: %zu "
+             "times in [%g, %g]; a match needs |t_f - t_p| ≤ %g·max(1, |t|))", job->field,
+             job->particles, n, times[0], times[n - 1], p->n_times, p->times[0],
+             p->times[p->n_times - 1], SF_CMP_TIME_RTOL);
+cleanup:
+    return status;
+}
+
+/* The risk entries of the summary after one more common time. */
+static void summary_risk(sf_compare_summary *s, double rf, double rp)
+{
+    const double gap = rp - rf;
+    s->n_times++;
+    s->sup_risk_gap = fmax(s->sup_risk_gap, fabs(gap));
+    s->sup_rel_risk_gap = fmax(s->sup_rel_risk_gap,
+                               gap == 0.0 ? 0.0 : rf == 0.0 ? INFINITY : fabs(gap / rf));
+    s->final_risk_field = rf;
+    s->final_risk_particles = rp;
+}
+
+/* Form L ("lifted"): θ or φ marginals per sign, masses, smoothed densities. */
+static sf_status compare_lifted(sf_ctx *ctx, const sf_cmp_job *job)
 {
     sf_status status = SF_OK;
     sf_cmp_field f = {0};
@@ -524,32 +578,14 @@ sf_status sf_compare_files(sf_ctx *ctx, const char *field, const char *particles
     sf_cmp_work wk = {0};
     sf_ncw *w = NULL;
     double *smooth_plus = NULL, *smooth_minus = NULL;
-    const sf_compare_params prm = params ? *params : sf_compare_params_default();
-    sf_compare_summary s = {0};
-    s.max_w1_plus = s.max_w1_minus = NAN;
+    const char *field = job->field, *particles = job->particles, *out = job->out;
+    const sf_compare_params prm = job->prm;
+    sf_compare_summary s = *job->s;
 
-    SF_CHECK(ctx, field && *field && particles && *particles, SF_E_ARG,
-             "compare: the field and particle file names must be non-empty");
-    const char *const inputs[2] = {field, particles};
-    if (out) SF_TRY(ctx, sf_atomic_check_output(ctx, out, inputs, 2)); /* device and inode */
-    SF_CHECK(ctx, isfinite(prm.bandwidth), SF_E_ARG,
-             "compare: bandwidth = %g: expected a finite width (rad), ≤ 0 for Silverman's rule",
-             prm.bandwidth);
     SF_TRY(ctx, field_read(ctx, field, &f));
-    SF_TRY(ctx, sf_ncp_read(ctx, particles, &p));
-    SF_CHECK(ctx, p.d == f.d, SF_E_ARG, "%s: d = %zu but field %s has d = %zu", particles, p.d,
-             field, f.d);
-    SF_CHECK(ctx, p.d_H == f.d_H, SF_E_ARG, "%s: d_H = %zu but field %s has d_H = %zu",
-             particles, p.d_H, field, f.d_H);
-
-    size_t n_common = 0, from = 0;
-    for (size_t k = 0; k < f.n_times; k++)
-        if (match_time(&p, f.times[k], &from) < p.n_times) n_common++;
-    SF_CHECK(ctx, n_common > 0, SF_E_RANGE,
-             "%s and %s: no common output time (field: %zu times in [%g, %g]; particles: %zu "
-             "times in [%g, %g]; a match needs |t_f - t_p| ≤ %g·max(1, |t|))", field, particles,
-             f.n_times, f.times[0], f.times[f.n_times - 1], p.n_times, p.times[0],
-             p.times[p.n_times - 1], SF_CMP_TIME_RTOL);
+    SF_TRY(ctx, read_particles_for(ctx, job, f.d, f.d_H, &p));
+    SF_TRY(ctx, check_common_times(ctx, job, f.times, f.n_times, &p));
+    size_t from = 0;
 
     const size_t n_fine = f.n * SF_CMP_FINE_PER_CELL > SF_CMP_FINE_MIN
                               ? f.n * SF_CMP_FINE_PER_CELL : SF_CMP_FINE_MIN;
@@ -597,21 +633,16 @@ sf_status sf_compare_files(sf_ctx *ctx, const char *field, const char *particles
             const double *fields[SF_CMP_N_FIELDS] = {tau[0], tau[1], smooth_plus, smooth_minus};
             SF_TRY(ctx, sf_ncw_append(ctx, w, f.times[k], fields, series));
         }
-        s.n_times++;
-        s.sup_risk_gap = fmax(s.sup_risk_gap, fabs(gap));
-        s.sup_rel_risk_gap = fmax(s.sup_rel_risk_gap,
-                                  gap == 0.0 ? 0.0 : rf == 0.0 ? INFINITY : fabs(gap / rf));
+        summary_risk(&s, rf, rp);
         s.max_w1_plus = fmax(s.max_w1_plus, w1[0]); /* fmax ignores a NaN argument */
         s.max_w1_minus = fmax(s.max_w1_minus, w1[1]);
         s.final_mass_plus_field = f.mass_plus[k];
         s.final_mass_plus_particles = mass_p[0];
         s.final_mass_minus_field = f.mass_minus[k];
         s.final_mass_minus_particles = mass_p[1];
-        s.final_risk_field = rf;
-        s.final_risk_particles = rp;
     }
     if (w) SF_TRY(ctx, sf_ncw_close(ctx, &w, 1));
-    if (summary) *summary = s;
+    *job->s = s;
 cleanup:
     if (w) sf_ncw_close(ctx, &w, 0);
     field_free(&f);
@@ -624,5 +655,467 @@ cleanup:
     free(wk.bvec);
     free(smooth_plus);
     free(smooth_minus);
+    return status;
+}
+
+/* ---- form T ("transport"): marginals in a, u, r ------------------------------------------- */
+
+/* One axis of a form-T or ode field file: centres var(name) and faces from name_bnds(name,
+ * nv), contiguous and increasing. */
+typedef struct {
+    const sf_coord *coord;
+    size_t n;
+    double *centres, *edges; /* n, n + 1 (owned) */
+} sf_cmp_axis;
+
+static void axis_free(sf_cmp_axis *x)
+{
+    free(x->centres);
+    free(x->edges);
+    memset(x, 0, sizeof *x);
+}
+
+static sf_status axis_read(sf_ctx *ctx, const char *path, sf_coord_id id, sf_cmp_axis *x)
+{
+    sf_status status = SF_OK;
+    sf_nc_array arr = {0};
+    char bn[SF_NC_NAME_LEN + 8], dims[SF_NC_NAME_LEN + 8];
+    memset(x, 0, sizeof *x);
+    x->coord = sf_coord_get(id);
+    const char *cn = x->coord->name;
+    SF_TRY(ctx, take_var(ctx, path, cn, cn, &arr, &x->centres));
+    snprintf(bn, sizeof bn, "%s_bnds", cn);
+    snprintf(dims, sizeof dims, "%s, nv", cn);
+    SF_TRY(ctx, sf_nc_read_expect(ctx, path, bn, dims, &arr));
+    x->n = arr.shape[0];
+    SF_CHECK(ctx, x->n >= 1 && arr.shape[1] == 2, SF_E_NETCDF,
+             "%s: variable %s: shape (%zu, %zu): expected (n >= 1, 2)", path, bn, arr.shape[0],
+             arr.shape[1]);
+    SF_TRY(ctx, check_finite(ctx, path, bn, arr.data, 2 * x->n));
+    SF_TRY(ctx, check_finite(ctx, path, cn, x->centres, x->n));
+    SF_ALLOC(ctx, x->edges, x->n + 1);
+    const double *b = arr.data;
+    for (size_t i = 0; i < x->n; i++) {
+        x->edges[i] = b[2 * i];
+        SF_CHECK(ctx, b[2 * i + 1] > b[2 * i], SF_E_NETCDF,
+                 "%s: variable %s: cell %zu = [%.17g, %.17g]: expected increasing bounds", path,
+                 bn, i, b[2 * i], b[2 * i + 1]);
+        if (i + 1 < x->n)
+            SF_CHECK(ctx, fabs(b[2 * i + 1] - b[2 * i + 2]) <=
+                              SF_CMP_EDGE_RTOL * fmax(1.0, fabs(b[2 * i + 1])),
+                     SF_E_NETCDF, "%s: variable %s: cell %zu ends at %.17g, cell %zu starts at "
+                     "%.17g: expected contiguous cells", path, bn, i, b[2 * i + 1], i + 1,
+                     b[2 * i + 2]);
+    }
+    x->edges[x->n] = b[2 * x->n - 1];
+cleanup:
+    sf_nc_array_free(&arr);
+    if (status != SF_OK) axis_free(x);
+    return status;
+}
+
+/* var(time, axis) with n_times rows, finite, into *data (owned). */
+static sf_status take_on_axis(sf_ctx *ctx, const char *path, const char *var,
+                              const sf_cmp_axis *x, size_t n_times, double **data)
+{
+    sf_status status = SF_OK;
+    sf_nc_array arr = {0};
+    char dims[SF_NC_NAME_LEN + 8];
+    snprintf(dims, sizeof dims, "time, %s", x->coord->name);
+    SF_TRY(ctx, sf_nc_read_expect(ctx, path, var, dims, &arr));
+    SF_CHECK(ctx, arr.shape[0] == n_times && arr.shape[1] == x->n, SF_E_NETCDF,
+             "%s: variable %s: shape (%zu, %zu): expected (%zu, %zu)", path, var, arr.shape[0],
+             arr.shape[1], n_times, x->n);
+    SF_TRY(ctx, check_finite(ctx, path, var, arr.data, n_times * x->n));
+    *data = arr.data;
+    arr.data = NULL;
+cleanup:
+    sf_nc_array_free(&arr);
+    return status;
+}
+
+/* var(time) with n_times values, finite, into *data (owned). */
+static sf_status take_series(sf_ctx *ctx, const char *path, const char *var, size_t n_times,
+                             double **data)
+{
+    sf_status status = SF_OK;
+    sf_nc_array arr = {0};
+    SF_TRY(ctx, sf_nc_read_expect(ctx, path, var, "time", &arr));
+    SF_CHECK(ctx, arr.shape[0] == n_times, SF_E_NETCDF,
+             "%s: variable %s: %zu values: expected %zu (one per time)", path, var, arr.shape[0],
+             n_times);
+    SF_TRY(ctx, check_finite(ctx, path, var, arr.data, n_times));
+    *data = arr.data;
+    arr.data = NULL;
+cleanup:
+    sf_nc_array_free(&arr);
+    return status;
+}
+
+/* The time axis of a field file: finite, at least one value, strictly increasing. */
+static sf_status take_times(sf_ctx *ctx, const char *path, double **times, size_t *n)
+{
+    sf_status status = SF_OK;
+    sf_nc_array arr = {0};
+    SF_TRY(ctx, sf_nc_read_expect(ctx, path, "time", "time", &arr));
+    *n = arr.shape[0];
+    SF_CHECK(ctx, *n >= 1, SF_E_NETCDF, "%s: variable time: empty: expected at least one time",
+             path);
+    SF_TRY(ctx, check_finite(ctx, path, "time", arr.data, *n));
+    for (size_t k = 1; k < *n; k++)
+        SF_CHECK(ctx, arr.data[k] > arr.data[k - 1], SF_E_NETCDF,
+                 "%s: variable time: time[%zu] = %g after time[%zu] = %g: expected increasing",
+                 path, k, arr.data[k], k - 1, arr.data[k - 1]);
+    *times = arr.data;
+    arr.data = NULL;
+cleanup:
+    sf_nc_array_free(&arr);
+    return status;
+}
+
+/* Components of b_i (time index t) in H, b_H[d_H], and |b_⊥| (explicit b_⊥ for full storage,
+ * as neuron_geometry). work: d doubles. */
+static double neuron_split(const sf_particles *p, size_t t, size_t i, double *work, double *bh)
+{
+    const size_t m = p->m, d = p->d, dH = p->d_H;
+    if (p->storage != SF_NCP_FULL) {
+        for (size_t k = 0; k < dH; k++) bh[k] = p->u[(t * m + i) * dH + k];
+        return p->r[t * m + i];
+    }
+    const double *b = p->b + (t * m + i) * d;
+    for (size_t j = 0; j < d; j++) work[j] = b[j];
+    for (size_t k = 0; k < dH; k++) {
+        const double *e = p->basis + k * d;
+        double s = 0.0;
+        for (size_t j = 0; j < d; j++) s += e[j] * b[j];
+        bh[k] = s;
+        for (size_t j = 0; j < d; j++) work[j] -= s * e[j];
+    }
+    double r2 = 0.0;
+    for (size_t j = 0; j < d; j++) r2 += work[j] * work[j];
+    return sqrt(r2);
+}
+
+static int double_cmp(const void *pa, const void *pb)
+{
+    const double a = *(const double *)pa, b = *(const double *)pb;
+    return (a > b) - (a < b);
+}
+
+/* Particles x[m] (sorted) with weight 1/m binned on the cells of x: densities out[n]
+ * (atoms outside the box are left out). */
+static void histogram(const sf_cmp_axis *ax, const double *x, size_t m, double *out)
+{
+    for (size_t c = 0; c < ax->n; c++) out[c] = 0.0;
+    size_t c = 0;
+    for (size_t j = 0; j < m; j++) {
+        if (x[j] < ax->edges[0] || x[j] > ax->edges[ax->n]) continue;
+        while (c + 1 < ax->n && x[j] >= ax->edges[c + 1]) c++;
+        out[c] += 1.0 / (double)m;
+    }
+    for (size_t k = 0; k < ax->n; k++) out[k] /= ax->edges[k + 1] - ax->edges[k];
+}
+
+enum { SF_CMP_T_N_SERIES = 9, SF_CMP_T_N_FIELDS = 6 };
+
+static const sf_nc_series sf_cmp_t_series[SF_CMP_T_N_SERIES] = {
+    {"risk_field", "population risk R (M2) of the grid solution", "1"},
+    {"risk_particles", "risk of the particle run, as stored in its file", "1"},
+    {"risk_gap", "risk_particles - risk_field", "1"},
+    {"w1_a", "W1 distance between the normalised a-marginals (exact, from CDFs)", "1"},
+    {"w1_u", "W1 distance between the normalised u-marginals (exact, from CDFs)", "1"},
+    {"w1_r", "W1 distance between the normalised r-marginals (exact, from CDFs)", "1"},
+    {"mass_field", "mass of the density, grid (the particles have mass 1)", "1"},
+    {"w_field", "predictor coefficient w along e_1 of the grid solution (M8)", "1"},
+    {"w_particles", "(1/2m) sum of a_i u_i", "1"},
+};
+
+static const sf_nc_field sf_cmp_t_fields[SF_CMP_T_N_FIELDS] = {
+    {"density_a_field", "marginal density in a, grid (copy)", "1", 1, {0}},
+    {"density_u_field", "marginal density in u, grid (copy)", "1", 1, {1}},
+    {"density_r_field", "marginal density in r, grid (copy)", "1", 1, {2}},
+    {"density_a_particles", "particles (weights 1/m) binned on the a cells", "1", 1, {0}},
+    {"density_u_particles", "particles (weights 1/m) binned on the u cells", "1", 1, {1}},
+    {"density_r_particles", "particles (weights 1/m) binned on the r cells", "1", 1, {2}},
+};
+
+static sf_status compare_transport(sf_ctx *ctx, const sf_cmp_job *job)
+{
+    static const sf_coord_id ids[3] = {SF_COORD_A, SF_COORD_U, SF_COORD_R};
+    static const char *const marg[3] = {"density_a", "density_u", "density_r"};
+    sf_status status = SF_OK;
+    const char *path = job->field;
+    sf_cmp_axis ax[3] = {{0}};
+    double *dens[3] = {NULL}, *hist[3] = {NULL}, *vals[3] = {NULL}, *cm[3] = {NULL};
+    double *times = NULL, *risk = NULL, *mass = NULL, *wf = NULL, *work = NULL, *ones = NULL;
+    sf_particles p = {0};
+    sf_ncw *w = NULL;
+    sf_compare_summary s = *job->s;
+    size_t d = 0, d_H = 0, nt = 0;
+
+    SF_TRY(ctx, read_size_attr(ctx, path, "d", &d));
+    SF_TRY(ctx, read_size_attr(ctx, path, "d_H", &d_H));
+    SF_CHECK(ctx, d_H == 1, SF_E_NETCDF, "%s: form = \"transport\" with d_H = %zu: expected "
+             "d_H = 1", path, d_H);
+    SF_TRY(ctx, take_times(ctx, path, &times, &nt));
+    for (int k = 0; k < 3; k++) {
+        SF_TRY(ctx, axis_read(ctx, path, ids[k], &ax[k]));
+        SF_TRY(ctx, take_on_axis(ctx, path, marg[k], &ax[k], nt, &dens[k]));
+    }
+    SF_TRY(ctx, take_series(ctx, path, "risk", nt, &risk));
+    SF_TRY(ctx, take_series(ctx, path, "mass", nt, &mass));
+    SF_TRY(ctx, take_series(ctx, path, "w", nt, &wf));
+    SF_TRY(ctx, read_particles_for(ctx, job, d, d_H, &p));
+    SF_TRY(ctx, check_common_times(ctx, job, times, nt, &p));
+    for (int k = 0; k < 3; k++) {
+        SF_ALLOC(ctx, vals[k], p.m);
+        SF_ALLOC(ctx, hist[k], ax[k].n);
+        SF_ALLOC(ctx, cm[k], ax[k].n);
+    }
+    SF_ALLOC(ctx, work, p.d);
+    SF_ALLOC(ctx, ones, p.m);
+    for (size_t i = 0; i < p.m; i++) ones[i] = 1.0;
+    if (job->out) {
+        sf_nc_coord coords[3];
+        for (int k = 0; k < 3; k++)
+            coords[k] = (sf_nc_coord){ax[k].coord->name, ax[k].coord->long_name,
+                                      ax[k].coord->units, ax[k].n, ax[k].centres, ax[k].edges};
+        const sf_nc_attr attrs[] = {
+            {"symflow_kind", SF_NC_ATTR_TEXT, "compare", 0, 0},
+            {"symflow_version", SF_NC_ATTR_TEXT, SF_VERSION, 0, 0},
+            {"form", SF_NC_ATTR_TEXT, "transport", 0, 0},
+            {"field_file", SF_NC_ATTR_TEXT, job->field, 0, 0},
+            {"particles_file", SF_NC_ATTR_TEXT, job->particles, 0, 0},
+            {"d", SF_NC_ATTR_INT, NULL, 0, (long)d},
+            {"d_H", SF_NC_ATTR_INT, NULL, 0, (long)d_H},
+            {"m", SF_NC_ATTR_INT, NULL, 0, (long)p.m},
+        };
+        const sf_nc_layout layout = {
+            .title = "symflow compare: form-T grid solution against particles (MATH.md "
+                     "section 6)",
+            .coords = coords, .n_coords = 3, .fields = sf_cmp_t_fields,
+            .n_fields = SF_CMP_T_N_FIELDS, .series = sf_cmp_t_series,
+            .n_series = SF_CMP_T_N_SERIES, .attrs = attrs,
+            .n_attrs = sizeof attrs / sizeof attrs[0]};
+        SF_TRY(ctx, sf_ncw_create(ctx, job->out, &layout, &w));
+    }
+    size_t from = 0;
+    for (size_t k = 0; k < nt; k++) {
+        const size_t tp = match_time(&p, times[k], &from);
+        if (tp == p.n_times) continue;
+        double wp = 0.0, bh = 0.0;
+        for (size_t i = 0; i < p.m; i++) {
+            const double r = neuron_split(&p, tp, i, work, &bh);
+            vals[0][i] = p.a[tp * p.m + i];
+            vals[1][i] = bh;
+            vals[2][i] = r;
+            wp += vals[0][i] * bh;
+        }
+        wp *= 0.5 / (double)p.m;
+        double w1[3];
+        for (int x = 0; x < 3; x++) {
+            qsort(vals[x], p.m, sizeof *vals[x], double_cmp);
+            const double *dn = dens[x] + k * ax[x].n;
+            for (size_t c = 0; c < ax[x].n; c++)
+                cm[x][c] = dn[c] * (ax[x].edges[c + 1] - ax[x].edges[c]);
+            w1[x] = sf_w1_cells_vs_atoms(ax[x].n, ax[x].edges, cm[x], p.m, vals[x], ones);
+            histogram(&ax[x], vals[x], p.m, hist[x]);
+        }
+        const double rf = risk[k], rp = p.risk[tp];
+        const double series[SF_CMP_T_N_SERIES] = {rf, rp, rp - rf, w1[0], w1[1], w1[2],
+                                                  mass[k], wf[k], wp};
+        if (w) {
+            const double *fields[SF_CMP_T_N_FIELDS] = {
+                dens[0] + k * ax[0].n, dens[1] + k * ax[1].n, dens[2] + k * ax[2].n,
+                hist[0], hist[1], hist[2]};
+            SF_TRY(ctx, sf_ncw_append(ctx, w, times[k], fields, series));
+        }
+        summary_risk(&s, rf, rp);
+        s.max_w1_a = fmax(s.max_w1_a, w1[0]);
+        s.max_w1_u = fmax(s.max_w1_u, w1[1]);
+        s.max_w1_r = fmax(s.max_w1_r, w1[2]);
+        s.max_w_gap = fmax(s.max_w_gap, fabs(wp - wf[k]));
+    }
+    if (w) SF_TRY(ctx, sf_ncw_close(ctx, &w, 1));
+    *job->s = s;
+cleanup:
+    if (w) sf_ncw_close(ctx, &w, 0);
+    for (int k = 0; k < 3; k++) {
+        axis_free(&ax[k]);
+        free(dens[k]);
+        free(hist[k]);
+        free(vals[k]);
+        free(cm[k]);
+    }
+    free(times);
+    free(risk);
+    free(mass);
+    free(wf);
+    free(work);
+    free(ones);
+    sf_particles_free(&p);
+    return status;
+}
+
+/* ---- form ode: the coefficient w in H ----------------------------------------------------- */
+
+enum { SF_CMP_O_N_SERIES = 6, SF_CMP_O_N_FIELDS = 3 };
+
+static const sf_nc_series sf_cmp_o_series[SF_CMP_O_N_SERIES] = {
+    {"risk_field", "population risk R (M2) of the ODE solution", "1"},
+    {"risk_particles", "risk of the particle run, as stored in its file", "1"},
+    {"risk_gap", "risk_particles - risk_field", "1"},
+    {"w_gap", "|w_particles - w_field| (Euclidean, in the basis of H)", "1"},
+    {"w_error_field", "|w_field - w_star|", "1"},
+    {"w_error_particles", "|w_particles - w_star|", "1"},
+};
+
+static const sf_nc_field sf_cmp_o_fields[SF_CMP_O_N_FIELDS] = {
+    {"w_field", "w = 1/2 int a b dmu in the basis of H, ODE solution (copy)", "1", 1, {0}},
+    {"w_particles", "(1/2m) sum of a_i b_i projected on H", "1", 1, {0}},
+    {"w_star", "target coefficient w* (copy)", "1", 1, {0}},
+};
+
+static sf_status compare_ode(sf_ctx *ctx, const sf_cmp_job *job)
+{
+    sf_status status = SF_OK;
+    const char *path = job->field;
+    sf_cmp_axis ax = {0};
+    double *times = NULL, *risk = NULL, *wf = NULL, *ws = NULL, *wp = NULL, *bh = NULL;
+    double *work = NULL;
+    sf_particles p = {0};
+    sf_ncw *w = NULL;
+    sf_compare_summary s = *job->s;
+    size_t d = 0, d_H = 0, nt = 0;
+
+    SF_TRY(ctx, read_size_attr(ctx, path, "d", &d));
+    SF_TRY(ctx, read_size_attr(ctx, path, "d_H", &d_H));
+    SF_TRY(ctx, take_times(ctx, path, &times, &nt));
+    SF_TRY(ctx, axis_read(ctx, path, SF_COORD_COMPONENT, &ax));
+    SF_CHECK(ctx, ax.n == d_H, SF_E_NETCDF, "%s: dimension component = %zu: expected d_H = %zu",
+             path, ax.n, d_H);
+    SF_TRY(ctx, take_on_axis(ctx, path, "w", &ax, nt, &wf));
+    SF_TRY(ctx, take_on_axis(ctx, path, "w_star", &ax, nt, &ws));
+    SF_TRY(ctx, take_series(ctx, path, "risk", nt, &risk));
+    SF_TRY(ctx, read_particles_for(ctx, job, d, d_H, &p));
+    SF_TRY(ctx, check_common_times(ctx, job, times, nt, &p));
+    SF_ALLOC(ctx, wp, d_H);
+    SF_ALLOC(ctx, bh, d_H);
+    SF_ALLOC(ctx, work, p.d);
+    if (job->out) {
+        const sf_nc_coord coord = {ax.coord->name, ax.coord->long_name, ax.coord->units, ax.n,
+                                   ax.centres, ax.edges};
+        const sf_nc_attr attrs[] = {
+            {"symflow_kind", SF_NC_ATTR_TEXT, "compare", 0, 0},
+            {"symflow_version", SF_NC_ATTR_TEXT, SF_VERSION, 0, 0},
+            {"form", SF_NC_ATTR_TEXT, "ode", 0, 0},
+            {"field_file", SF_NC_ATTR_TEXT, job->field, 0, 0},
+            {"particles_file", SF_NC_ATTR_TEXT, job->particles, 0, 0},
+            {"d", SF_NC_ATTR_INT, NULL, 0, (long)d},
+            {"d_H", SF_NC_ATTR_INT, NULL, 0, (long)d_H},
+            {"m", SF_NC_ATTR_INT, NULL, 0, (long)p.m},
+        };
+        const sf_nc_layout layout = {
+            .title = "symflow compare: ODE solution (form ode) against particles (MATH.md "
+                     "section 6)",
+            .coords = &coord, .n_coords = 1, .fields = sf_cmp_o_fields,
+            .n_fields = SF_CMP_O_N_FIELDS, .series = sf_cmp_o_series,
+            .n_series = SF_CMP_O_N_SERIES, .attrs = attrs,
+            .n_attrs = sizeof attrs / sizeof attrs[0]};
+        SF_TRY(ctx, sf_ncw_create(ctx, job->out, &layout, &w));
+    }
+    size_t from = 0;
+    for (size_t k = 0; k < nt; k++) {
+        const size_t tp = match_time(&p, times[k], &from);
+        if (tp == p.n_times) continue;
+        for (size_t c = 0; c < d_H; c++) wp[c] = 0.0;
+        for (size_t i = 0; i < p.m; i++) {
+            (void)neuron_split(&p, tp, i, work, bh);
+            const double a = p.a[tp * p.m + i];
+            for (size_t c = 0; c < d_H; c++) wp[c] += a * bh[c];
+        }
+        double gap = 0.0, ef = 0.0, ep = 0.0;
+        const double *wfk = wf + k * d_H, *wsk = ws + k * d_H;
+        for (size_t c = 0; c < d_H; c++) {
+            wp[c] *= 0.5 / (double)p.m;
+            gap += (wp[c] - wfk[c]) * (wp[c] - wfk[c]);
+            ef += (wfk[c] - wsk[c]) * (wfk[c] - wsk[c]);
+            ep += (wp[c] - wsk[c]) * (wp[c] - wsk[c]);
+        }
+        gap = sqrt(gap);
+        const double rf = risk[k], rp = p.risk[tp];
+        const double series[SF_CMP_O_N_SERIES] = {rf, rp, rp - rf, gap, sqrt(ef), sqrt(ep)};
+        if (w) {
+            const double *fields[SF_CMP_O_N_FIELDS] = {wfk, wp, wsk};
+            SF_TRY(ctx, sf_ncw_append(ctx, w, times[k], fields, series));
+        }
+        summary_risk(&s, rf, rp);
+        s.max_w_gap = fmax(s.max_w_gap, gap);
+    }
+    if (w) SF_TRY(ctx, sf_ncw_close(ctx, &w, 1));
+    *job->s = s;
+cleanup:
+    if (w) sf_ncw_close(ctx, &w, 0);
+    axis_free(&ax);
+    free(times);
+    free(risk);
+    free(wf);
+    free(ws);
+    free(wp);
+    free(bh);
+    free(work);
+    sf_particles_free(&p);
+    return status;
+}
+
+/* ---- dispatch on the field file's form ------------------------------------------------------ */
+
+/* One comparer per form of field file (attribute `form`); a new form adds a row. */
+typedef struct {
+    const char *form;                                 /* value of the attribute form */
+    sf_status (*run)(sf_ctx *, const sf_cmp_job *);   /* its comparer */
+} sf_cmp_comparer;
+
+static const sf_cmp_comparer sf_cmp_comparers[] = {
+    {"lifted", compare_lifted},
+    {"transport", compare_transport},
+    {"ode", compare_ode},
+};
+
+sf_status sf_compare_files(sf_ctx *ctx, const char *field, const char *particles,
+                           const char *out, const sf_compare_params *params,
+                           sf_compare_summary *summary)
+{
+    sf_status status = SF_OK;
+    char *form = NULL;
+    sf_compare_summary s = {0};
+    s.max_w1_plus = s.max_w1_minus = s.max_w1_a = s.max_w1_u = s.max_w1_r = NAN;
+    s.max_w_gap = NAN;
+    sf_cmp_job job = {field, particles, out, params ? *params : sf_compare_params_default(), &s};
+
+    SF_CHECK(ctx, field && *field && particles && *particles, SF_E_ARG,
+             "compare: the field and particle file names must be non-empty");
+    const char *const inputs[2] = {field, particles};
+    if (out) SF_TRY(ctx, sf_atomic_check_output(ctx, out, inputs, 2)); /* device and inode */
+    SF_CHECK(ctx, isfinite(job.prm.bandwidth), SF_E_ARG,
+             "compare: bandwidth = %g: expected a finite width (rad), ≤ 0 for Silverman's rule",
+             job.prm.bandwidth);
+    SF_TRY(ctx, read_field_form(ctx, field, &form));
+    const sf_cmp_comparer *cmp = NULL;
+    for (size_t i = 0; i < sizeof sf_cmp_comparers / sizeof sf_cmp_comparers[0]; i++)
+        if (strcmp(form, sf_cmp_comparers[i].form) == 0) cmp = &sf_cmp_comparers[i];
+    if (!cmp) {
+        char known[SF_CMP_WHY_LEN] = "";
+        for (size_t i = 0; i < sizeof sf_cmp_comparers / sizeof sf_cmp_comparers[0]; i++)
+            snprintf(known + strlen(known), sizeof known - strlen(known), "%s\"%s\"",
+                     i ? ", " : "", sf_cmp_comparers[i].form);
+        SF_CHECK(ctx, 0, SF_E_UNSUPPORTED, "%s: attribute form = \"%s\": compare knows the "
+                 "forms %s", field, form, known);
+    }
+    s.form = cmp->form;
+    SF_TRY(ctx, cmp->run(ctx, &job));
+    if (summary) *summary = s;
+cleanup:
+    free(form);
     return status;
 }

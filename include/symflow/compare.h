@@ -2,14 +2,25 @@
  * library behind `symflow compare FIELD PARTICLES [-o CMP.nc]` (postproc/compare.c, with
  * the FFTW adapter postproc/dct.c).
  *
- * FIELD is a form-L field file (symflow_kind = "field", form = "lifted"; MATH §8) on one
- * reduced coordinate, `theta` ∈ [0, π/2] (radial f_H) or `phi` ∈ [0, π] (d_H = 1), with
- * densities tau_plus, tau_minus per radian on possibly non-uniform cells. PARTICLES is a
- * "particles-1" file (full b, or reduced u and r). Each neuron is a sign ε = sign(a), a
- * lifted mass c = |a||b| and a coordinate θ = atan2(|b_⊥|, |b_H|) or φ = atan2(|b_⊥|, b_H,1)
- * (MATH §4.3). At every output time the two files share, the comparison reports the risk
- * gap, the masses |τ^±| (particles: (1/m) Σ_{ε=±} cᵢ), the exact W₁ distance between the
- * normalised marginals per sign, and the particle measure smoothed onto the field's cells.
+ * FIELD is a field file (symflow_kind = "field"; MATH §8); its attribute `form` picks the
+ * comparer from a table in compare.c (one row per form; an unknown form is SF_E_UNSUPPORTED
+ * naming the attribute and listing the known ones). PARTICLES is a "particles-1" file (full
+ * b, or reduced u and r) with the same d and d_H. Every comparer works at the output times
+ * the two files share and reports the risk gap R_m(t) − R(t) (the particle file's risk
+ * against the field's).
+ *   form = "lifted" (form L) on one reduced coordinate, `theta` ∈ [0, π/2] (radial f_H) or
+ *     `phi` ∈ [0, π] (d_H = 1), densities tau_plus, tau_minus per radian on possibly
+ *     non-uniform cells. Each neuron is a sign ε = sign(a), a lifted mass c = |a||b| and a
+ *     coordinate θ = atan2(|b_⊥|, |b_H|) or φ = atan2(|b_⊥|, b_H,1) (MATH §4.3); reported:
+ *     the masses |τ^±| (particles: (1/m) Σ_{ε=±} cᵢ), the exact W₁ distance between the
+ *     normalised marginals per sign, and the particle measure smoothed onto the field's cells.
+ *   form = "transport" (form T, d_H = 1): each neuron is (a, u = b·e₁, r = |b_⊥|) with weight
+ *     1/m (the stored u, r when reduced); reported: the exact W₁ of the a, u and r marginals
+ *     (density_a/u/r of the field, piecewise uniform on its cells, normalised) against the
+ *     particles, the particles binned on the field's cells, the field's mass and w against
+ *     w_m = (1/2m) Σ aᵢuᵢ.
+ *   form = "ode": w_m = (1/2m) Σ aᵢ P_H bᵢ (basis of H) against w(time, component); reported:
+ *     |w_m − w|, |w − w*| and |w_m − w*| (Euclidean).
  * Not here: the command line (app/), plots (postproc/symflow_post), the m^{−½} slope study
  * over several particle files (that is a loop over sf_compare_files).
  */
@@ -32,6 +43,8 @@ typedef struct {
 sf_compare_params sf_compare_params_default(void);
 
 typedef struct {
+    const char *form;                  /* the field file's form ("lifted", "transport", "ode";
+                                          static storage) */
     size_t n_times;                    /* common output times compared, ≥ 1 */
     double sup_risk_gap;               /* max over common times of |R_m(t) − R(t)| */
     double sup_rel_risk_gap;           /* max of |R_m(t) − R(t)| / |R(t)| (R(t) = 0: +inf) */
@@ -43,6 +56,11 @@ typedef struct {
     double final_mass_minus_particles; /* (1/m) Σ_{a<0} |a||b| at the last common time */
     double final_risk_field;           /* R(t) of the field file at the last common time */
     double final_risk_particles;       /* the particle file's risk at the last common time */
+    /* form L only: the entries from max_w1_plus to final_mass_minus_particles (else NaN / 0).
+     * form T only: */
+    double max_w1_a, max_w1_u, max_w1_r; /* max W₁ of the normalised a, u, r marginals */
+    /* forms T and ode: max over common times of |w_particles − w_field| (Euclidean in H) */
+    double max_w_gap;
 } sf_compare_summary;
 
 /* Compare `field` with `particles` at their common output times (|t_f − t_p| ≤
@@ -53,11 +71,12 @@ typedef struct {
  * inode, whatever the spelling), a directory or a special file (sf_atomic_check_output);
  * SF_E_IO / SF_E_NETCDF a missing or unreadable file, a field
  * file that is not one (no symflow_kind = "field", a particle file given first), missing or
- * malformed variables; SF_E_UNSUPPORTED form ≠ "lifted" or a coordinate other than theta/phi;
+ * malformed variables; SF_E_UNSUPPORTED a form without a comparer, or (form L) a coordinate
+ * other than theta/phi;
  * SF_E_ARG d or d_H differ between the files; SF_E_RANGE no common output time, cell edges
  * not covering the coordinate's interval, a bandwidth under 3 fine bins; SF_E_NUMERIC
  * non-finite field values; SF_E_NOMEM.
- * Output file, on (time, coord) with coord and its edges copied from the field:
+ * Output file of form L, on (time, coord) with coord and its edges copied from the field:
  *   fields  tau_plus_field, tau_minus_field (copies, 1/rad), tau_plus_particles,
  *           tau_minus_particles (the smoothed particle measure, cell averages, 1/rad);
  *   series  risk_field, risk_particles, risk_gap (particles − field), mass_plus_field,
@@ -67,6 +86,22 @@ typedef struct {
  *           smoothing_width_minus (rad);
  *   attributes symflow_kind, field_file, particles_file, d, d_H, m, fine_bins,
  *           bandwidth_rule, bandwidth (the fixed width, 0 under Silverman). */
+/* Output file of form T, on (time, a, u, r) with the coordinates and their edges copied:
+ *   fields  density_a_field, density_u_field, density_r_field (copies), density_a_particles,
+ *           density_u_particles, density_r_particles (weights 1/m binned on the cells; atoms
+ *           outside the box left out);
+ *   series  risk_field, risk_particles, risk_gap, w1_a, w1_u, w1_r, mass_field, w_field,
+ *           w_particles;
+ *   attributes symflow_kind = "compare", form = "transport", field_file, particles_file, d,
+ *           d_H, m.
+ * Output file of form ode, on (time, component):
+ *   fields  w_field, w_particles, w_star;
+ *   series  risk_field, risk_particles, risk_gap, w_gap = |w_particles − w_field|,
+ *           w_error_field = |w_field − w_star|, w_error_particles = |w_particles − w_star|;
+ *   attributes as form T with form = "ode".
+ * Errors of forms T and ode besides those above: SF_E_NETCDF a missing or malformed variable
+ * (density_a/u/r, a/u/r and their _bnds, mass, w, risk; w, w_star, component_bnds), form T
+ * with d_H ≠ 1. */
 sf_status sf_compare_files(sf_ctx *ctx, const char *field, const char *particles,
                            const char *out, const sf_compare_params *params,
                            sf_compare_summary *summary);

@@ -6,10 +6,12 @@ paper.py (`paper`) into the output folder, or writes the VTK files of export.py 
 and prints the paths written, one a line.
 What it does not do: draw or write anything itself, or accept a file it cannot identify.
 
-    plot FILE... [-o DIR] [--dpi N] exactly one form-L field file, any number of particle
+    plot FILE... [-o DIR] [--dpi N] exactly one field file, any number of particle
                                     and compare files, in any order; DIR defaults to the
-                                    field file's folder. Writes risk.png, masses.png,
-                                    density_heatmap.png, snapshots.png, alignment.png.
+                                    field file's folder. Form L: risk.png, masses.png,
+                                    density_heatmap.png, snapshots.png, alignment.png;
+                                    form T: risk.png, conservation.png, marginals.png,
+                                    density_au.png; form ode: risk.png, w_error.png.
     paper FIELD PARTICLES... [-o DIR] [--dpi N]
                                     writes paper_fig_histograms.png, paper_fig_masses.png,
                                     paper_fig_loss.png. Not a `symflow` command: run
@@ -153,7 +155,7 @@ def _cmd_plot(args):
     except (ValueError, atomic.OutputError) as exc:  # data the figures cannot show (φ
         # particles with d_H ≠ 1, a NaN), or a target that is a directory, FIFO, …
         raise UsageError("%s: error: %s" % (prog, exc))
-    return [res[name]["path"] for name in plots.FIGURE_NAMES]
+    return [res[name]["path"] for name in plots.figure_names(field)]
 
 
 def _cmd_paper(args):
@@ -163,6 +165,10 @@ def _cmd_paper(args):
         raise UsageError("%s: error: %s: not a field file (symflow_kind = \"field\")"
                          % (prog, args.field))
     field = found["field"][0]
+    if not isinstance(field, sfio.FieldData):
+        raise UsageError("%s: error: %s: attribute form = %r: expected \"lifted\" (the "
+                         "paper's figures are of form-L fields)"
+                         % (prog, field.path, sfio._text(field.attrs.get("form", ""))))
     parts = _classify(prog, args.particles)
     if parts["field"] or parts["compare"]:
         other = (parts["field"] + parts["compare"])[0]

@@ -7,8 +7,9 @@ a dict of global attributes in a small dataclass.
 What it does not do: any analysis (analysis.py) or drawing (plots.py); it never writes.
 
 Kinds (global attributes):
-    field     symflow_kind = "field", form = "lifted" (form L, MATH.md §4.3; read_field) or
-              form = "transport" (form T, MATH.md §4.4; read_transport, for the export)
+    field     symflow_kind = "field", form = "lifted" (form L, MATH.md §4.3; read_field),
+              form = "transport" (form T, MATH.md §4.4; read_transport) or form = "ode"
+              (read_ode); read_any picks the reader from FIELD_READERS by the form
     particles symflow_schema = "particles-1"
     compare   symflow_kind = "compare"
 Every problem is a SymflowInputError whose message names the file, the variable or
@@ -35,6 +36,11 @@ ANGLE_COORDS = ("theta", "phi")
 TRANSPORT_COORDS = ("a", "u", "r")
 #: Time series of a form-T field file (solver/run_transport.c).
 TRANSPORT_SERIES = ("risk", "mass", "balance", "dissipation", "w", "density_min")
+#: Time series of a form-ode field file (solver/formode.c).
+ODE_SERIES = ("risk", "s", "trace_M", "conserved")
+#: Time series of the compare files of forms T and ode (postproc/compare.c).
+COMPARE_SERIES_T = ("w1_a", "w1_u", "w1_r", "mass_field", "w_field", "w_particles")
+COMPARE_SERIES_ODE = ("w_gap", "w_error_field", "w_error_particles")
 
 
 class SymflowInputError(ValueError):
@@ -78,6 +84,21 @@ class TransportData:
     series: dict          # name → (nt,) for the TRANSPORT_SERIES present in the file
     attrs: dict           # global attributes
     units: dict = dc_field(default_factory=dict)  # variable name → units attribute
+    #: "a", "u", "r" → (nt, n_x) marginal densities: density_a/u/r of the file, or the
+    #: density integrated over the other two coordinates when the file lacks them
+    marginals: dict = dc_field(default_factory=dict)
+
+
+@dataclass
+class OdeData:
+    """A form-ode field file: the coefficient w(t) in the basis of H and the series (M8)."""
+    path: str
+    time: np.ndarray      # (nt,)
+    w: np.ndarray         # (nt, d_H) w = ½ ∫ a b dμ in the basis of H
+    w_star: np.ndarray    # (nt, d_H) target coefficient w*
+    series: dict          # name → (nt,) for the ODE_SERIES present ("risk" required)
+    attrs: dict
+    units: dict = dc_field(default_factory=dict)
 
 
 @dataclass
@@ -268,8 +289,41 @@ def read_transport(path, ds=None):
     series = {n: _var(ds, path, n, ("time",)) for n in TRANSPORT_SERIES if n in ds.variables}
     units = {name: _text(ds[name].attrs["units"]) for name in ds.variables
              if "units" in ds[name].attrs}
+    marginals = {}
+    widths = {x: np.diff(edges[x]) for x in TRANSPORT_COORDS}
+    for k, x in enumerate(TRANSPORT_COORDS):
+        name = "density_" + x
+        if name in ds.variables:
+            marginals[x] = _var(ds, path, name, ("time", x))
+        else:  # ∫ n over the two other coordinates
+            others = [y for y in TRANSPORT_COORDS if y != x]
+            w = np.multiply.outer(widths[others[0]], widths[others[1]])
+            moved = np.moveaxis(density, (0, 1 + k), (0, 1))   # (t, x, others in order)
+            marginals[x] = np.einsum("tijk,jk->ti", moved, w)
     return TransportData(path=path, time=time, centres=centres, edges=edges, density=density,
-                         series=series, attrs=dict(ds.attrs), units=units)
+                         series=series, attrs=dict(ds.attrs), units=units,
+                         marginals=marginals)
+
+
+def read_ode(path, ds=None):
+    """OdeData of a form-ode field file; SymflowInputError if it is anything else."""
+    ds = open_dataset(path) if ds is None else ds
+    kind = kind_of(ds, path)
+    if kind != "field":
+        raise SymflowInputError("%s: a %s file: expected a field file" % (path, kind))
+    form = _text(ds.attrs.get("form", ""))
+    if form != "ode":
+        raise SymflowInputError("%s: attribute form = %r: expected \"ode\"" % (path, form))
+    time = _var(ds, path, "time", ("time",))
+    w = _var(ds, path, "w", ("time", "component"))
+    w_star = _var(ds, path, "w_star", ("time", "component"))
+    series = {n: _var(ds, path, n, ("time",)) for n in ODE_SERIES if n in ds.variables}
+    if "risk" not in series:
+        raise SymflowInputError("%s: variable risk: not found" % path)
+    units = {name: _text(ds[name].attrs["units"]) for name in ds.variables
+             if "units" in ds[name].attrs}
+    return OdeData(path=path, time=time, w=w, w_star=w_star, series=series,
+                   attrs=dict(ds.attrs), units=units)
 
 
 def read_particles(path, ds=None):
@@ -310,13 +364,32 @@ def read_compare(path, ds=None):
     if kind != "compare":
         raise SymflowInputError("%s: a %s file: expected a compare file" % (path, kind))
     time = _var(ds, path, "time", ("time",))
-    series = {n: _var(ds, path, n, ("time",)) for n in COMPARE_SERIES if n in ds.variables}
+    names = COMPARE_SERIES + COMPARE_SERIES_T + COMPARE_SERIES_ODE
+    # w_field is a series of a form-T compare file but (time, component) of an ode one
+    series = {n: _var(ds, path, n, ("time",)) for n in names
+              if n in ds.variables and tuple(ds[n].dims) == ("time",)}
     return CompareData(path=path, time=time, series=series, attrs=dict(ds.attrs))
 
 
+#: Reader of a field file per value of its attribute `form`; a new form adds a row.
+FIELD_READERS = {"lifted": read_field, "transport": read_transport, "ode": read_ode}
+
+
+def read_any_field(path, ds=None):
+    """FieldData, TransportData or OdeData, by the file's attribute form (FIELD_READERS)."""
+    ds = open_dataset(path) if ds is None else ds
+    form = _text(ds.attrs.get("form", ""))
+    if form not in FIELD_READERS:
+        raise SymflowInputError("%s: attribute form = %r: expected one of %s"
+                                % (path, form, ", ".join('"%s"' % f for f in FIELD_READERS)))
+    return FIELD_READERS[form](path, ds)
+
+
 def read_any(path):
-    """(kind, data) for any symflow file, data being FieldData/ParticleData/CompareData."""
+    """(kind, data) for any symflow file, data being FieldData/TransportData/OdeData (by
+    the form of a field file), ParticleData or CompareData."""
     ds = open_dataset(path)
     kind = kind_of(ds, path)
-    reader = {"field": read_field, "particles": read_particles, "compare": read_compare}[kind]
+    reader = {"field": read_any_field, "particles": read_particles,
+              "compare": read_compare}[kind]
     return kind, reader(path, ds)

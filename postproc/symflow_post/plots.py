@@ -1,4 +1,5 @@
-"""plots — the diagnostic figures of a form-L run (MATH.md §4.3, §6), one function per PNG.
+"""plots — the diagnostic figures of a run (MATH.md §4.3, §6), one function per PNG: form L
+above, forms T and ode at the end of the file (plot_all picks by the field's type).
 
 What it does: each plot_* function takes the data of io.py (a FieldData, optional
 ParticleData and CompareData lists) and an output path, draws with matplotlib's Agg canvas
@@ -542,9 +543,15 @@ FIGURE_NAMES = ("risk.png", "masses.png", "density_heatmap.png", "snapshots.png"
 
 
 def plot_all(field, outdir, particles=(), compares=()):
-    """Every figure of FIGURE_NAMES into `outdir`, all or none (the data are checked
-    first, check_finite, and the files land together, atomic.batch); returns {file name:
-    returned dict}."""
+    """Every figure of figure_names(field) into `outdir` (FIGURE_NAMES for a form-L field,
+    FIGURE_NAMES_T for form T, FIGURE_NAMES_ODE for ode), all or none (the data are checked
+    first, check_finite or check_finite_form, and the files land together, atomic.batch);
+    returns {file name: returned dict}."""
+    if hasattr(field, "marginals") or hasattr(field, "w_star"):   # form T or ode
+        check_finite_form(field, particles)
+        draw = _plot_transport if hasattr(field, "marginals") else _plot_ode
+        with atomic.batch():
+            return draw(field, outdir, particles, compares)
     check_finite(field, particles)
     with atomic.batch():
         return _plot_all(field, outdir, particles, compares)
@@ -562,3 +569,298 @@ def _plot_all(field, outdir, particles, compares):
     res["alignment.png"] = plot_alignment(field, os.path.join(outdir, "alignment.png"),
                                           particles, compares)
     return res
+
+
+# ---- forms T and ode ------------------------------------------------------------------------
+#
+# A form-T field (io.TransportData, d_H = 1) and an ode field (io.OdeData) get their own
+# figures; plot_all picks them by the type of the field (FORM_FIGURES). Their time axes are
+# symlog with the linear range up to the first positive output time, so t = 0 is drawn.
+
+#: File names of the figures of `plot` for a form-T field, in drawing order.
+FIGURE_NAMES_T = ("risk.png", "conservation.png", "marginals.png", "density_au.png")
+#: File names of the figures of `plot` for an ode field, in drawing order.
+FIGURE_NAMES_ODE = ("risk.png", "w_error.png")
+#: Coordinates of a form-T field and their axis labels.
+T_LABELS = {"a": "a (output weight)", "u": "u = b·e₁", "r": "r = |b_⊥|"}
+
+
+def set_symlog_time(ax, time):
+    """Time axis symlog from 0: linear up to the first positive output time, then log, so
+    t = 0 and the decades after it are both visible. Returns the linear threshold."""
+    t = np.asarray(time, dtype=float)
+    pos = t[t > 0]
+    thresh = float(pos.min()) if pos.size else 1.0
+    ax.set_xscale("symlog", linthresh=thresh)
+    ax.set_xlabel("t (gradient-flow time; symlog, linear below %.3g)" % thresh)
+    ax.set_xlim(left=0.0)
+    return thresh
+
+
+def particle_aur(p):
+    """(a, u, r) of a particle run, each (nt, m): u = b·e₁ and r = |b_⊥| from the full b and
+    its basis (d_H = 1), or the stored u and r."""
+    if p.u is not None:
+        return p.a, p.u[:, :, 0], p.r
+    bh = np.einsum("tmd,hd->tmh", p.b, p.basis)
+    perp = p.b - np.einsum("tmh,hd->tmd", bh, p.basis)
+    return p.a, bh[:, :, 0], np.sqrt(np.sum(perp * perp, axis=2))
+
+
+def particle_w(p):
+    """(nt, d_H) w = ½ (1/m) Σ a_i b_i projected on H, in the basis of H."""
+    bh = p.u if p.u is not None else np.einsum("tmd,hd->tmh", p.b, p.basis)
+    return 0.5 * np.mean(p.a[:, :, None] * bh, axis=1)
+
+
+def check_finite_form(field, particles=()):
+    """check_finite for a form-T or ode field: time, risk, the marginals or w, w*, and the
+    particle runs."""
+    _first_bad(field.path, "time", field.time)
+    _first_bad(field.path, "risk", field.series.get("risk"))
+    for x, v in getattr(field, "marginals", {}).items():
+        _first_bad(field.path, "density_" + x, v)
+    for name in ("w", "w_star"):
+        _first_bad(field.path, name, getattr(field, name, None))
+    for p in particles:
+        for name in ("time", "a", "b", "u", "r", "risk"):
+            _first_bad(p.path, name, getattr(p, name))
+
+
+def _form_name(field):
+    return "form T" if hasattr(field, "marginals") else "form ode"
+
+
+def plot_form_risk(field, path, particles=(), compares=()):
+    """R(t) of a form-T or ode field on log y over symlog t, particle risks, risk gaps."""
+    ncols = 2 if compares else 1
+    fig = Figure(figsize=(6.4 * ncols, 4.6), layout="constrained")
+    axes = fig.subplots(1, ncols, squeeze=False)[0]
+    ax = axes[0]
+    risk = field.series["risk"]
+    ax.plot(field.time, risk, color="black", linewidth=2, label="PDE (%s)" % _form_name(field))
+    out = {"time": field.time, "risk": risk, "particles": [], "compare": []}
+    for i, p in enumerate(particles):
+        ax.plot(p.time, p.risk, color=GROUP_COLORS[i % len(GROUP_COLORS)], linestyle="--",
+                label=p.label)
+        out["particles"].append({"label": p.label, "path": p.path, "time": p.time,
+                                 "risk": p.risk})
+    ax.set_yscale("log", nonpositive="mask")
+    out["linthresh"] = set_symlog_time(ax, field.time)
+    ax.set_ylabel("R(μ_t)")
+    ax.set_title("risk (M2)")
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend(fontsize="small")
+    if compares:
+        ax2 = axes[1]
+        for i, c in enumerate(compares):
+            if "risk_gap" not in c.series:
+                continue
+            gap = c.series["risk_gap"]
+            ax2.plot(c.time, np.abs(gap), color=GROUP_COLORS[i % len(GROUP_COLORS)],
+                     label=c.label)
+            out["compare"].append({"label": c.label, "time": c.time, "risk_gap": gap,
+                                   "drawn": np.abs(gap)})
+        ax2.set_yscale("log", nonpositive="mask")
+        set_symlog_time(ax2, field.time)
+        ax2.set_ylabel("|R_m(t) − R(t)|")
+        ax2.set_title("risk gap, particles − PDE")
+        ax2.grid(True, which="major", alpha=0.3)
+        if out["compare"]:
+            ax2.legend(fontsize="small")
+    title = "symflow: risk R(t)"
+    caption = ("Risk R(t) of the %s solution (%s) from %s, log scale, symlog time axis "
+               "(t = 0 drawn)%s%s." % (_form_name(field), case_summary(field),
+                                       os.path.basename(field.path),
+                                       "; dashed: particle runs" if particles else "",
+                                       "; right: |risk gap| from the compare files"
+                                       if compares else ""))
+    save(fig, path, title, caption)
+    out.update(path=path, title=title, caption=caption)
+    return out
+
+
+def plot_conservation(field, path):
+    """Drift of the conserved mass (I1) and balance (I3) of a form-T field from t = 0."""
+    fig = Figure(figsize=(6.4, 4.6), layout="constrained")
+    ax = fig.subplots()
+    out = {"time": field.time}
+    for name, color in (("mass", "tab:blue"), ("balance", "tab:red")):
+        if name not in field.series:
+            continue
+        v = field.series[name]
+        drift = v - v[0]
+        ax.plot(field.time, drift, color=color, linewidth=1.8,
+                label="%s(t) − %s(0)" % (name, name))
+        out[name] = v
+        out[name + "_drift"] = drift
+    ax.set_yscale("symlog", linthresh=1e-12)
+    set_symlog_time(ax, field.time)
+    ax.set_ylabel("drift from t = 0 (symlog, linear below 1e-12)")
+    ax.set_title("conserved quantities: mass (I1), balance (I3)")
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend(fontsize="small")
+    title = "symflow: mass and balance drift"
+    caption = ("Drift of the mass ∫ n (I1) and of the balance ∫ (a² − u² − r²) n (I3) of the "
+               "form-T solution (%s) from %s since t = 0." % (case_summary(field),
+                                                             os.path.basename(field.path)))
+    save(fig, path, title, caption)
+    out.update(path=path, title=title, caption=caption)
+    return out
+
+
+def plot_marginals(field, path, particles=()):
+    """The marginals of n in a, u, r at the first, middle and last output times (step
+    curves), particle histograms (weights 1/m per unit length, on the field's cells)
+    dashed at the particle output times nearest to those."""
+    nt = field.time.size
+    idx = sorted({0, nt // 2, nt - 1})
+    cmap = matplotlib.colormaps["viridis"]
+    colors = [cmap(x) for x in np.linspace(0.0, 0.9, len(idx))]
+    fig = Figure(figsize=(15.0, 4.6), layout="constrained")
+    axes = fig.subplots(1, 3)
+    out = {"indices": np.array(idx), "time": field.time[idx], "particles": []}
+    clouds = [(p, particle_aur(p)) for p in particles]
+    for x, ax in zip(("a", "u", "r"), axes):
+        edges = field.edges[x]
+        rows = field.marginals[x][idx]
+        out["density_" + x] = rows
+        out["edges_" + x] = edges
+        for k, i in enumerate(idx):
+            ax.stairs(rows[k], edges, color=colors[k], linewidth=1.8,
+                      label="t = %.4g" % field.time[i])
+        # zoom on the cells holding mass (the box is sized for the tails): above 1e-6 × max
+        live = np.nonzero(np.max(rows, axis=0) > 1e-6 * np.max(rows))[0]
+        if live.size:
+            out["xlim_" + x] = (edges[live[0]], edges[live[-1] + 1])
+            ax.set_xlim(*out["xlim_" + x])
+        ax.set_xlabel(T_LABELS[x])
+        ax.set_ylabel("marginal density")
+        ax.set_title("marginal in %s" % x)
+        ax.grid(True, alpha=0.3)
+    for j, (p, aur) in enumerate(clouds):
+        entry = {"label": p.label, "path": p.path, "index": [], "time": []}
+        for k, i in enumerate(idx):
+            ip = an.nearest_index(p.time, field.time[i])
+            entry["index"].append(ip)
+            entry["time"].append(p.time[ip])
+        for c, (x, ax) in enumerate(zip(("a", "u", "r"), axes)):
+            edges = field.edges[x]
+            hist = []
+            for k, ip in enumerate(entry["index"]):
+                mass, _ = np.histogram(aur[c][ip], bins=edges,
+                                       weights=np.full(p.m, 1.0 / p.m))
+                dens = mass / np.diff(edges)
+                hist.append(dens)
+                ax.stairs(dens, edges, color=colors[k], linewidth=1.0,
+                          linestyle=GROUP_STYLES[j % len(GROUP_STYLES)])
+            entry["density_" + x] = np.array(hist)
+        entry["time"] = np.array(entry["time"])
+        out["particles"].append(entry)
+    axes[2].legend(fontsize="small", loc="upper right", title="output time")
+    title = "symflow: marginals of n in a, u, r"
+    caption = ("Marginal densities of the form-T solution (%s) from %s in a, u, r at t = %s "
+               "(solid)%s." % (case_summary(field), os.path.basename(field.path),
+                               ", ".join("%.4g" % t for t in field.time[idx]),
+                               "; dashed: particle histograms on the same cells, weights 1/m "
+                               "per unit length (%s)" % ", ".join(p.label for p in particles)
+                               if particles else ""))
+    save(fig, path, title, caption)
+    out.update(path=path, title=title, caption=caption)
+    return out
+
+
+def plot_density_au(field, path):
+    """The (a, u) marginal ∫ n dr at the first and last output times, log colour scale."""
+    wr = np.diff(field.edges["r"])
+    idx = sorted({0, field.time.size - 1})
+    au = np.einsum("tauk,k->tau", field.density[idx], wr)
+    vmax = float(np.max(au))
+    if not vmax > 0:
+        raise ValueError("%s: density ≤ 0 everywhere: nothing to draw on a log scale"
+                         % field.path)
+    floor = vmax * floor_rel_of(field)
+    norm = LogNorm(vmin=floor, vmax=vmax)
+    fig = Figure(figsize=(5.6 * len(idx) + 1.0, 4.8), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(1, len(idx), sharey=True))
+    out = {"indices": np.array(idx), "time": field.time[idx], "density_au": au,
+           "edges_a": field.edges["a"], "edges_u": field.edges["u"], "floor": floor,
+           "vmax": vmax}
+    mesh = None
+    for k, ax in enumerate(axes):
+        mesh = ax.pcolormesh(field.edges["a"], field.edges["u"], np.maximum(au[k], floor).T,
+                             norm=norm, cmap="viridis", shading="flat")
+        ax.set_xlabel(T_LABELS["a"])
+        ax.set_title("∫ n dr at t = %.4g" % field.time[idx[k]])
+    axes[0].set_ylabel(T_LABELS["u"])
+    fig.colorbar(mesh, ax=list(axes)).set_label("density in (a, u)")
+    title = "symflow: (a, u) marginal of n"
+    caption = ("The (a, u) marginal ∫ n dr of the form-T solution (%s) from %s at the first "
+               "and last output times, log colour scale from %.3g to %.3g."
+               % (case_summary(field), os.path.basename(field.path), floor, vmax))
+    save(fig, path, title, caption)
+    out.update(path=path, title=title, caption=caption)
+    return out
+
+
+def plot_w_error(field, path, particles=(), compares=()):
+    """|w − w*|(t) of an ode field on log y over symlog t; the particles' |w_m − w*| and, from
+    compare files, |w_m − w|."""
+    fig = Figure(figsize=(6.4, 4.6), layout="constrained")
+    ax = fig.subplots()
+    err = np.linalg.norm(field.w - field.w_star, axis=1)
+    ax.plot(field.time, err, color="black", linewidth=2, label="|w − w*|, ODE")
+    out = {"time": field.time, "w_error": err, "particles": [], "compare": []}
+    for i, p in enumerate(particles):
+        wp = particle_w(p)
+        ws = np.array([field.w_star[an.nearest_index(field.time, t)] for t in p.time])
+        perr = np.linalg.norm(wp - ws, axis=1)
+        ax.plot(p.time, perr, color=GROUP_COLORS[i % len(GROUP_COLORS)], linestyle="--",
+                label="|w_m − w*|, %s" % p.label)
+        out["particles"].append({"label": p.label, "path": p.path, "time": p.time, "w": wp,
+                                 "w_error": perr})
+    for i, c in enumerate(compares):
+        if "w_gap" in c.series:
+            ax.plot(c.time, c.series["w_gap"], color=GROUP_COLORS[i % len(GROUP_COLORS)],
+                    linestyle=":", label="|w_m − w|, compare %s" % c.label)
+            out["compare"].append({"label": c.label, "time": c.time,
+                                   "w_gap": c.series["w_gap"]})
+    ax.set_yscale("log", nonpositive="mask")
+    set_symlog_time(ax, field.time)
+    ax.set_ylabel("|w − w*| (Euclidean, basis of H)")
+    ax.set_title("distance of w to the target w* (M8)")
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend(fontsize="small")
+    title = "symflow: |w − w*|(t)"
+    caption = ("Distance |w − w*| of the ODE solution (%s) from %s over symlog time (t = 0 "
+               "drawn)%s%s." % (case_summary(field), os.path.basename(field.path),
+                                "; dashed: the particles' w_m = (1/2m) Σ a_i P_H b_i against "
+                                "w* at the nearest field time" if particles else "",
+                                "; dotted: |w_m − w| of the compare files" if compares
+                                else ""))
+    save(fig, path, title, caption)
+    out.update(path=path, title=title, caption=caption)
+    return out
+
+
+def _plot_transport(field, outdir, particles, compares):
+    j = lambda n: os.path.join(outdir, n)
+    return {"risk.png": plot_form_risk(field, j("risk.png"), particles, compares),
+            "conservation.png": plot_conservation(field, j("conservation.png")),
+            "marginals.png": plot_marginals(field, j("marginals.png"), particles),
+            "density_au.png": plot_density_au(field, j("density_au.png"))}
+
+
+def _plot_ode(field, outdir, particles, compares):
+    j = lambda n: os.path.join(outdir, n)
+    return {"risk.png": plot_form_risk(field, j("risk.png"), particles, compares),
+            "w_error.png": plot_w_error(field, j("w_error.png"), particles, compares)}
+
+
+def figure_names(field):
+    """The file names `plot` writes for this field, in drawing order."""
+    if hasattr(field, "marginals"):
+        return FIGURE_NAMES_T
+    if hasattr(field, "w_star"):
+        return FIGURE_NAMES_ODE
+    return FIGURE_NAMES
