@@ -459,11 +459,23 @@ static int cmd_compare(sf_ctx *ctx, int argc, char **argv)
     if (!quiet) {
         printf("symflow compare: %s vs %s at %zu common times\n", files[0], files[1], s.n_times);
         printf("  risk gap sup_t |R_m - R| = %.4e (relative %.4e)\n", s.sup_risk_gap, s.sup_rel_risk_gap);
-        printf("  W1 of theta-marginals: max %.4e (tau+), %.4e (tau-) rad\n", s.max_w1_plus, s.max_w1_minus);
-        printf("  final: R = %.6g (field) vs %.6g (particles); |tau+| = %.6g vs %.6g; "
-               "|tau-| = %.6g vs %.6g\n", s.final_risk_field, s.final_risk_particles,
-               s.final_mass_plus_field, s.final_mass_plus_particles, s.final_mass_minus_field,
-               s.final_mass_minus_particles);
+        if (!strcmp(s.form, "transport")) {
+            printf("  W1 of the marginals: max %.4e (a), %.4e (u), %.4e (r)\n", s.max_w1_a,
+                   s.max_w1_u, s.max_w1_r);
+            printf("  final: R = %.6g (field) vs %.6g (particles)\n", s.final_risk_field,
+                   s.final_risk_particles);
+        } else if (!strcmp(s.form, "ode")) {
+            printf("  |w_m - w|: max %.4e\n", s.max_w_gap);
+            printf("  final: R = %.6g (field) vs %.6g (particles)\n", s.final_risk_field,
+                   s.final_risk_particles);
+        } else {
+            printf("  W1 of theta-marginals: max %.4e (tau+), %.4e (tau-) rad\n", s.max_w1_plus,
+                   s.max_w1_minus);
+            printf("  final: R = %.6g (field) vs %.6g (particles); |tau+| = %.6g vs %.6g; "
+                   "|tau-| = %.6g vs %.6g\n", s.final_risk_field, s.final_risk_particles,
+                   s.final_mass_plus_field, s.final_mass_plus_particles, s.final_mass_minus_field,
+                   s.final_mass_minus_particles);
+        }
         printf("  wrote %s\n", out);
     }
     return 0;
