@@ -104,7 +104,10 @@ ls "$PREFIX"/lib/python3/dist-packages/symflow_post/__pycache__/*.pyc >/dev/null
 # the installed Python package symflow finds the installed libsymflow (PREFIX/lib) by itself
 # and gives the command's R at the last output
 [ -s "$PREFIX/lib/python3/dist-packages/symflow/__init__.py" ] && pass || fail "not installed: python symflow"
-R_py=$(env -u SYMFLOW_LIB PYTHONPATH="$PREFIX/lib/python3/dist-packages" "$PYTHON" -c '
+# (sanitizer builds: ASan's runtime must be first in python, SF_PYTHON_PRELOAD from ctest)
+preload=()
+[ -n "${SF_PYTHON_PRELOAD:-}" ] && preload=(LD_PRELOAD="$SF_PYTHON_PRELOAD" ASAN_OPTIONS=detect_leaks=0)
+R_py=$(env -u SYMFLOW_LIB "${preload[@]}" PYTHONPATH="$PREFIX/lib/python3/dist-packages" "$PYTHON" -c '
 import sys, symflow
 lib = symflow.library()._name
 assert lib.startswith(sys.argv[2]), "loaded " + lib
