@@ -328,36 +328,44 @@ cleanup:
 
 /* ---- particles ------------------------------------------------------------------------------ */
 
+/* Components of b_i (time index t) in H into bh[d_H], and |b_⊥|² returned. Full storage
+ * projects b on the basis and forms b_⊥ = b − Σ_k (b·e_k) e_k explicitly (no cancellation in
+ * |b|² − |b_H|², which would cost half the digits of θ near 0); reduced storage reads u, r.
+ * work: d doubles. */
+static double neuron_project(const sf_particles *p, size_t t, size_t i, double *work, double *bh)
+{
+    const size_t m = p->m, d = p->d, dH = p->d_H;
+    if (p->storage != SF_NCP_FULL) {
+        for (size_t k = 0; k < dH; k++) bh[k] = p->u[(t * m + i) * dH + k];
+        return p->r[t * m + i] * p->r[t * m + i];
+    }
+    const double *b = p->b + (t * m + i) * d;
+    for (size_t j = 0; j < d; j++) work[j] = b[j];
+    for (size_t k = 0; k < dH; k++) {
+        const double *e = p->basis + k * d;
+        double s = 0.0;
+        for (size_t j = 0; j < d; j++) s += e[j] * b[j];
+        bh[k] = s;
+        for (size_t j = 0; j < d; j++) work[j] -= s * e[j];
+    }
+    double r2 = 0.0;
+    for (size_t j = 0; j < d; j++) r2 += work[j] * work[j];
+    return r2;
+}
+
 /* Reduced coordinate and lifted mass of neuron i at time index t (MATH §4.3):
- * c = |a||b|, θ = atan2(|b_⊥|, |b_H|) or φ = atan2(|b_⊥|, b_H,1). Full storage projects b on
- * the basis and forms b_⊥ = b − Σ_k (b·e_k) e_k explicitly (no cancellation in |b|² − |b_H|²,
- * which would cost half the digits of θ near 0). work: d doubles. */
+ * c = |a||b|, θ = atan2(|b_⊥|, |b_H|) or φ = atan2(|b_⊥|, b_H,1) (neuron_project).
+ * work: d + d_H doubles. */
 static void neuron_geometry(const sf_particles *p, size_t t, size_t i, int radial,
                             double *work, double *x, double *c)
 {
-    const size_t m = p->m, d = p->d, dH = p->d_H;
-    double bh2 = 0.0, bh1 = 0.0, bperp2 = 0.0;
-    if (p->storage == SF_NCP_FULL) {
-        const double *b = p->b + (t * m + i) * d;
-        for (size_t j = 0; j < d; j++) work[j] = b[j];
-        for (size_t k = 0; k < dH; k++) {
-            const double *e = p->basis + k * d;
-            double s = 0.0;
-            for (size_t j = 0; j < d; j++) s += e[j] * b[j];
-            if (k == 0) bh1 = s;
-            bh2 += s * s;
-            for (size_t j = 0; j < d; j++) work[j] -= s * e[j];
-        }
-        for (size_t j = 0; j < d; j++) bperp2 += work[j] * work[j];
-    } else {
-        const double *u = p->u + (t * m + i) * dH;
-        for (size_t k = 0; k < dH; k++) bh2 += u[k] * u[k];
-        bh1 = u[0];
-        bperp2 = p->r[t * m + i] * p->r[t * m + i];
-    }
+    double *bh = work + p->d;
+    const double bperp2 = neuron_project(p, t, i, work, bh);
+    double bh2 = 0.0;
+    for (size_t k = 0; k < p->d_H; k++) bh2 += bh[k] * bh[k];
     const double bperp = sqrt(bperp2);
-    *x = radial ? atan2(bperp, sqrt(bh2)) : atan2(bperp, bh1);
-    *c = fabs(p->a[t * m + i]) * sqrt(bh2 + bperp2);
+    *x = radial ? atan2(bperp, sqrt(bh2)) : atan2(bperp, bh[0]);
+    *c = fabs(p->a[t * p->m + i]) * sqrt(bh2 + bperp2);
 }
 
 static int atom_cmp(const void *pa, const void *pb)
@@ -390,7 +398,7 @@ typedef struct {
     double *x, *w;      /* m: the sorted atoms split for sf_w1_cells_vs_atoms */
     double *cell_mass;  /* n field cell masses */
     double *fine;       /* n_fine smoothing bins */
-    double *bvec;       /* d: b_⊥ of one neuron */
+    double *bvec;       /* d + d_H: b_⊥ and b_H of one neuron */
 } sf_cmp_work;
 
 /* The smoothed particle measure (weights c/m) as densities on the field cells, out[n].
@@ -601,7 +609,7 @@ static sf_status compare_lifted(sf_ctx *ctx, const sf_cmp_job *job)
     SF_ALLOC(ctx, wk.w, p.m);
     SF_ALLOC(ctx, wk.cell_mass, f.n);
     SF_ALLOC(ctx, wk.fine, n_fine);
-    SF_ALLOC(ctx, wk.bvec, p.d);
+    SF_ALLOC(ctx, wk.bvec, p.d + p.d_H); /* neuron_geometry: b_⊥ and b_H */
     SF_ALLOC(ctx, smooth_plus, f.n);
     SF_ALLOC(ctx, smooth_minus, f.n);
     if (out)
@@ -773,27 +781,11 @@ cleanup:
     return status;
 }
 
-/* Components of b_i (time index t) in H, b_H[d_H], and |b_⊥| (explicit b_⊥ for full storage,
- * as neuron_geometry). work: d doubles. */
+/* Components of b_i (time index t) in H, b_H[d_H], and |b_⊥| (neuron_project). work: d
+ * doubles. */
 static double neuron_split(const sf_particles *p, size_t t, size_t i, double *work, double *bh)
 {
-    const size_t m = p->m, d = p->d, dH = p->d_H;
-    if (p->storage != SF_NCP_FULL) {
-        for (size_t k = 0; k < dH; k++) bh[k] = p->u[(t * m + i) * dH + k];
-        return p->r[t * m + i];
-    }
-    const double *b = p->b + (t * m + i) * d;
-    for (size_t j = 0; j < d; j++) work[j] = b[j];
-    for (size_t k = 0; k < dH; k++) {
-        const double *e = p->basis + k * d;
-        double s = 0.0;
-        for (size_t j = 0; j < d; j++) s += e[j] * b[j];
-        bh[k] = s;
-        for (size_t j = 0; j < d; j++) work[j] -= s * e[j];
-    }
-    double r2 = 0.0;
-    for (size_t j = 0; j < d; j++) r2 += work[j] * work[j];
-    return sqrt(r2);
+    return sqrt(neuron_project(p, t, i, work, bh));
 }
 
 static int double_cmp(const void *pa, const void *pb)

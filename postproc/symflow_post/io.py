@@ -215,16 +215,23 @@ def _edges_from_centres(c):
     return np.concatenate([[c[0] - (mid[0] - c[0])], mid, [c[-1] + (c[-1] - mid[-1])]])
 
 
-def read_field(path, ds=None):
-    """FieldData of a form-L field file; SymflowInputError if it is anything else."""
+def _open_field(path, ds, form, note=""):
+    """The dataset of a field file of form `form`; SymflowInputError naming the file and what
+    it is otherwise (`note`: the parenthetical after the expected form, may be empty)."""
     ds = open_dataset(path) if ds is None else ds
     kind = kind_of(ds, path)
     if kind != "field":
         raise SymflowInputError("%s: a %s file: expected a field file" % (path, kind))
-    form = _text(ds.attrs.get("form", ""))
-    if form != "lifted":
-        raise SymflowInputError("%s: attribute form = %r: expected \"lifted\" (form L; only "
-                                "form L fields are plotted)" % (path, form))
+    got = _text(ds.attrs.get("form", ""))
+    if got != form:
+        raise SymflowInputError("%s: attribute form = %r: expected \"%s\"%s"
+                                % (path, got, form, " (%s)" % note if note else ""))
+    return ds
+
+
+def read_field(path, ds=None):
+    """FieldData of a form-L field file; SymflowInputError if it is anything else."""
+    ds = _open_field(path, ds, "lifted", "form L; only form L fields are plotted")
     if "tau_plus" not in ds.variables:
         raise SymflowInputError("%s: variable tau_plus: not found" % path)
     dims = ds["tau_plus"].dims
@@ -272,14 +279,7 @@ def _coord_edges(ds, path, coord):
 
 def read_transport(path, ds=None):
     """TransportData of a form-T field file; SymflowInputError if it is anything else."""
-    ds = open_dataset(path) if ds is None else ds
-    kind = kind_of(ds, path)
-    if kind != "field":
-        raise SymflowInputError("%s: a %s file: expected a field file" % (path, kind))
-    form = _text(ds.attrs.get("form", ""))
-    if form != "transport":
-        raise SymflowInputError("%s: attribute form = %r: expected \"transport\" (form T)"
-                                % (path, form))
+    ds = _open_field(path, ds, "transport", "form T")
     dims = ("time",) + TRANSPORT_COORDS
     time = _var(ds, path, "time", ("time",))
     density = _var(ds, path, "density", dims)
@@ -307,13 +307,7 @@ def read_transport(path, ds=None):
 
 def read_ode(path, ds=None):
     """OdeData of a form-ode field file; SymflowInputError if it is anything else."""
-    ds = open_dataset(path) if ds is None else ds
-    kind = kind_of(ds, path)
-    if kind != "field":
-        raise SymflowInputError("%s: a %s file: expected a field file" % (path, kind))
-    form = _text(ds.attrs.get("form", ""))
-    if form != "ode":
-        raise SymflowInputError("%s: attribute form = %r: expected \"ode\"" % (path, form))
+    ds = _open_field(path, ds, "ode")
     time = _var(ds, path, "time", ("time",))
     w = _var(ds, path, "w", ("time", "component"))
     w_star = _var(ds, path, "w_star", ("time", "component"))
