@@ -6,6 +6,8 @@
  *   symflow info FILE
  *   symflow plot FILE... [-o DIR]        (runs the postproc Python package)
  *   symflow export FILE --vtk DIR        (runs the postproc Python package)
+ *   symflow sweep CASE --vary key=... -o OUT   (runs the postproc Python package, which
+ *                                        runs this binary once per point: SYMFLOW_EXE)
  *   symflow --help | --version
  *
  * Exit codes are the status table of include/symflow/status.h (0 success, 2 usage, 3 case
@@ -59,6 +61,9 @@ static const char *usage_main =
     "                 draw the figures of field/particle/compare files (PNG)\n"
     "  export FILE --vtk DIR\n"
     "                 write a field file as VTK rectilinear grids + a .pvd (ParaView)\n"
+    "  sweep CASE --vary key=v1,v2,... [--set key=value]... -o OUT\n"
+    "                 run a case at many values of its keys (here or on SLURM), merge the\n"
+    "                 runs into one netCDF file (symflow sweep --help)\n"
     "\n"
     "options: --help (any command), --version\n"
     "exit codes: 0 ok, 2 usage, 3 malformed case, 4 value out of range, 5 memory, 6 I/O,\n"
@@ -87,8 +92,10 @@ static const char *usage_solve =
 static const char *usage_info = "usage: symflow info FILE\n\nDescribe a netCDF file written by symflow.\n";
 
 static const char *usage_plot =
-    "usage: symflow plot FILE... [-o DIR]\n\n"
-    "Draw the figures of a field file and optional particle and compare files (PNG).\n";
+    "usage: symflow plot FILE... [-o DIR]\n"
+    "       symflow plot SWEEP.nc [--y NAME] [--x KEY] [-o DIR]\n\n"
+    "Draw the figures of a field file and optional particle and compare files (PNG), or a\n"
+    "quantity of a sweep file against its varied key (sweep_NAME.png).\n";
 
 static const char *usage_export =
     "usage: symflow export FILE --vtk DIR [--whole-box]\n\n"
@@ -508,10 +515,11 @@ static void postproc_dir(char *dir, size_t cap)
     snprintf(dir, cap, "%s", SF_POSTPROC_DIR);
 }
 
-/* Hand over to the Python package (reads netCDF only): python3 -m symflow_post COMMAND argv. */
+/* Hand over to the Python package: python3 -m symflow_post COMMAND argv; usage (NULL: the
+ * package prints its own) answers --help. SYMFLOW_EXE = this binary (the sweep's points). */
 static int run_postproc(const char *command, const char *usage, int argc, char **argv)
 {
-    if (argc >= 1 && is_help(argv[0])) {
+    if (usage && argc >= 1 && is_help(argv[0])) {
         fputs(usage, stdout);
         return 0;
     }
@@ -525,6 +533,12 @@ static int run_postproc(const char *command, const char *usage, int argc, char *
     postproc_dir(dir, sizeof dir);
     snprintf(path, sizeof path, "%s%s%s", dir, pp && *pp ? ":" : "", pp ? pp : "");
     setenv("PYTHONPATH", path, 1);
+    char exe[4096]; /* the sweep's points run this binary */
+    const ssize_t ne = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (ne > 0) {
+        exe[ne] = '\0';
+        setenv("SYMFLOW_EXE", exe, 1);
+    }
     args[0] = (char *)SF_PYTHON;
     args[1] = (char *)"-m";
     args[2] = (char *)"symflow_post";
@@ -543,6 +557,9 @@ static int cmd_export(int argc, char **argv)
     return run_postproc("export", usage_export, argc, argv);
 }
 
+/* sweep: the Python module prints its own usage (symflow sweep --help). */
+static int cmd_sweep(int argc, char **argv) { return run_postproc("sweep", NULL, argc, argv); }
+
 int main(int argc, char **argv)
 {
     if (argc < 2 || is_help(argv[1])) {
@@ -555,6 +572,7 @@ int main(int argc, char **argv)
     }
     if (!strcmp(argv[1], "plot")) return cmd_plot(argc - 2, argv + 2);
     if (!strcmp(argv[1], "export")) return cmd_export(argc - 2, argv + 2);
+    if (!strcmp(argv[1], "sweep")) return cmd_sweep(argc - 2, argv + 2);
     set_command_line(argc, argv);
     sf_ctx *ctx = NULL;
     if (sf_ctx_create(&ctx) != SF_OK) {

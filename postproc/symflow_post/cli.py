@@ -17,6 +17,10 @@ What it does not do: draw or write anything itself, or accept a file it cannot i
                                     paper_fig_loss.png. Not a `symflow` command: run
                                     /usr/bin/python3 -m symflow_post paper … with
                                     PYTHONPATH=postproc.
+    plot SWEEP [--y NAME] [--x KEY] [-o DIR]
+                                    a sweep file (symflow_kind = "sweep"): sweep_NAME.png,
+                                    NAME against the varied key (sweep_plot.py).
+    sweep …                         plan, run and merge a sweep (sweep.py; `symflow sweep`).
     export FILE --vtk DIR [--whole-box]
                                     a form-T or form-L field file as VTK XML rectilinear
                                     grids, one .vtr per output time, and a .pvd collection
@@ -36,7 +40,7 @@ import argparse
 import os
 import sys
 
-from . import atomic, export, paper, plots
+from . import atomic, export, paper, plots, sweep, sweep_plot
 from . import io as sfio
 
 #: Exit status for bad input, as argparse and the `symflow` command use.
@@ -97,6 +101,11 @@ def _parser():
     sp.add_argument("-o", "--outdir", metavar="DIR", default=None)
     sp.add_argument("--dpi", type=_dpi, default=None, metavar="N",
                     help="resolution of the PNG files (default %d)" % plots.DPI)
+    sp.add_argument("--y", default=None, metavar="NAME",
+                    help="sweep file: the quantity drawn (a derived one, or a series at "
+                         "its last output; default mass_plus_final or risk_final)")
+    sp.add_argument("--x", default=None, metavar="KEY",
+                    help="sweep file: the varied key on the x axis (default the first)")
     pp = sub.add_parser("paper", prog="symflow paper",
                         help="the paper's 1-D figures, PDE beside particles")
     pp.add_argument("field", metavar="FIELD")
@@ -140,6 +149,15 @@ def _outdir(prog, outdir, field_path):
 
 def _cmd_plot(args):
     prog = "symflow plot"
+    if len(args.files) == 1 and sweep_plot.is_sweep(args.files[0]):
+        outdir = _outdir(prog, args.outdir, args.files[0])
+        try:
+            return [sweep_plot.plot_sweep(args.files[0], outdir, y=args.y, x=args.x)]
+        except (ValueError, atomic.OutputError) as exc:
+            raise UsageError("%s: error: %s" % (prog, exc))
+    if args.x is not None or args.y is not None:
+        raise UsageError("%s: error: --x and --y apply to one sweep file (symflow_kind = "
+                         "\"sweep\")" % prog)
     found = _classify(prog, args.files)
     fields = found["field"]
     if not fields:
@@ -195,6 +213,9 @@ COMMANDS = {"plot": _cmd_plot, "paper": _cmd_paper, "export": _cmd_export}
 
 def main(argv=None):
     """Run the command line; returns the exit status."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["sweep"]:  # its own command line (sweep.py): plan | merge | run
+        return sweep.main(argv[1:])
     try:
         args = _parser().parse_args(argv)
         if args.command is None:
