@@ -33,7 +33,7 @@ start() {
     for c in munged slurmctld slurmd sinfo; do
         command -v "$c" >/dev/null || die "$c not found: apt-get install slurm-wlm munge"
     done
-    if [ -f "$CONF" ] && [ "$(head -n 1 "$CONF")" != "$MARK" ]; then
+    if [ -f "$CONF" ] && [ "$(head -n 1 "$CONF" | cut -c1-${#MARK})" != "$MARK" ]; then
         die "$CONF exists and was not written by this script: not replacing it"
     fi
     mkdir -p "$DIR"/log "$DIR"/ctld "$DIR"/d "$(dirname "$CONF")"
