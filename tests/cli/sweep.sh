@@ -9,6 +9,8 @@
 #    consistent with the series (R at the escape time t_f is f·R(0) by linear interpolation
 #    between outputs, the fastest descent at the largest dissipation, final masses = last
 #    outputs).
+#    --seeds a:b runs `symflow particles` per seed (a dimension seed): the masses per sign
+#    and the risk of seed 2 equal those of `symflow particles --seed 2` bit for bit.
 # 2. Resume: a sweep killed by SIGTERM once two of its points have finished exits 143; the
 #    rerun starts no finished point again (sweep.log has one "start" per point; the finished
 #    points' files keep their inode and mtime) and its merged file equals an uninterrupted
@@ -103,6 +105,26 @@ print("\n".join("  " + f for f in fails))
 sys.exit(1 if fails else 0)
 PY
 grep -q "4 points (2 ok, 2 failed)" out.txt && pass || fail "summary line: $(cat out.txt)"
+
+# seeds: `symflow particles` per seed, masses per sign from the particle file
+pargs=(--set particles.m=32 --set particles.method=euler --set time.end=0.5)
+"$SYMFLOW" sweep "$TINY" --seeds 1:2 "${pargs[@]}" -o seeds.nc >/dev/null 2>err.txt \
+    && pass || fail "seed sweep: $(cat err.txt)"
+"$SYMFLOW" particles "$TINY" --seed 2 "${pargs[@]}" -o p2.nc --quiet && pass || fail "particles --seed 2"
+"$PYTHON" - seeds.nc p2.nc <<'PY' && pass || fail "seed sweep file"
+import sys, numpy as np, xarray as xr
+from symflow_post import analysis, io
+ds = xr.open_dataset(sys.argv[1], decode_times=False)
+p = io.read_particles(sys.argv[2])
+plus, minus = analysis.particle_masses(analysis.particle_cloud(p, "theta"))
+ok = (ds["status"].dims == ("seed",) and list(ds["seed"].values) == [1, 2]
+      and ds.attrs["point_command"] == "particles" and (ds["status"].values == 0).all()
+      and np.array_equal(ds["mass_plus"].values[1], plus)
+      and np.array_equal(ds["risk"].values[1], p.risk)
+      and not np.array_equal(ds["risk"].values[0], ds["risk"].values[1]))
+print(ds) if not ok else None
+sys.exit(0 if ok else 1)
+PY
 
 echo "[$SECONDS s] 2. SIGTERM mid-way, then resume"
 # ---- 2. SIGTERM mid-way, then resume ----
