@@ -4,8 +4,9 @@ What it does: opens the files the `symflow` command writes (field files of form 
 files in the public schema "particles-1", compare files), turns particle clouds into the
 lifted marginals of form L (M15), draws the diagnostics of MATH.md §6 as PNG files,
 and writes field files as VTK rectilinear grids for ParaView (export).
-What it does not do: solve anything, write netCDF (except the synthetic files of
-`synthetic`, which exist for tests and demonstrations), or read anything but netCDF.
+What it does not do: solve anything (a sweep runs the `symflow` binary per point), write
+netCDF (except the synthetic files of `synthetic`, which exist for tests and
+demonstrations, and the merged sweep files of `sweep`), or read anything but netCDF.
 
 Modules, one job each:
     io        open a file with xarray (decode_times=False), check its kind, return plain
@@ -26,6 +27,10 @@ Modules, one job each:
               `python3 -m symflow_post paper FIELD PARTICLES... -o DIR [--dpi N]` and
               `python3 -m symflow_post export FILE --vtk DIR`.
     synthetic small analytic field / particle / compare files (tests, demos).
+    sweep     `symflow sweep`: plan a case's runs over varied keys, run them (here, on
+              SLURM, or as a printed job list; resumable), merge them into one sweep file
+              (the one netCDF writer of the package besides synthetic).
+    sweep_plot  a sweep file's quantity against a varied key (`symflow plot SWEEP.nc`).
 
 Command line (run with Debian's /usr/bin/python3, PYTHONPATH=postproc):
 
@@ -47,4 +52,5 @@ the coordinate is φ ∈ [0, π] with u = cos φ, r = sin φ, and the angle to H
 min(φ, π − φ).
 """
 
-__all__ = ["io", "analysis", "atomic", "plots", "paper", "export", "cli", "synthetic"]
+__all__ = ["io", "analysis", "atomic", "plots", "paper", "export", "cli", "synthetic",
+           "sweep", "sweep_plot"]
