@@ -788,6 +788,8 @@ Run a case at many values of its keys and merge the runs into one netCDF file OU
                            --chunk points per task, --partition, --time, --array-throttle)
                            and a merge job after it; print: write the plan and print one
                            command per point (for GNU parallel), then run `sweep merge`
+Exit status: 0 when at least one point succeeded (failed points are recorded in OUT), else
+the first point's exit status; 2 bad input; 130/143 interrupted.
 Work directory: OUT.d/ (plan, case copy, one file per point, sweep.log). Running the same
 command again skips the finished points (resume); SIGINT/SIGTERM stop the running points
 (they run again next time), exit 130/143.
@@ -842,7 +844,7 @@ def _cmd_plan(argv):
     out = a.output
     if os.path.isdir(out):
         raise SweepError("-o %s: is a directory, expected a file name" % out)
-    if os.path.exists(out) and os.path.samefile(out, a.case):
+    if os.path.exists(out) and os.path.exists(a.case) and os.path.samefile(out, a.case):
         raise SweepError("-o %s: is the case file" % out)
     atomic.check_target(out)
     plan = make_plan(a.case, a.vary, a.sets, a.zip, seeds, fields, escape, out,
@@ -871,6 +873,11 @@ def _cmd_plan(argv):
     n_ok, n_failed, n_not = merge(wd, out, command=plan["sweep_command"])
     print("symflow sweep: %d points (%d ok, %d failed) with %d workers in %.2f s; wrote %s"
           % (n, n_ok, n_failed, jobs, time.monotonic() - t0, out))
+    if n_ok == 0 and n_failed:  # every point failed: most likely the sweep itself is wrong
+        first = next(r for r in (wd.result(i) for i in range(n)) if r)
+        print("symflow sweep: error: every point failed; the first: %s" % first["message"],
+              file=sys.stderr)
+        return int(first["exit_code"]) if 0 < int(first["exit_code"]) < 128 else 1
     return 0
 
 

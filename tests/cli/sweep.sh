@@ -21,7 +21,8 @@
 #    64-cell grid to stay quick): the 10 points run, |tau_plus|(10) increases with d_H and
 #    |tau_minus|(10) decreases (the published masses do; README has the full-grid figures).
 # 5. `symflow plot SWEEP --y escape_time` writes sweep_escape_time.png; an unknown --y, a
-#    --vary without '=', an existing work directory of another sweep: exit 2, one line.
+#    --vary without '=', an existing work directory of another sweep: exit 2, one line; a
+#    sweep whose every point fails writes its file and exits with the points' status (4).
 # Usage: bash sweep.sh SYMFLOW REPO_ROOT PYTHON. Prints "N passed, N failed".
 set -u
 SYMFLOW=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
@@ -206,6 +207,11 @@ rc=$?
 rc=$?
 [ $rc -eq 2 ] && grep -q "holds another sweep" err.txt && pass \
     || fail "another sweep in the work directory: exit $rc: $(cat err.txt)"
+
+"$SYMFLOW" sweep "$TINY" --vary grid.cells=2,4 -o allfail.nc >/dev/null 2>err.txt
+rc=$?
+[ $rc -eq 4 ] && [ -s allfail.nc ] && grep -q "every point failed" err.txt && pass \
+    || fail "every point failing: exit $rc (expected 4, the points' status), $(cat err.txt)"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
