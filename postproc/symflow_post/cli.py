@@ -102,8 +102,9 @@ def _parser():
     sp.add_argument("--dpi", type=_dpi, default=None, metavar="N",
                     help="resolution of the PNG files (default %d)" % plots.DPI)
     sp.add_argument("--y", default=None, metavar="NAME",
-                    help="sweep file: the quantity drawn (a derived one, or a series at "
-                         "its last output; default mass_plus_final or risk_final)")
+                    help="sweep file: the quantity drawn, or a comma list drawn together "
+                         "(a derived one, or a series at its last output; default "
+                         "mass_plus_final or risk_final)")
     sp.add_argument("--x", default=None, metavar="KEY",
                     help="sweep file: the varied key on the x axis (default the first)")
     pp = sub.add_parser("paper", prog="symflow paper",

@@ -1,6 +1,7 @@
 """sweep_plot — the figure of a sweep file: one quantity against a varied key (MATH §8).
 
-What it does: `plot_sweep(path, outdir, y, x)` draws the variable `y` of a sweep file
+What it does: `plot_sweep(path, outdir, y, x)` draws the variable `y` (or a comma list of
+them, together, into sweep_<y1>_<y2>.png) of a sweep file
 (sweep.py) against the varied key `x`, one line per value of the other sweep dimensions
 (and per escape fraction for escape_time); a series on `time` is drawn at its last output,
 "NAME(t_end)". The x axis is logarithmic when the key was log-spaced or its values span
@@ -60,8 +61,28 @@ def fit_log(x, y):
     return float(a), float(b)
 
 
+def _quantity(ds, path, y, xdim):
+    """(DataArray with dims (xdim, other…), label) of one --y name."""
+    if y not in ds.data_vars or y in ("status", "message", "exit_code"):
+        numeric = [n for n, v in ds.data_vars.items() if v.dtype.kind in "fi"
+                   and n not in ("status", "exit_code")]
+        raise ValueError("%s: --y %s: not a quantity of the sweep (one of: %s)"
+                         % (path, y, ", ".join(numeric)))
+    var, label = ds[y], y
+    if "time" in var.dims:
+        var = var.isel(time=-1)
+        label = "%s(t_end)" % y
+    extra = [d for d in var.dims if d != xdim]
+    bad = [d for d in extra if d not in _sweep_dims(ds) and d != "escape_fraction"]
+    if bad:
+        raise ValueError("%s: --y %s: has dimensions %s besides the sweep's: choose a series "
+                         "or a derived quantity" % (path, y, ", ".join(bad)))
+    return var.where(ds["status"] == 0).transpose(xdim, *extra), label
+
+
 def plot_sweep(path, outdir, y=None, x=None):
-    """Draw sweep_<y>.png into outdir; returns its path."""
+    """Draw sweep_<y>.png into outdir (y: one name or a comma list drawn together);
+    returns its path."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -72,54 +93,45 @@ def plot_sweep(path, outdir, y=None, x=None):
         ds = ds.load()
     if y is None:
         y = "mass_plus_final" if "mass_plus_final" in ds else "risk_final"
-    if y not in ds.data_vars or y in ("status", "message", "exit_code"):
-        numeric = [n for n, v in ds.data_vars.items() if v.dtype.kind in "fi"
-                   and n not in ("status", "exit_code")]
-        raise ValueError("%s: --y %s: not a quantity of the sweep (one of: %s)"
-                         % (path, y, ", ".join(numeric)))
+    names = [n for n in y.split(",") if n]
+    if not names:
+        raise ValueError("%s: --y %r: expected a name or a comma list of names" % (path, y))
     xname, xdim = _x_coord(ds, x)
-    var = ds[y]
-    label = y
-    if "time" in var.dims:
-        var = var.isel(time=-1)
-        label = "%s(t_end)" % y
-    extra = [d for d in var.dims if d != xdim]
-    bad = [d for d in extra if d not in _sweep_dims(ds) and d != "escape_fraction"]
-    if bad:
-        raise ValueError("%s: --y %s: has dimensions %s besides the sweep's: choose a series "
-                         "or a derived quantity" % (path, y, ", ".join(bad)))
-    status = ds["status"]
-    var = var.where(status == 0)
+    quantities = [(n,) + _quantity(ds, path, n, xdim) for n in names]
     xv = ds[xname].values
     categorical = xv.dtype.kind not in "fi"
     xpos = np.arange(len(xv)) if categorical else xv.astype(float)
-    var = var.transpose(xdim, *extra)
-    other = [(d, ds[d].values if d in ds.variables else np.arange(ds.sizes[d])) for d in extra]
     fig, ax = plt.subplots(figsize=(7, 4.8))
-    lines = list(np.ndindex(*[len(v) for _, v in other])) if other else [()]
-    fits = []
-    for idx in lines:
-        sel = {d: i for (d, _), i in zip(other, idx)}
-        yy = np.asarray(var.isel(sel).values, dtype=float) if sel else \
-            np.asarray(var.values, dtype=float)
-        name = ", ".join("%s = %s" % (d, vals[i]) for (d, vals), i in zip(other, idx))
-        (ln,) = ax.plot(xpos, yy, marker="o", label=name or label)
-        if y == "escape_time" and not categorical:
-            f = fit_log(xpos, yy)
-            if f is not None:
-                a, b = f
-                xs = xpos[np.isfinite(xpos) & (xpos > 0)]
-                xf = np.geomspace(xs.min(), xs.max(), 100)
-                ax.plot(xf, a + b * np.log(xf), "--", color=ln.get_color(), alpha=0.7,
-                        label="fit %.4g + %.4g ln %s" % (a, b, xname))
-                fits.append((name, a, b))
+    fits, allvals = [], []
+    for yname, var, label in quantities:
+        extra = list(var.dims[1:])
+        other = [(d, ds[d].values if d in ds.variables else np.arange(ds.sizes[d]))
+                 for d in extra]
+        for idx in (list(np.ndindex(*[len(v) for _, v in other])) if other else [()]):
+            sel = {d: i for (d, _), i in zip(other, idx)}
+            yy = np.asarray((var.isel(sel) if sel else var).values, dtype=float)
+            allvals.append(yy)
+            name = ", ".join("%s = %s" % (d, vals[i]) for (d, vals), i in zip(other, idx))
+            if len(quantities) > 1:
+                name = label + (" (%s)" % name if name else "")
+            (ln,) = ax.plot(xpos, yy, marker="o", label=name or label)
+            if yname == "escape_time" and not categorical:
+                f = fit_log(xpos, yy)
+                if f is not None:
+                    a, b = f
+                    xs = xpos[np.isfinite(xpos) & (xpos > 0)]
+                    xf = np.geomspace(xs.min(), xs.max(), 100)
+                    ax.plot(xf, a + b * np.log(xf), "--", color=ln.get_color(), alpha=0.7,
+                            label="fit %.4g + %.4g ln %s" % (a, b, xname))
+                    fits.append((name, a, b))
+    label = ", ".join(q[2] for q in quantities)
     spacing = ds[xname].attrs.get("spacing", "")
     if not categorical and np.all(xpos > 0) and (spacing == "log" or
                                                   analysis.spans_decades(xpos)):
         ax.set_xscale("log")
-    vals = np.asarray(var.values, dtype=float)
+    vals = np.concatenate([v.ravel() for v in allvals])
     pos = vals[np.isfinite(vals) & (vals > 0)]
-    if y != "escape_time" and pos.size and pos.size == np.isfinite(vals).sum() and \
+    if "escape_time" not in names and pos.size and pos.size == np.isfinite(vals).sum() and \
             pos.max() / pos.min() >= analysis.LOG_TIME_RATIO:
         ax.set_yscale("log")
     if categorical:
@@ -131,13 +143,13 @@ def plot_sweep(path, outdir, y=None, x=None):
     ax.legend(fontsize=8)
     title = "%s against %s" % (label, xname)
     ax.set_title(title)
-    n_bad = int((status != 0).sum())
+    n_bad = int((ds["status"] != 0).sum())
     caption = ("%s of the sweep %s against the varied key %s; %d point(s) failed or not run "
                "(gaps)." % (label, os.path.basename(path), xname, n_bad))
     if fits:
         caption += " Fits t_f = a + b ln %s: %s." % (xname, "; ".join(
             "%s a = %.6g, b = %.6g" % (n, a, b) for n, a, b in fits))
-    out = os.path.join(outdir, "sweep_%s.png" % y)
+    out = os.path.join(outdir, "sweep_%s.png" % "_".join(names))
     fig.tight_layout()
     try:
         plots.save(fig, out, title, caption)

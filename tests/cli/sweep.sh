@@ -20,7 +20,8 @@
 # 4. The d_H sweep of the paper (cases/paper-dh-sweep.yaml, d_H ∈ {2, …, 35}, on a coarse
 #    64-cell grid to stay quick): the 10 points run, |tau_plus|(10) increases with d_H and
 #    |tau_minus|(10) decreases (the published masses do; README has the full-grid figures).
-# 5. `symflow plot SWEEP --y escape_time` writes sweep_escape_time.png; an unknown --y, a
+# 5. `symflow plot SWEEP --y escape_time` writes sweep_escape_time.png (--y a,b: both, one
+#    figure); an unknown --y, a
 #    --vary without '=', an existing work directory of another sweep: exit 2, one line; a
 #    sweep whose every point fails writes its file and exits with the points' status (4).
 # Usage: bash sweep.sh SYMFLOW REPO_ROOT PYTHON. Prints "N passed, N failed".
@@ -195,6 +196,8 @@ echo "[$SECONDS s] 5. plot, bad input"
     && pass || fail "plot --y escape_time: $(cat err.txt)"
 "$SYMFLOW" plot dh.nc -o figs >/dev/null 2>err.txt && [ -s figs/sweep_mass_plus_final.png ] \
     && pass || fail "plot (default y): $(cat err.txt)"
+"$SYMFLOW" plot dh.nc --y mass_plus_final,mass_minus_final -o figs >/dev/null 2>err.txt \
+    && [ -s figs/sweep_mass_plus_final_mass_minus_final.png ] && pass || fail "plot --y a,b: $(cat err.txt)"
 "$SYMFLOW" plot two.nc --y nosuch -o figs >/dev/null 2>err.txt
 rc=$?
 [ $rc -eq 2 ] && [ "$(wc -l <err.txt)" -eq 1 ] && grep -q "nosuch" err.txt && pass \
