@@ -372,11 +372,10 @@ class Runner:
         if rc in (130, 143, -signal.SIGINT, -signal.SIGTERM, -signal.SIGKILL) and (
                 self.signal or rc < 0):
             # interrupted: the point is not finished; its partial file goes
-            for ext in ("nc",):
-                try:
-                    os.unlink(self.wd.point_file(i, ext))
-                except OSError:
-                    pass
+            try:
+                os.unlink(self.wd.point_file(i, "nc"))
+            except OSError:
+                pass
             self.wd.log("interrupted %d (exit %d)" % (i, rc))
             return None
         try:
