@@ -130,7 +130,7 @@ PY
 
 echo "[$SECONDS s] 2. SIGTERM mid-way, then resume"
 # ---- 2. SIGTERM mid-way, then resume ----
-resume_args=(sweep "$TINY" --vary grid.cells=100:350:6 --set time.end=10 --set time.outputs=5 -j 2)
+resume_args=(sweep "$TINY" --vary grid.cells=100:350:6 --set time.end=5 --set time.outputs=5 -j 2)
 mkdir -p kill && cd kill || exit 1
 "$SYMFLOW" "${resume_args[@]}" -o k.nc >out.txt 2>err.txt &
 pid=$!
