@@ -21,7 +21,8 @@ enum {
 /* How a target is reduced (MATH §2, §4.1). */
 typedef enum {
     SF_TARGET_RADIAL, /* f_H(z) = |z|^p, any d_H: θ-form on [0, π/2] */
-    SF_TARGET_LINE    /* f_H(z) = f(z₁), d_H = 1 only: φ-form on [0, π], or θ-form if even */
+    SF_TARGET_LINE,   /* f_H(z) = f(z₁), d_H = 1 only: φ-form on [0, π], or θ-form if even */
+    SF_TARGET_PLANE   /* f_H(z₁, z₂), d_H = 2 only: the hemisphere (φ, θ), hemi.c (§4.8) */
 } sf_target_kind;
 
 /* One row of the target table (target.c). */
