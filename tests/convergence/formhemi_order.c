@@ -8,9 +8,10 @@
  *     converged ϑ-quadrature (kernel.c). Errors of R(T), |τ⁺|(T) and of the θ-marginal (L¹)
  *     at n_φ = 4 … 32; order ≥ MIN_ORDER between the two finest (measured: spectral, ≈ 8–10;
  *     beyond n_φ = 32 the errors reach the integrator's tolerance).
- * (b) xor (f* = x₁x₂, d = 20): R(T) and |τ⁺|(T) on N_θ = 8, 16, 32 (n_φ = 4 N_θ) against
- *     N_θ = 64: order of R ≥ MIN_ORDER between the two finest. The pole treatment (zero flux
- *     through θ = π/2, φ̇ with 1/cos²θ at the cell centres) is part of what is measured.
+ * (b) xor (f* = x₁x₂, d = 20): R(6) and |τ⁺|(6) on N_θ = 8, 16, 32 (n_φ = 4 N_θ; 16, 32,
+ *     64 with SF_HEMI_SLOW=1, about 10 minutes): order ≥ MIN_ORDER from the three. The pole
+ *     treatment (zero flux through θ = π/2, φ̇ with 1/cos²θ at the cell centres) is part of
+ *     what is measured.
  */
 #include <math.h>
 #include <stdio.h>
@@ -97,9 +98,13 @@ static void part_a(sf_ctx *ctx)
     sf_case_free(&c);
 }
 
-enum { B_N = 3, B_REF = 64 };
-static const size_t b_nt[B_N] = {8, 16, 32};
-static const double B_T = 3.0;
+/* (b): three grids N_θ, 2N_θ, 4N_θ (n_φ = 4 N_θ) and the order of R(B_T) from their
+ * differences, p = log₂((R_N − R_2N)/(R_2N − R_4N)) (no reference solution needed). B_T = 6:
+ * at t ≈ 3 the error of R changes sign (measured: R_8 − R_64 = +1.1e-4, R_16 − R_64 = −1.4e-6,
+ * R_32 − R_64 = −6.5e-6 at t = 3), so a pointwise order there is meaningless; by t = 6 the
+ * neurons have left the pole region and the error has one sign. Measured at t = 6: 2.12
+ * (8, 16, 32) and 2.66 (16, 32, 64; the slow variant, SF_HEMI_SLOW=1). */
+static const double B_T = 6.0;
 
 static sf_status xor_at(sf_ctx *ctx, size_t nt, double out[2])
 {
@@ -120,22 +125,20 @@ cleanup:
     return status;
 }
 
-static void part_b(sf_ctx *ctx)
+static void part_b(sf_ctx *ctx, size_t n0)
 {
-    double ref[2] = {NAN, NAN}, v[B_N][2];
-    SF_EXPECT_OK(ctx, xor_at(ctx, B_REF, ref));
-    printf("(b) xor, d = 20: reference N_theta = %d: R(%g) = %.12g, mass+ = %.12g\n", B_REF, B_T,
-           ref[0], ref[1]);
-    for (int k = 0; k < B_N; k++) {
-        SF_EXPECT_OK(ctx, xor_at(ctx, b_nt[k], v[k]));
-        printf("    N_theta %3zu x %3zu: |dR| = %.3e  |d mass+| = %.3e\n", b_nt[k], 4 * b_nt[k],
-               fabs(v[k][0] - ref[0]), fabs(v[k][1] - ref[1]));
+    double v[3][2];
+    printf("(b) xor, d = 20, t = %g\n", B_T);
+    for (int k = 0; k < 3; k++) {
+        const size_t nt = n0 << k;
+        SF_EXPECT_OK(ctx, xor_at(ctx, nt, v[k]));
+        printf("    N_theta %3zu x %3zu: R = %.12f  mass+ = %.12f\n", nt, 4 * nt, v[k][0], v[k][1]);
     }
     for (int j = 0; j < 2; j++) {
-        const double p = log2(fabs(v[B_N - 2][j] - ref[j]) / fabs(v[B_N - 1][j] - ref[j]));
-        printf("    order (%s) between N_theta = %zu and %zu: %.2f\n", j ? "mass+" : "R",
-               b_nt[B_N - 2], b_nt[B_N - 1], p);
-        if (j == 0) SF_EXPECT(p >= MIN_ORDER);
+        const double p = log2((v[0][j] - v[1][j]) / (v[1][j] - v[2][j]));
+        printf("    order (%s) from N_theta = %zu, %zu, %zu: %.2f\n", j ? "mass+" : "R", n0, 2 * n0,
+               4 * n0, p);
+        SF_EXPECT(p >= MIN_ORDER);
     }
 }
 
@@ -143,8 +146,9 @@ int main(void)
 {
     sf_ctx *ctx = NULL;
     sf_ctx_create(&ctx);
+    const char *slow = getenv("SF_HEMI_SLOW");
     part_a(ctx);
-    part_b(ctx);
+    part_b(ctx, slow && *slow == '1' ? 16 : 8);
     sf_ctx_destroy(&ctx);
     SF_TEST_DONE();
 }
