@@ -235,6 +235,10 @@ def read_field(path, ds=None):
     if "tau_plus" not in ds.variables:
         raise SymflowInputError("%s: variable tau_plus: not found" % path)
     dims = ds["tau_plus"].dims
+    if tuple(dims) == ("time", "theta", "phi"):
+        raise SymflowInputError("%s: variable tau_plus: dimensions (time, theta, phi): a d_H = 2 "
+                                "hemisphere field (docs/math.md §4.8), which the figures of "
+                                "`plot` do not draw yet; open it with xarray" % path)
     if len(dims) != 2 or dims[0] != "time" or dims[1] not in ANGLE_COORDS:
         raise SymflowInputError("%s: variable tau_plus: dimensions (%s): expected (time, "
                                 "theta) or (time, phi)" % (path, ", ".join(dims)))
