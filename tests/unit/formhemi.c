@@ -3,6 +3,8 @@
  *  - the kernel applied by FFT in φ equals the dense circulant product (1e-13 relative);
  *  - (L1) to rounding, R non-increasing, and the discrete (L2): the reported dissipation
  *    equals −Σ Ψ_c dM_c/dt of the right-hand side (summation by parts, to rounding);
+ *  - the registry builds the hemisphere form for xor (form lifted), with a memory estimate
+ *    that counts its n_φ n_θ² kernel table;
  *  - the symmetries of MATH §2 on the grid, to rounding. For T ∈ O(2) with f∘T = ε_T f the
  *    invariance of μ under (a, b) ↦ (ε_T a, T b) reads τ^s(T ω) = τ^{ε_T s}(ω). xor:
  *    rotation by π (ε = +1): τ^±(φ + π) = τ^±(φ); by π/2 ((x₁, x₂) ↦ (−x₂, x₁), ε = −1):
@@ -19,6 +21,7 @@
 #include "cases.h"
 #include "check.h"
 #include "hemi.h"
+#include "symflow/registry.h"
 
 enum { NT = 8, NP = 32, N = NT * NP };
 static const double T_END = 6.0;
@@ -156,10 +159,31 @@ done:
     sf_case_free(&c);
 }
 
+/* The registry's lifted row builds the hemisphere for xor; its memory estimate counts the
+ * n_φ × n_θ² table and its modes (2 × 8 bytes each). */
+static void registry_row(sf_ctx *ctx)
+{
+    sf_case c = {0};
+    sf_instance *in = NULL;
+    SF_EXPECT_OK(ctx, make_case(ctx, &c, 20, 2, "xor"));
+    c.grid.cells = NT;
+    SF_EXPECT_OK(ctx, sf_registry_build(ctx, &c, &in));
+    if (in) {
+        SF_EXPECT(sf_formhemi_of(sf_instance_form(in)) != NULL);
+        SF_EXPECT(sf_instance_grid(in, 1) && sf_instance_grid(in, 1)->n == 4 * NT);
+    }
+    sf_memory_estimate e;
+    SF_EXPECT_OK(ctx, sf_registry_memory(ctx, &c, 0, &e));
+    SF_EXPECT(e.bytes >= 16.0 * 4 * NT * NT * NT && !strcmp(e.key, "grid.cells"));
+    sf_instance_destroy(&in);
+    sf_case_free(&c);
+}
+
 int main(void)
 {
     sf_ctx *ctx = NULL;
     sf_ctx_create(&ctx);
+    registry_row(ctx);
     fft_vs_dense(ctx, "xor");
     fft_vs_dense(ctx, "staircase");
     run(ctx, "xor");
