@@ -254,8 +254,8 @@ def read_field(path, ds=None):
     dims = ds["tau_plus"].dims
     if tuple(dims) == ("time", "theta", "phi"):
         raise SymflowInputError("%s: variable tau_plus: dimensions (time, theta, phi): a d_H = 2 "
-                                "hemisphere field (docs/math.md §4.8), which the figures of "
-                                "`plot` do not draw yet; open it with xarray" % path)
+                                "hemisphere field (docs/math.md §4.8), not a 1-D form-L field: "
+                                "`plot` draws it, `export` and `paper` do not yet" % path)
     if len(dims) != 2 or dims[0] != "time" or dims[1] not in ANGLE_COORDS:
         raise SymflowInputError("%s: variable tau_plus: dimensions (%s): expected (time, "
                                 "theta) or (time, phi)" % (path, ", ".join(dims)))
