@@ -63,38 +63,41 @@ static double kappa_hat(double c)
     return (sqrt(1.0 - c * c) + (M_PI - acos(c)) * c) / (2.0 * M_PI);
 }
 
-/* velocities (M7) into v, and R (M2) */
+/* velocities (M7) into v, and R (M2); each pair (i, j ≥ i) once */
 static double velocity(const state *s, state *v)
 {
-    static double nrm[M], psi[M], grad[M][D];
+    static double nrm[M], p[M], gr[M][D];
     double risk = 0.0;
     for (int i = 0; i < M; i++) {
         double n2 = 0.0;
         for (int k = 0; k < D; k++) n2 += s->b[i][k] * s->b[i][k];
         nrm[i] = sqrt(n2);
+        p[i] = 0.0;
+        for (int k = 0; k < D; k++) gr[i][k] = 0.0;
     }
-    for (int i = 0; i < M; i++) {
-        double gg[D];
-        const double g = g_xor(s->b[i], gg);
-        double p = 0.0, gr[D] = {0};
-        for (int j = 0; j < M; j++) {
+    for (int i = 0; i < M; i++)
+        for (int j = i; j < M; j++) {
             double dot = 0.0;
             for (int k = 0; k < D; k++) dot += s->b[i][k] * s->b[j][k];
             const double c = fmax(-1.0, fmin(1.0, dot / (nrm[i] * nrm[j])));
-            const double al = acos(c), sa = sqrt(fmax(0.0, 1.0 - c * c));
-            p += s->a[j] * nrm[i] * nrm[j] * kappa_hat(c);
-            /* (M4): (|b′| sin α b/|b| + (π − α) b′)/(2π) */
-            const double f1 = s->a[j] * nrm[j] * sa / (nrm[i] * 2.0 * M_PI);
-            const double f2 = s->a[j] * (M_PI - al) / (2.0 * M_PI);
-            for (int k = 0; k < D; k++) gr[k] += f1 * s->b[i][k] + f2 * s->b[j][k];
+            const double al = acos(c), sa = sqrt(fmax(0.0, 1.0 - c * c)), kh = kappa_hat(c);
+            /* (M4): ∇_{b_i} κ = (|b_j| sin α b_i/|b_i| + (π − α) b_j)/(2π), and i ↔ j */
+            p[i] += s->a[j] * nrm[i] * nrm[j] * kh;
+            const double fi1 = s->a[j] * nrm[j] * sa / (nrm[i] * 2.0 * M_PI);
+            const double fi2 = s->a[j] * (M_PI - al) / (2.0 * M_PI);
+            for (int k = 0; k < D; k++) gr[i][k] += fi1 * s->b[i][k] + fi2 * s->b[j][k];
+            if (j == i) continue;
+            p[j] += s->a[i] * nrm[i] * nrm[j] * kh;
+            const double fj1 = s->a[i] * nrm[i] * sa / (nrm[j] * 2.0 * M_PI);
+            const double fj2 = s->a[i] * (M_PI - al) / (2.0 * M_PI);
+            for (int k = 0; k < D; k++) gr[j][k] += fj1 * s->b[j][k] + fj2 * s->b[i][k];
         }
-        psi[i] = p / M - g;
-        for (int k = 0; k < D; k++) grad[i][k] = gr[k] / M - gg[k];
-        risk += 0.5 * s->a[i] * p / ((double)M * M) - s->a[i] * g / M;
-    }
     for (int i = 0; i < M; i++) {
-        v->a[i] = -psi[i];
-        for (int k = 0; k < D; k++) v->b[i][k] = -s->a[i] * grad[i][k];
+        double gg[D];
+        const double g = g_xor(s->b[i], gg);
+        v->a[i] = -(p[i] / M - g);
+        for (int k = 0; k < D; k++) v->b[i][k] = -s->a[i] * (gr[i][k] / M - gg[k]);
+        risk += 0.5 * s->a[i] * p[i] / ((double)M * M) - s->a[i] * g / M;
     }
     return risk + 0.5; /* ½ E (x₁x₂)² = ½ */
 }
