@@ -369,6 +369,7 @@ sf_status sf_reduce_hemi(sf_ctx *ctx, const sf_case *c, const sf_grid1 *g, size_
     }
     const double dphi = 2.0 * M_PI / (double)n_phi;
     const size_t half = n_phi / 2;
+    int shown = -1; /* percent of the K̂ table last reported */
     /* K: l ≤ n_phi/2, j ≤ i, then mirrored (file comment) */
     for (size_t l = 0; l <= half; l++) {
         const double cl = cos((double)l * dphi);
@@ -380,7 +381,11 @@ sf_status sf_reduce_hemi(sf_ctx *ctx, const sf_case *c, const sf_grid1 *g, size_
                 blk[i * n + j] = v;
                 blk[j * n + i] = v;
             }
-        if (tp && tp->fn) tp->fn((double)(l + 1) / (double)(half + 1), tp->user);
+        const int pct = (int)(100.0 * (double)(l + 1) / (double)(half + 1));
+        if (tp && tp->fn && pct > shown) { /* at most once per percent (reduction.h) */
+            shown = pct;
+            tp->fn(l == half ? 1.0 : (double)(l + 1) / (double)(half + 1), tp->user);
+        }
     }
     for (size_t l = half + 1; l < n_phi; l++)
         memcpy(out.K + l * n * n, out.K + (n_phi - l) * n * n, n * n * sizeof(double));
