@@ -6,6 +6,8 @@
  *    Monte Carlo of E[f*(x) σ(⟨ω, x⟩)] in the full dimension d = 20 (4 standard errors);
  *  - ∂_θĜ, ∂_φĜ against centred differences;
  *  - K̂ (M11) against adaptive quadrature of the γ_k average and Monte Carlo over ê′ ∈ S^{k−1};
+ *  - input sphere: Ĝ and ½ E f² against Monte Carlo with x uniform on S¹⁹, K̂ = the Gaussian
+ *    one / d;
  *  - ½ E f² against Monte Carlo; radial targets (problem.radial: false) give the θ-form Ĝ;
  *  - the tables: K exactly symmetric and circulant-even, τ₀ masses ½ each, routing and
  *    refusals;
@@ -372,6 +374,53 @@ static void check_expressions(sf_ctx *ctx)
     sf_case_free(&c);
 }
 
+/* Input sphere (MATH §1): Ĝ and ½ E f² of the table rows against Monte Carlo with x uniform
+ * on S¹⁹ (staircase mixes degrees 1 and 2: each part scaled by its own moment of |x|). */
+static void check_sphere(sf_ctx *ctx, gsl_rng *rng)
+{
+    const char *rows[2] = {"staircase", "he2diff"};
+    for (int r = 0; r < 2; r++) {
+        sf_case c = {0};
+        sf_hemi *h = NULL;
+        SF_EXPECT_OK(ctx, make_case(ctx, &c, 20, 2, rows[r]));
+        c.problem.input = SF_INPUT_SPHERE;
+        SF_EXPECT_OK(ctx, sf_hemi_create(ctx, &c, &h));
+        if (!h) continue;
+        const double th = 0.5, ph = 0.7, g = sf_hemi_G(h, th, ph);
+        double sum = 0.0, sum2 = 0.0, rs = 0.0, rs2 = 0.0;
+        for (long n = 0; n < MC_SAMPLES; n++) {
+            double x[20], n2 = 0.0;
+            for (int j = 0; j < 20; j++) {
+                x[j] = gsl_ran_gaussian_ziggurat(rng, 1.0);
+                n2 += x[j] * x[j];
+            }
+            for (int j = 0; j < 20; j++) x[j] /= sqrt(n2);
+            const double f = target_f(rows[r], x[0], x[1]);
+            const double y = cos(th) * (cos(ph) * x[0] + sin(ph) * x[1]) + sin(th) * x[2];
+            const double v = f * fmax(y, 0.0);
+            sum += v;
+            sum2 += v * v;
+            rs += 0.5 * f * f;
+            rs2 += 0.25 * f * f * f * f;
+        }
+        const double mean = sum / MC_SAMPLES, se = sqrt((sum2 / MC_SAMPLES - mean * mean) / MC_SAMPLES);
+        const double rm = rs / MC_SAMPLES, rse = sqrt((rs2 / MC_SAMPLES - rm * rm) / MC_SAMPLES);
+        printf("%s, sphere input: G(0.5, 0.7) = %.6e, MC %.6e ± %.1e (%.2f se); risk const %.6e, "
+               "MC %.6e ± %.1e\n", rows[r], g, mean, se, fabs(g - mean) / se,
+               sf_hemi_risk_const(h), rm, rse);
+        SF_EXPECT_LE(fabs(g - mean), MC_SIGMAS * se);
+        SF_EXPECT_LE(fabs(sf_hemi_risk_const(h) - rm), MC_SIGMAS * rse);
+        /* K̂ is the Gaussian one divided by d (MATH §1) */
+        c.problem.input = SF_INPUT_GAUSSIAN;
+        sf_hemi *hg = NULL;
+        SF_EXPECT_OK(ctx, sf_hemi_create(ctx, &c, &hg));
+        if (hg) SF_EXPECT_NEAR(sf_hemi_K(h, 0.3, 0.9, 1.1), sf_hemi_K(hg, 0.3, 0.9, 1.1) / 20.0, 1e-17);
+        sf_hemi_destroy(&hg);
+        sf_hemi_destroy(&h);
+        sf_case_free(&c);
+    }
+}
+
 int main(void)
 {
     sf_ctx *ctx = NULL;
@@ -384,6 +433,7 @@ int main(void)
     check_K(ctx, rng);
     check_tables(ctx);
     check_expressions(ctx);
+    check_sphere(ctx, rng);
     gsl_rng_free(rng);
     sf_ctx_destroy(&ctx);
     SF_TEST_DONE();
