@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "symflow/form_particles.h"
+#include "symflow/formhemi.h"
 #include "symflow/formode.h"
 #include "symflow/forml.h"
 #include "symflow/formt.h"
@@ -32,6 +33,7 @@ struct sf_instance {
     const sf_case *c;                /* the case (borrowed) */
     sf_grid1 grid[3];                /* grids of grid forms (owned) */
     sf_lifted_problem lifted;        /* form L tables (owned) */
+    sf_hemi_problem hemi;            /* form L tables on the d_H = 2 hemisphere (owned) */
     sf_transport_problem transport;  /* form T tables (owned) */
     sf_odd_problem odd;              /* form ode data (owned) */
     sf_kernel_table table;           /* particle tables (owned) */
@@ -98,6 +100,7 @@ void sf_instance_destroy(sf_instance **in)
     sf_form_destroy(&x->form);
     for (int k = 0; k < 3; k++) sf_grid1_free(&x->grid[k]);
     sf_lifted_problem_free(&x->lifted);
+    sf_hemi_problem_free(&x->hemi);
     sf_transport_problem_free(&x->transport);
     sf_odd_problem_free(&x->odd);
     sf_kernel_table_free(&x->table);
@@ -129,12 +132,40 @@ static void scheme_names(const sf_case *c, char *buf, size_t cap)
              sf_name_of(&sf_limiter_names, (int)c->scheme.limiter));
 }
 
+/* ---- form L on the d_H = 2 hemisphere: planner sf_plan_hemi, tables sf_reduce_hemi,
+ * constructor sf_formhemi_form (the lifted row builds it when sf_reduce_uses_hemi) ---- */
+static sf_status build_hemi(sf_ctx *ctx, const sf_case *c, sf_instance *in)
+{
+    sf_status status = SF_OK;
+    sf_hemi_plan plan;
+    char sch[64];
+    SF_TRY(ctx, sf_plan_hemi(ctx, c, &plan));
+    SF_TRY(ctx, sf_grid1_create(ctx, &plan.theta, &in->grid[0]));
+    SF_TRY(ctx, sf_grid1_create(ctx, &plan.phi, &in->grid[1]));
+    SF_TRY(ctx, sf_reduce_hemi(ctx, c, &in->grid[0], in->grid[1].n, &in->tables, &in->hemi));
+    const sf_formhemi_form_params fp = {&in->grid[0], &in->grid[1], &in->hemi, plan.scheme,
+                                        plan.group};
+    SF_TRY(ctx, sf_formhemi_form(ctx, &fp, &in->form));
+    in->minimiser_mass = sf_reduce_minimiser_mass(c);
+    scheme_names(c, sch, sizeof sch);
+    snprintf(in->describe, sizeof in->describe,
+             "lifted on the hemisphere, target %s, d = %ld, d_H = 2, %zu x %zu cells on (theta, "
+             "phi) (%s, %s), kernel by FFT in phi", c->problem.target, c->problem.d,
+             in->grid[0].n, in->grid[1].n, sf_name_of(&sf_spacing_names, (int)c->grid.spacing),
+             sch);
+cleanup:
+    return status;
+}
+
 /* ---- form L: planner sf_plan_lifted, tables sf_reduce_lifted, constructor sf_forml_form ---- */
 static sf_status build_lifted(sf_ctx *ctx, const sf_case *c, sf_instance *in)
 {
     sf_status status = SF_OK;
     sf_lifted_plan plan;
     char sch[64];
+    int hemi = 0;
+    SF_TRY(ctx, sf_reduce_uses_hemi(ctx, c, &hemi));
+    if (hemi) return build_hemi(ctx, c, in);
     SF_TRY(ctx, sf_plan_lifted(ctx, c, &plan));
     SF_TRY(ctx, sf_grid1_create(ctx, &plan.grid, &in->grid[0]));
     SF_TRY(ctx, sf_reduce_lifted_progress(ctx, c, &in->grid[0], &in->tables, &in->lifted));
@@ -367,6 +398,7 @@ sf_status sf_registry_memory(sf_ctx *ctx, const sf_case *c, int particles, sf_me
     sf_status status = SF_OK;
     const double dbl = (double)sizeof(double);
     char what[128];
+    int hemi = 0;
     SF_CHECK(ctx, c && e, SF_E_ARG, "sf_registry_memory: NULL argument");
     *e = (sf_memory_estimate){0};
     e->key = "grid.cells";
@@ -396,6 +428,13 @@ sf_status sf_registry_memory(sf_ctx *ctx, const sf_case *c, int particles, sf_me
                          c->particles.batch, what);
             }
         }
+    } else if (!strcmp(c->form, "lifted") && c->problem.d_H == 2 &&
+               (sf_reduce_uses_hemi(ctx, c, &hemi) == SF_OK || (sf_ctx_clear(ctx), 0)) && hemi) {
+        const double n = (double)c->grid.cells, np = SF_HEMI_PHI_PER_THETA * n;
+        snprintf(what, sizeof what, "the K̂ table (%g x %ld² doubles)", np, c->grid.cells);
+        mem_item(e, dbl * np * n * n * 2.0, "grid.cells", c->grid.cells, what); /* + its modes */
+        mem_item(e, dbl * 2.0 * n * np * (ode_copies(c) + 1.0) + dbl * n * np * SF_MEM_FORML_ARRAYS,
+                 "grid.cells", c->grid.cells, "the state and CVODE's vectors");
     } else if (!strcmp(c->form, "lifted")) {
         const double n = (double)c->grid.cells;
         snprintf(what, sizeof what, "the K̂ table (%ld² doubles)", c->grid.cells);

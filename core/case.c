@@ -20,6 +20,8 @@
  *   problem.d_H            integer, 1 ≤ d_H < d          5
  *   problem.target         name, 1 … 127 characters      norm   (checked by reduction/)
  *   problem.fold_even      true | false                  true   (even d_H = 1 targets on θ)
+ *   problem.radial         true | false                  true   (false: radial d_H = 2 targets
+ *                                                               on the hemisphere, §4.8)
  *   problem.expression     formula of x, 0 … 511 chars   ""     (problem.target: expression)
  *   problem.symmetry       none | odd | even             none   (declared; verified by reduction/)
  *   start.law              balanced-sphere | gaussian    balanced-sphere
@@ -196,6 +198,8 @@ static const sf_key_desc sf_keys[] = {
     {"problem", "target", SF_KIND_NAME, SF_OFF(problem.target), NULL, 0, 0, 0, 0,
      "a name of 1 to 127 characters"},
     {"problem", "fold_even", SF_KIND_BOOL, SF_OFF(problem.fold_even), NULL, 0, 0, 0, 0,
+     "true or false"},
+    {"problem", "radial", SF_KIND_BOOL, SF_OFF(problem.radial), NULL, 0, 0, 0, 0,
      "true or false"},
     {"problem", "expression", SF_KIND_TEXT, SF_OFF(problem.expression), NULL, 0, 0, 0, 0,
      "a formula of x of at most 511 characters"},
@@ -466,6 +470,7 @@ static sf_status defaults_at(sf_ctx *ctx, sf_case *c, const char *path)
     c->particles.seed = SF_CASE_DEFAULT_SEED;
     c->particles.symmetric = 0;
     c->problem.fold_even = 1;
+    c->problem.radial = 1;
     c->problem.expression[0] = '\0'; /* unset: only problem.target = expression reads it */
     c->problem.symmetry = SF_SYMMETRY_NONE;
     c->particles.method = SF_PMETHOD_CVODE;

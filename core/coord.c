@@ -18,6 +18,9 @@ static const sf_coord sf_coord_table[SF_COORD_COUNT] = {
                     HUGE_VAL, "dr", SF_BOUNDARY_BOX, 0},
     [SF_COORD_COMPONENT] = {"component", "index of the basis vector of H", "1", 1.0, HUGE_VAL, "",
                             SF_BOUNDARY_NONE, 0},
+    [SF_COORD_AZIMUTH] = {"phi", "azimuth phi of the projection of the neuron direction on H, "
+                          "from e_1 toward e_2", "rad", 0.0, 2.0 * M_PI, "cos(theta) dphi",
+                          SF_BOUNDARY_PERIODIC, 0},
 };
 
 const sf_coord *sf_coord_get(sf_coord_id id)

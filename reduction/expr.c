@@ -14,6 +14,7 @@
  * parallel). libmatheval prints nothing on a parse failure: it returns NULL.
  */
 #include <matheval.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,19 +37,39 @@ const char *__lsan_default_suppressions(void)
 }
 #endif
 
+enum { SF_EXPR_MAX_VARS = 2 /* x, or x1 and x2 (d_H = 2 targets) */ };
+
 struct sf_expr {
-    void *ev; /* libmatheval evaluator (owned) */
+    void *ev;                        /* libmatheval evaluator (owned) */
+    size_t nvars;                    /* variables allowed, in the order values are given */
+    char *names[SF_EXPR_MAX_VARS];   /* their names (static strings, cast for libmatheval) */
 };
 
 sf_status sf_expr_create(sf_ctx *ctx, const char *text, const char *key, const char *where,
                          sf_expr **out)
 {
+    static const char *const one[1] = {SF_EXPR_VARIABLE};
+    return sf_expr_create_vars(ctx, text, key, where, one, 1, out);
+}
+
+sf_status sf_expr_create_vars(sf_ctx *ctx, const char *text, const char *key, const char *where,
+                              const char *const *vars, size_t nvars, sf_expr **out)
+{
     sf_status status = SF_OK;
     sf_expr *e = NULL;
     char *copy = NULL;
-    SF_CHECK(ctx, text && key && where && out, SF_E_ARG, "sf_expr_create: NULL argument");
+    char list[64] = "";
+    SF_CHECK(ctx, text && key && where && out && vars && nvars >= 1 && nvars <= SF_EXPR_MAX_VARS,
+             SF_E_ARG, "sf_expr_create: NULL argument or %zu variables", nvars);
     *out = NULL;
     SF_ALLOC(ctx, e, 1);
+    e->nvars = nvars;
+    for (size_t i = 0; i < nvars; i++) {
+        e->names[i] = (char *)vars[i]; /* libmatheval's API takes char **, never writes */
+        size_t used = strlen(list);
+        snprintf(list + used, sizeof list - used, "%s%s", i ? (i + 1 == nvars ? " and " : ", ") : "",
+                 vars[i]);
+    }
     /* evaluator_create takes a char *: hand it a private copy */
     copy = sf_strdup(ctx, text);
     if (!copy) {
@@ -57,17 +78,20 @@ sf_status sf_expr_create(sf_ctx *ctx, const char *text, const char *key, const c
     }
     e->ev = evaluator_create(copy);
     SF_CHECK(ctx, e->ev != NULL, SF_E_PARSE,
-             "%s: %s = '%s': could not be parsed as a formula of x (libmatheval syntax: "
-             "numbers, x, + - * / ^, parentheses, functions such as abs exp log sqrt sin cos "
-             "tanh step; e.g. 'x^3 - 3*x')",
-             where, key, text);
+             "%s: %s = '%s': could not be parsed as a formula of %s (libmatheval syntax: "
+             "numbers, %s, + - * / ^, parentheses, functions such as abs exp log sqrt sin cos "
+             "tanh step; e.g. '%s')",
+             where, key, text, list, list, nvars == 1 ? "x^3 - 3*x" : "x1*x2 + x1");
     char **names = NULL;
     int count = 0;
     evaluator_get_variables(e->ev, &names, &count);
-    for (int i = 0; i < count; i++)
-        SF_CHECK(ctx, strcmp(names[i], SF_EXPR_VARIABLE) == 0, SF_E_PARSE,
-                 "%s: %s = '%s': uses the variable '%s': expected a formula of x only", where,
-                 key, text, names[i]);
+    for (int i = 0; i < count; i++) {
+        int known = 0;
+        for (size_t j = 0; j < nvars; j++) known |= strcmp(names[i], vars[j]) == 0;
+        SF_CHECK(ctx, known, SF_E_PARSE,
+                 "%s: %s = '%s': uses the variable '%s': expected a formula of %s only", where,
+                 key, text, names[i], list);
+    }
     *out = e;
     e = NULL;
 cleanup:
@@ -79,6 +103,11 @@ cleanup:
 double sf_expr_eval(const sf_expr *e, double x)
 {
     return evaluator_evaluate_x(e->ev, x);
+}
+
+double sf_expr_eval_vars(const sf_expr *e, const double *values)
+{
+    return evaluator_evaluate(e->ev, (int)e->nvars, (char **)e->names, (double *)values);
 }
 
 void sf_expr_destroy(sf_expr **e)

@@ -175,3 +175,24 @@ cleanup:
     if (report) *report = r;
     return status;
 }
+
+sf_status sf_plan_hemi(sf_ctx *ctx, const sf_case *c, sf_hemi_plan *plan)
+{
+    sf_status status = SF_OK;
+    SF_CHECK(ctx, c && plan, SF_E_ARG, "sf_plan_hemi: NULL argument");
+    SF_CHECK(ctx, c->grid.spacing != SF_SPACING_STRETCHED, SF_E_UNSUPPORTED,
+             "%s: grid.spacing = stretched: form lifted on the hemisphere takes uniform or "
+             "refined (toward theta = 0) spacing", sf_case_where(c, "grid.spacing"));
+    const sf_coord *th = sf_coord_get(SF_COORD_THETA), *ph = sf_coord_get(SF_COORD_AZIMUTH);
+    const size_t n = (size_t)c->grid.cells;
+    plan->theta = (sf_grid1_params){.cells = n, .lo = th->lo, .hi = th->hi,
+                                    .spacing = c->grid.spacing, .ratio = c->grid.ratio,
+                                    .centre = th->lo, .focus = th->hi - th->lo};
+    plan->phi = (sf_grid1_params){.cells = SF_HEMI_PHI_PER_THETA * n, .lo = ph->lo, .hi = ph->hi,
+                                  .spacing = SF_SPACING_UNIFORM, .ratio = 1.0, .centre = ph->lo,
+                                  .focus = ph->hi - ph->lo};
+    plan->scheme = sf_plan_scheme(c);
+    plan->group = "O(k)";
+cleanup:
+    return status;
+}

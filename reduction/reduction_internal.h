@@ -21,7 +21,8 @@ enum {
 /* How a target is reduced (MATH §2, §4.1). */
 typedef enum {
     SF_TARGET_RADIAL, /* f_H(z) = |z|^p, any d_H: θ-form on [0, π/2] */
-    SF_TARGET_LINE    /* f_H(z) = f(z₁), d_H = 1 only: φ-form on [0, π], or θ-form if even */
+    SF_TARGET_LINE,   /* f_H(z) = f(z₁), d_H = 1 only: φ-form on [0, π], or θ-form if even */
+    SF_TARGET_PLANE   /* f_H(z₁, z₂), d_H = 2 only: the hemisphere (φ, θ), hemi.c (§4.8) */
 } sf_target_kind;
 
 /* One row of the target table (target.c). */
@@ -51,6 +52,13 @@ sf_status sf_expr_create(sf_ctx *ctx, const char *text, const char *key, const c
                          sf_expr **out);
 /* f(x); not thread-safe for one e (libmatheval's evaluator holds the value of x). */
 double sf_expr_eval(const sf_expr *e, double x);
+/* The same for a formula of the variables vars[0 … nvars−1] (nvars ≤ 2; d_H = 2 targets use
+ * x1, x2): an unknown variable → SF_E_PARSE naming it and the allowed ones. vars borrowed
+ * (static strings), must outlive *out. */
+sf_status sf_expr_create_vars(sf_ctx *ctx, const char *text, const char *key, const char *where,
+                              const char *const *vars, size_t nvars, sf_expr **out);
+/* f at values[0 … nvars−1], in the order of vars; not thread-safe for one e. */
+double sf_expr_eval_vars(const sf_expr *e, const double *values);
 void sf_expr_destroy(sf_expr **e); /* accepts NULL; sets *e = NULL */
 
 /* ---- the opened target of a case (target.c) ---- */

@@ -65,11 +65,16 @@ static const sf_target_spec sf_targets[] = {
     {"hermite3", "x_1^3 - 3 x_1", SF_TARGET_LINE, -1.0, {0, -3, 0, 1}, {0, -3, 0, 1}, 0},
     {"relu", "max(x_1, 0)", SF_TARGET_LINE, -1.0, {0, 1, 0, 0}, {0, 0, 0, 0}, 0},
     {"expression", "problem.expression", SF_TARGET_LINE, -1.0, {0}, {0}, 1},
+    /* functions of (x₁, x₂), d_H = 2: their Hermite coefficients are hemi.c's */
+    {"xor", "x_1 x_2", SF_TARGET_PLANE, -1.0, {0}, {0}, 0},
+    {"staircase", "x_1 + x_1 x_2", SF_TARGET_PLANE, -1.0, {0}, {0}, 0},
+    {"he2diff", "x_1^2 - x_2^2", SF_TARGET_PLANE, -1.0, {0}, {0}, 0},
 };
 enum { SF_N_TARGETS = (int)(sizeof sf_targets / sizeof sf_targets[0]) };
 
 static const char *const sf_target_name_list[SF_N_TARGETS] = {
     "norm", "norm2", "abs", "linear", "cube", "hermite3", "relu", "expression",
+    "xor", "staircase", "he2diff",
 };
 const sf_name_table sf_target_names = {sf_target_name_list, SF_N_TARGETS};
 
@@ -124,9 +129,15 @@ sf_status sf_target_lookup(sf_ctx *ctx, const sf_case *c, const sf_target_spec *
     }
     SF_CHECK(ctx, found != NULL, SF_E_PARSE, "%s: problem.target = '%s': expected one of %s",
              sf_case_where(c, "problem.target"), c->problem.target, names);
-    SF_CHECK(ctx, found->kind != SF_TARGET_LINE || c->problem.d_H == 1, SF_E_UNSUPPORTED,
+    SF_CHECK(ctx, found->kind != SF_TARGET_LINE || c->problem.d_H == 1 ||
+                      (found->is_expr && c->problem.d_H == 2), SF_E_UNSUPPORTED,
              "%s: problem.target = '%s' is f(x) = %s, a function of x_1 only: expected "
-             "problem.d_H = 1 (got %ld)",
+             "problem.d_H = 1%s (got %ld)",
+             sf_case_where(c, "problem.d_H"), found->name, found->formula,
+             found->is_expr ? " (or 2 for a formula of x1, x2)" : "", c->problem.d_H);
+    SF_CHECK(ctx, found->kind != SF_TARGET_PLANE || c->problem.d_H == 2, SF_E_UNSUPPORTED,
+             "%s: problem.target = '%s' is f(x) = %s, a function of (x_1, x_2): expected "
+             "problem.d_H = 2 (got %ld)",
              sf_case_where(c, "problem.d_H"), found->name, found->formula, c->problem.d_H);
     *out = found;
 cleanup:
@@ -321,6 +332,11 @@ sf_status sf_target_open(sf_ctx *ctx, const sf_case *c, sf_target *t)
     memset(t, 0, sizeof *t);
     SF_TRY(ctx, sf_target_lookup(ctx, c, &row));
     t->spec = *row;
+    if (row->is_expr && c->problem.d_H == 2) {
+        /* a formula of (x1, x2): the hemisphere's (hemi.c parses and checks it) */
+        t->spec.kind = SF_TARGET_PLANE;
+        goto cleanup;
+    }
     if (row->is_expr) {
         SF_CHECK(ctx, c->problem.expression[0] != '\0', SF_E_RANGE,
                  "%s: problem.expression = '': expected a formula of x (problem.target = "

@@ -46,6 +46,24 @@ void sf_fv_face_values(const sf_grid1 *g, const sf_fv_scheme *s, const double *q
     sf_fv_face_values_strided(g, s, q, 1, v, qf);
 }
 
+void sf_fv_face_values_periodic(double h, const sf_fv_scheme *s, const double *q, size_t n,
+                                const double *v, double *qf)
+{
+    for (size_t f = 0; f < n; f++) {
+        const size_t r = f + 1 == n ? 0 : f + 1;
+        const int from_left = v[f] > 0.0;
+        const size_t up = from_left ? f : r; /* upwind cell */
+        double value = q[up];
+        if (s->reconstruction == SF_RECON_MUSCL) {
+            const size_t um = up == 0 ? n - 1 : up - 1, upp = up + 1 == n ? 0 : up + 1;
+            const double slope = sf_fv_limit(s->limiter, (q[up] - q[um]) / h, (q[upp] - q[up]) / h);
+            value += slope * (from_left ? 0.5 * h : -0.5 * h);
+            value = fmin(fmax(value, fmin(q[f], q[r])), fmax(q[f], q[r]));
+        }
+        qf[f] = value;
+    }
+}
+
 void sf_fv_scheme_text(const sf_fv_scheme *s, char *buf, size_t cap)
 {
     if (s->reconstruction == SF_RECON_MUSCL)

@@ -38,6 +38,8 @@ typedef struct {
         char target[SF_NAME_CAP];  /* problem.target: a name of reduction's target table */
         int fold_even;             /* problem.fold_even: an even d_H = 1 target (|x_1|) is
                                       solved on θ ∈ [0, π/2] (quotient by x_1 ↦ −x_1) (bool) */
+        int radial;                /* problem.radial: a radial d_H = 2 target is solved on θ
+                                      (true) or on the (φ, θ) hemisphere (false, MATH §4.8) */
         char expression[SF_EXPR_CAP]; /* problem.expression: f(x) of x = x_1 in libmatheval
                                          syntax, for problem.target = expression; "" if unset */
         sf_symmetry symmetry;      /* problem.symmetry: the parity the user declares for f*

@@ -16,6 +16,8 @@ typedef enum {
     SF_COORD_U,         /* u = b₁ ∈ ℝ (form T) */
     SF_COORD_R,         /* r = |b_⊥| ≥ 0 (form T) */
     SF_COORD_COMPONENT, /* index of a basis vector of H (form ode, §3) */
+    SF_COORD_AZIMUTH,   /* φ ∈ [0, 2π), periodic: azimuth of the direction's projection on H
+                           (d_H = 2 hemisphere, §4.8); netCDF name "phi" */
     SF_COORD_COUNT
 } sf_coord_id;
 

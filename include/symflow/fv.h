@@ -28,6 +28,13 @@ void sf_fv_face_values(const sf_grid1 *g, const sf_fv_scheme *s, const double *q
 void sf_fv_face_values_strided(const sf_grid1 *g, const sf_fv_scheme *s, const double *q,
                                size_t stride, const double *v, double *qf);
 
+/* Upwind face values on a uniform periodic line of n ≥ 3 cells of width h (φ of the d_H = 2
+ * hemisphere): face f lies between cells f and f+1 mod n (n faces), v[f] its velocity (sign
+ * only), qf[f] the output. Same reconstruction, limiter and clamping as sf_fv_face_values,
+ * with the neighbours taken cyclically (no boundary cells). */
+void sf_fv_face_values_periodic(double h, const sf_fv_scheme *s, const double *q, size_t n,
+                                const double *v, double *qf);
+
 /* "upwind" or "muscl + vanleer" into buf (cap bytes, NUL-terminated): the scheme attribute. */
 void sf_fv_scheme_text(const sf_fv_scheme *s, char *buf, size_t cap);
 

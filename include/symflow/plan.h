@@ -75,4 +75,17 @@ typedef struct {
 sf_status sf_plan_transport_run(sf_ctx *ctx, const sf_case *c, sf_transport_solve_fn solve,
                                 void *user, sf_transport_report *report);
 
+/* ---- form L on the hemisphere, d_H = 2 (MATH §4.8) ---- */
+enum { SF_HEMI_PHI_PER_THETA = 4 /* n_φ = 4 n_θ: uniform cells as wide in φ (2π/n_φ) as
+                                    in θ (π/(2 n_θ)) at the equator, and a multiple of 4 */ };
+typedef struct {
+    sf_grid1_params theta;  /* grid.cells on [0, π/2], grid.spacing (uniform or refined) */
+    sf_grid1_params phi;    /* SF_HEMI_PHI_PER_THETA × grid.cells uniform cells on [0, 2π] */
+    sf_fv_scheme scheme;    /* scheme.* */
+    const char *group;      /* the symmetry group quotiented out (attribute) */
+} sf_hemi_plan;
+
+/* Errors: stretched spacing (SF_E_UNSUPPORTED, naming grid.spacing). */
+sf_status sf_plan_hemi(sf_ctx *ctx, const sf_case *c, sf_hemi_plan *plan);
+
 #endif

@@ -100,4 +100,18 @@ typedef struct {
                           (r fastest) (owned) */
 } sf_transport_problem;
 
+/* Form L on the hemisphere, d_H = 2 (MATH §4.8): a θ-grid (any spacing) times a uniform
+ * periodic φ-grid of n_phi cells on [0, 2π), centres φ_p = (p + ½)·2π/n_phi. Cell (i, p)
+ * (θ-cell i, φ-cell p) ↔ index i·n_phi + p (φ fastest). */
+typedef struct {
+    size_t n_theta, n_phi; /* cells */
+    double *K;          /* n_phi blocks of n_theta²: K̂(θ_i, θ_j, Δ_l) (M11) with Δ_l = l·2π/n_phi,
+                           index (l·n_theta + i)·n_theta + j; K(l) = K(n_phi − l) and each block
+                           symmetric, exactly: the operator is circulant in φ (owned) */
+    double *G;          /* n_theta·n_phi: Ĝ(θ_i, φ_p) at cell centres (M12) (owned) */
+    double *tau0_plus;  /* n_theta·n_phi initial cell MASSES of τ⁺ (L3), exact (owned) */
+    double *tau0_minus; /* the same for τ⁻ (owned) */
+    double risk_const;  /* ½ E f_H² in the input law (M14) */
+} sf_hemi_problem;
+
 #endif

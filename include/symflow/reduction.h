@@ -148,4 +148,27 @@ size_t sf_reduce_transport_phi_cells(size_t na, size_t nu, size_t nr);
  * thread-safe: call fn from one thread at a time. */
 void sf_reduce_target_fn_release(sf_target_fn fn, void **user);
 
+/* ---- form L on the hemisphere, d_H = 2 (MATH §4.8), reduction/hemi.c ---- */
+
+/* Whether a form-L case is solved on the (φ, θ) hemisphere: d_H = 2 and a target of
+ * (x₁, x₂) (xor, staircase, he2diff), or a radial target with problem.radial: false.
+ * Errors: those of the target lookup. */
+sf_status sf_reduce_uses_hemi(sf_ctx *ctx, const sf_case *c, int *yes);
+
+/* Pointwise K̂, Ĝ and ∂Ĝ on the hemisphere, for tables, tests and particles. */
+typedef struct sf_hemi sf_hemi;
+sf_status sf_hemi_create(sf_ctx *ctx, const sf_case *c, sf_hemi **out);
+void sf_hemi_destroy(sf_hemi **h);
+double sf_hemi_K(const sf_hemi *h, double th1, double th2, double dphi); /* K̂ (M11) */
+double sf_hemi_G(const sf_hemi *h, double th, double ph);                /* Ĝ (M12) */
+void sf_hemi_dG(const sf_hemi *h, double th, double ph, double *d_th, double *d_ph);
+double sf_hemi_risk_const(const sf_hemi *h);                             /* ½ E f_H² */
+
+/* Tabulate form L on the hemisphere: θ-grid g (on [0, π/2]) × n_phi uniform φ-cells
+ * (n_phi ≥ 4, a multiple of 4 so that the quarter turns of §2 map cells to cells). *p owns
+ * its arrays: sf_hemi_problem_free. */
+sf_status sf_reduce_hemi(sf_ctx *ctx, const sf_case *c, const sf_grid1 *g, size_t n_phi,
+                         const sf_table_progress *tp, sf_hemi_problem *p);
+void sf_hemi_problem_free(sf_hemi_problem *p);
+
 #endif

@@ -73,6 +73,23 @@ class FieldData:
 
 
 @dataclass
+class HemiData:
+    """A form-L field file on the d_H = 2 hemisphere (docs/math.md §4.8): τ^± per dθ dφ on
+    θ-cells × periodic φ-cells. Arrays are float64, index order (time, theta, phi)."""
+    path: str
+    time: np.ndarray         # (nt,)
+    theta: np.ndarray        # (n_θ,) cell centres [rad], θ ∈ [0, π/2] the angle to H
+    theta_edges: np.ndarray  # (n_θ + 1,) from theta_bnds
+    phi: np.ndarray          # (n_φ,) cell centres [rad], φ ∈ [0, 2π) the azimuth in H
+    phi_edges: np.ndarray    # (n_φ + 1,) from phi_bnds
+    tau_plus: np.ndarray     # (nt, n_θ, n_φ) density of τ⁺ per dθ dφ
+    tau_minus: np.ndarray    # (nt, n_θ, n_φ)
+    series: dict             # name → (nt,) for the FIELD_SERIES present
+    attrs: dict
+    units: dict = dc_field(default_factory=dict)
+
+
+@dataclass
 class TransportData:
     """A form-T field file (d_H = 1): the density n(t, a, u, r), MATH.md (M16).
     Arrays are float64; the density's index order is (time, a, u, r), r fastest."""
@@ -235,6 +252,10 @@ def read_field(path, ds=None):
     if "tau_plus" not in ds.variables:
         raise SymflowInputError("%s: variable tau_plus: not found" % path)
     dims = ds["tau_plus"].dims
+    if tuple(dims) == ("time", "theta", "phi"):
+        raise SymflowInputError("%s: variable tau_plus: dimensions (time, theta, phi): a d_H = 2 "
+                                "hemisphere field (docs/math.md §4.8), not a 1-D form-L field: "
+                                "`plot` draws it, `export` and `paper` do not yet" % path)
     if len(dims) != 2 or dims[0] != "time" or dims[1] not in ANGLE_COORDS:
         raise SymflowInputError("%s: variable tau_plus: dimensions (%s): expected (time, "
                                 "theta) or (time, phi)" % (path, ", ".join(dims)))
@@ -366,7 +387,36 @@ def read_compare(path, ds=None):
 
 
 #: Reader of a field file per value of its attribute `form`; a new form adds a row.
-FIELD_READERS = {"lifted": read_field, "transport": read_transport, "ode": read_ode}
+def read_hemi(path, ds=None):
+    """HemiData of a form-L field file on the d_H = 2 hemisphere (tau_plus(time, theta,
+    phi)); SymflowInputError if it is anything else."""
+    ds = _open_field(path, ds, "lifted", "form L")
+    dims = ("time", "theta", "phi")
+    time = _var(ds, path, "time", ("time",))
+    tp = _var(ds, path, "tau_plus", dims)
+    tm = _var(ds, path, "tau_minus", dims)
+    theta, theta_edges = _coord_edges(ds, path, "theta")
+    phi, phi_edges = _coord_edges(ds, path, "phi")
+    series = {n: _var(ds, path, n, ("time",)) for n in FIELD_SERIES if n in ds.variables}
+    for name in FIELD_SERIES_REQUIRED:
+        if name not in series:
+            raise SymflowInputError("%s: variable %s: not found" % (path, name))
+    units = {name: _text(ds[name].attrs["units"]) for name in ds.variables
+             if "units" in ds[name].attrs}
+    return HemiData(path=path, time=time, theta=theta, theta_edges=theta_edges, phi=phi,
+                    phi_edges=phi_edges, tau_plus=tp, tau_minus=tm, series=series,
+                    attrs=dict(ds.attrs), units=units)
+
+
+def _read_lifted(path, ds=None):
+    """read_hemi for a (time, theta, phi) field, read_field otherwise."""
+    ds = open_dataset(path) if ds is None else ds
+    if "tau_plus" in ds.variables and tuple(ds["tau_plus"].dims) == ("time", "theta", "phi"):
+        return read_hemi(path, ds)
+    return read_field(path, ds)
+
+
+FIELD_READERS = {"lifted": _read_lifted, "transport": read_transport, "ode": read_ode}
 
 
 def read_any_field(path, ds=None):

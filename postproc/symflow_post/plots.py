@@ -24,7 +24,7 @@ import os
 
 import matplotlib
 import numpy as np
-from matplotlib.colors import LogNorm
+from matplotlib.colors import LogNorm, PowerNorm
 from matplotlib.figure import Figure
 
 from . import analysis as an
@@ -547,6 +547,12 @@ def plot_all(field, outdir, particles=(), compares=()):
     FIGURE_NAMES_T for form T, FIGURE_NAMES_ODE for ode), all or none (the data are checked
     first, check_finite or check_finite_form, and the files land together, atomic.batch);
     returns {file name: returned dict}."""
+    if hasattr(field, "phi_edges"):                             # the d_H = 2 hemisphere
+        check_finite_form(field, particles)
+        for name in ("tau_plus", "tau_minus"):
+            _first_bad(field.path, name, getattr(field, name))
+        with atomic.batch():
+            return _plot_hemi(field, outdir, particles, compares)
     if hasattr(field, "marginals") or hasattr(field, "w_star"):   # form T or ode
         check_finite_form(field, particles)
         draw = _plot_transport if hasattr(field, "marginals") else _plot_ode
@@ -628,6 +634,8 @@ def check_finite_form(field, particles=()):
 
 
 def _form_name(field):
+    if hasattr(field, "phi_edges"):
+        return "form L on the hemisphere"
     return "form T" if hasattr(field, "marginals") else "form ode"
 
 
@@ -857,8 +865,83 @@ def _plot_ode(field, outdir, particles, compares):
             "w_error.png": plot_w_error(field, j("w_error.png"), particles, compares)}
 
 
+# ---- form L on the d_H = 2 hemisphere (io.HemiData, docs/math.md §4.8) --------------------
+
+#: File names of the figures of `plot` for a hemisphere field, in drawing order.
+FIGURE_NAMES_HEMI = ("risk.png", "masses.png", "disk.png")
+
+
+def plot_hemi_masses(field, path):
+    """|τ⁺|, |τ⁻| and the alignment A(t) of a hemisphere field."""
+    fig = Figure(figsize=(6.4, 4.6), layout="constrained")
+    ax = fig.subplots()
+    out = {"time": field.time}
+    for name, color in (("mass_plus", "tab:red"), ("mass_minus", "tab:blue"),
+                        ("alignment", "tab:gray")):
+        if name in field.series:
+            ax.plot(field.time, field.series[name], color=color, linewidth=1.8, label=name)
+            out[name] = field.series[name]
+    set_symlog_time(ax, field.time)
+    ax.set_title("masses |τ⁺|, |τ⁻| and alignment")
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend(fontsize="small")
+    title = "symflow: masses on the hemisphere"
+    caption = ("Masses of τ⁺ and τ⁻ and the alignment ∫ sin²θ d(τ⁺ + τ⁻)/mass (→ 0 when the "
+               "neurons align with H) of the hemisphere solution (%s) from %s."
+               % (case_summary(field), os.path.basename(field.path)))
+    save(fig, path, title, caption)
+    out.update(path=path, title=title, caption=caption)
+    return out
+
+
+def plot_hemi_disk(field, path):
+    """τ⁺ and τ⁻ at the first, middle and last output drawn in the unit-disk chart
+    z = cos θ (cos φ, sin φ) of the hemisphere (the pole θ = π/2 is the centre, H's circle
+    θ = 0 the rim), one colour per cell: its density per dθ dφ."""
+    nt = field.time.size
+    idx = sorted({0, nt // 2, nt - 1})
+    fig = Figure(figsize=(3.6 * len(idx), 6.6), layout="constrained")
+    axes = fig.subplots(2, len(idx), squeeze=False)
+    rho = np.cos(field.theta_edges)[:, None]
+    x, y = rho * np.cos(field.phi_edges)[None, :], rho * np.sin(field.phi_edges)[None, :]
+    dth, dph = np.diff(field.theta_edges), np.diff(field.phi_edges)
+    area = dth[:, None] * dph[None, :]
+    out = {"indices": idx, "times": field.time[idx], "mass_drawn": {}}
+    for row, name in enumerate(("tau_plus", "tau_minus")):
+        tau = getattr(field, name)
+        vmax = float(tau[idx].max()) if tau[idx].size else 1.0
+        for col, k in enumerate(idx):
+            ax = axes[row][col]
+            m = ax.pcolormesh(x, y, tau[k], cmap="magma", shading="flat",
+                              norm=PowerNorm(0.5, vmin=0.0, vmax=vmax))
+            ax.set_aspect("equal")
+            ax.set_xticks([])
+            ax.set_yticks([])
+            ax.set_title("%s, t = %.3g" % ("τ⁺" if row == 0 else "τ⁻", field.time[k]),
+                         fontsize="small")
+            out["mass_drawn"][(name, int(k))] = float(np.sum(tau[k] * area))
+        fig.colorbar(m, ax=list(axes[row]), shrink=0.8, label="%s per dθ dφ" % name)
+    title = "symflow: densities on the hemisphere"
+    caption = ("τ⁺ (top) and τ⁻ (bottom) of the hemisphere solution (%s) from %s in the unit-"
+               "disk chart z = cos θ (cos φ, sin φ): centre = the pole θ = π/2 (orthogonal to "
+               "H), rim = θ = 0 (aligned with H); colour: density per dθ dφ, square-root scale."
+               % (case_summary(field), os.path.basename(field.path)))
+    save(fig, path, title, caption)
+    out.update(path=path, title=title, caption=caption)
+    return out
+
+
+def _plot_hemi(field, outdir, particles, compares):
+    j = lambda n: os.path.join(outdir, n)
+    return {"risk.png": plot_form_risk(field, j("risk.png"), particles, compares),
+            "masses.png": plot_hemi_masses(field, j("masses.png")),
+            "disk.png": plot_hemi_disk(field, j("disk.png"))}
+
+
 def figure_names(field):
     """The file names `plot` writes for this field, in drawing order."""
+    if hasattr(field, "phi_edges"):
+        return FIGURE_NAMES_HEMI
     if hasattr(field, "marginals"):
         return FIGURE_NAMES_T
     if hasattr(field, "w_star"):

@@ -32,6 +32,7 @@ run 0 "compare" "$symflow" compare "$tmp/f.nc" "$tmp/p.nc" -o "$tmp/c.nc" --quie
 run 0 "info" "$symflow" info "$tmp/f.nc"
 run 0 "ode" "$symflow" solve "$root/cases/odd-linear.yaml" --set form=ode -o "$tmp/o.nc" "${short[@]}"
 run 0 "transport" "$symflow" solve "$root/cases/odd-linear.yaml" --set grid.cells=10 -o "$tmp/t.nc" "${short[@]}"
+run 0 "hemisphere (FFTW)" "$symflow" solve "$root/cases/xor.yaml" --set grid.cells=8 -o "$tmp/h.nc" "${short[@]}"
 printf 'problem:\n  d: [\n' >"$tmp/bad.yaml"
 run 3 "malformed case" "$symflow" solve "$tmp/bad.yaml" -o "$tmp/bad.nc" --quiet
 echo "$pass passed, $fail failed"

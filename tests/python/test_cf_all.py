@@ -7,6 +7,7 @@ class is skipped otherwise):
     form T    symflow solve cases/odd-linear.yaml, t ≤ 0.5 (three outputs)
     form ode  symflow solve cases/odd-linear.yaml --set form=ode, t ≤ 0.5
     particles symflow particles cases/tiny.yaml -m 64, t ≤ 0.5 (outputs 0, 0.25, 0.5)
+    form L on the hemisphere  symflow solve cases/xor.yaml, 8 θ-cells, t ≤ 0.5
     compare   symflow compare of the form-L file with a 64-neuron run on its own output
               times (so that every time is common; a run on 0, 0.25, 0.5 shares only t = 0)
 and, always, the synthetic form-L and form-T files of symflow_post.synthetic (which mirror
@@ -39,6 +40,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 TINY = os.path.join(ROOT, "cases", "tiny.yaml")
 ODD_LINEAR = os.path.join(ROOT, "cases", "odd-linear.yaml")
+XOR = os.path.join(ROOT, "cases", "xor.yaml")
 SHORT = ["--set", "time.end=0.5", "--set", "time.outputs=[0,0.25,0.5]"]
 
 #: §8 field file: the case (d, d_H, k, input law, target, start), form, tolerances, version,
@@ -172,7 +174,8 @@ class TestSymflowFilesCF(unittest.TestCase):
         exe = os.environ["SYMFLOW"]
         cls.tmp = tempfile.mkdtemp(prefix="symflow_cf_all_bin_")
         cls.f = {k: os.path.join(cls.tmp, k + ".nc")
-                 for k in ("lifted", "transport", "ode", "particles", "particles_l", "compare")}
+                 for k in ("lifted", "transport", "ode", "particles", "particles_l", "compare",
+                           "hemi")}
         runs = [
             ["solve", TINY, "-o", cls.f["lifted"]],
             ["solve", ODD_LINEAR, "-o", cls.f["transport"]] + SHORT,
@@ -180,6 +183,7 @@ class TestSymflowFilesCF(unittest.TestCase):
             ["particles", TINY, "-m", "64", "-o", cls.f["particles"]] + SHORT,
             ["particles", TINY, "-m", "64", "-o", cls.f["particles_l"]],
             ["compare", cls.f["lifted"], cls.f["particles_l"], "-o", cls.f["compare"]],
+            ["solve", XOR, "-o", cls.f["hemi"], "--set", "grid.cells=8"] + SHORT,
         ]
         for args in runs:
             p = subprocess.run([exe] + args + ["--quiet"], capture_output=True, text=True,
@@ -206,6 +210,17 @@ class TestSymflowFilesCF(unittest.TestCase):
 
     def test_ode(self):
         check_field(self, self.f["ode"], "ode")
+
+    def test_hemisphere(self):
+        """Form L on the d_H = 2 hemisphere: tau_plus(time, theta, phi), φ ∈ [0, 2π)."""
+        check_field(self, self.f["hemi"], "lifted")
+        with xr.open_dataset(self.f["hemi"]) as ds:
+            self.assertEqual(ds["tau_plus"].dims, ("time", "theta", "phi"))
+            self.assertEqual(ds["tau_minus"].dims, ("time", "theta", "phi"))
+            for x in ("theta", "phi"):
+                self.assertEqual(ds[x].attrs.get("bounds"), x + "_bnds")
+            self.assertEqual(float(ds["phi_bnds"][0, 0]), 0.0)
+            self.assertAlmostEqual(float(ds["phi_bnds"][-1, 1]), 2 * np.pi, places=14)
 
     def test_ode_group_and_scheme(self):
         """§8 lists `group` and `scheme` among a field file's global attributes; the form-ode
