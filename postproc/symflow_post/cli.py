@@ -1,4 +1,4 @@
-"""cli — `python3 -m symflow_post plot|paper|export …`: files in, PNG or VTK files out (MATH.md §6, §8).
+"""cli — `python3 -m symflow_post plot|paper|export …`: files in, figures or VTK files out (MATH.md §6, §8).
 
 What it does: reads the files named on the command line, tells their kinds from the global
 attributes (field, particles-1, compare), draws the figures of plots.py (`plot`) or
@@ -6,13 +6,15 @@ paper.py (`paper`) into the output folder, or writes the VTK files of export.py 
 and prints the paths written, one a line.
 What it does not do: draw or write anything itself, or accept a file it cannot identify.
 
-    plot FILE... [-o DIR] [--dpi N] exactly one field file, any number of particle
+    plot FILE... [-o DIR] [--dpi N] [--format png|pdf|svg]
+                                    exactly one field file, any number of particle
                                     and compare files, in any order; DIR defaults to the
                                     field file's folder. Form L: risk.png, masses.png,
                                     density_heatmap.png, snapshots.png, alignment.png;
                                     form T: risk.png, conservation.png, marginals.png,
-                                    density_au.png; form ode: risk.png, w_error.png.
-    paper FIELD PARTICLES... [-o DIR] [--dpi N]
+                                    density_au.png; form ode: risk.png, w_error.png
+                                    (.pdf or .svg with --format).
+    paper FIELD PARTICLES... [-o DIR] [--dpi N] [--format png|pdf|svg]
                                     writes paper_fig_histograms.png, paper_fig_masses.png,
                                     paper_fig_loss.png. Not a `symflow` command: run
                                     /usr/bin/python3 -m symflow_post paper … with
@@ -56,10 +58,13 @@ class _Parser(argparse.ArgumentParser):
 
 #: Shown under `python3 -m symflow_post --help`.
 EPILOG = """commands (run with PYTHONPATH=postproc /usr/bin/python3 -m symflow_post …):
-  plot FILE... [-o DIR]             risk.png, masses.png, density_heatmap.png, snapshots.png,
+  plot FILE... [-o DIR] [--format F]
+                                    risk.png, masses.png, density_heatmap.png, snapshots.png,
                                     alignment.png of a form-L field file (+ particle and
-                                    compare files); also `symflow plot`.
-  paper FIELD PARTICLES... [-o DIR] the paper's 1-D figures, PDE beside particles:
+                                    compare files); also `symflow plot`. F: png (default),
+                                    pdf or svg.
+  paper FIELD PARTICLES... [-o DIR] [--format F]
+                                    the paper's 1-D figures, PDE and particles on one axes:
                                     paper_fig_histograms.png, paper_fig_masses.png,
                                     paper_fig_loss.png (only here: `symflow` has no `paper`).
   export FILE --vtk DIR [--whole-box]
@@ -97,13 +102,17 @@ def _parser():
     sp.add_argument("-o", "--outdir", metavar="DIR", default=None)
     sp.add_argument("--dpi", type=_dpi, default=None, metavar="N",
                     help="resolution of the PNG files (default %d)" % plots.DPI)
+    sp.add_argument("--format", choices=plots.FORMATS, default="png", dest="fmt",
+                    help="file format of every figure (default png)")
     pp = sub.add_parser("paper", prog="symflow paper",
-                        help="the paper's 1-D figures, PDE beside particles")
+                        help="the paper's 1-D figures, PDE and particles on the same axes")
     pp.add_argument("field", metavar="FIELD")
     pp.add_argument("particles", nargs="+", metavar="PARTICLES")
     pp.add_argument("-o", "--outdir", metavar="DIR", default=None)
     pp.add_argument("--dpi", type=_dpi, default=None, metavar="N",
                     help="resolution of the PNG files (default %d)" % plots.DPI)
+    pp.add_argument("--format", choices=plots.FORMATS, default="png", dest="fmt",
+                    help="file format of every figure (default png)")
     ep = sub.add_parser("export", prog="symflow export",
                         help="a field file as VTK rectilinear grids + a .pvd collection")
     ep.add_argument("file", metavar="FILE")
@@ -151,11 +160,11 @@ def _cmd_plot(args):
     field = fields[0]
     outdir = _outdir(prog, args.outdir, field.path)
     try:
-        res = plots.plot_all(field, outdir, found["particles"], found["compare"])
+        res = plots.plot_all(field, outdir, found["particles"], found["compare"], args.fmt)
     except (ValueError, atomic.OutputError) as exc:  # data the figures cannot show (φ
         # particles with d_H ≠ 1, a NaN), or a target that is a directory, FIFO, …
         raise UsageError("%s: error: %s" % (prog, exc))
-    return [res[name]["path"] for name in plots.figure_names(field)]
+    return [res[name]["path"] for name in plots.figure_names(field, args.fmt)]
 
 
 def _cmd_paper(args):
@@ -176,10 +185,10 @@ def _cmd_paper(args):
                          "\"particles-1\")" % (prog, other.path))
     outdir = _outdir(prog, args.outdir, field.path)
     try:
-        res = paper.paper_all(field, parts["particles"], outdir)
+        res = paper.paper_all(field, parts["particles"], outdir, args.fmt)
     except (ValueError, atomic.OutputError) as exc:
         raise UsageError("%s: error: %s" % (prog, exc))
-    return [res[name]["path"] for name in paper.PAPER_NAMES]
+    return [res[name]["path"] for name in paper.paper_names(args.fmt)]
 
 
 def _cmd_export(args):

@@ -326,7 +326,7 @@ class TestPlots(SynthCase):
         res = plots.plot_risk(self.field, os.path.join(self.out, "risk.png"), self.parts,
                               [self.cmp])
         self.assertTrue(res["log_time"])
-        pos = TIMES > 0                       # t = 0 is not drawn on a log axis
+        pos = np.ones(TIMES.size, bool)       # every time, t = 0 too (symlog axis)
         np.testing.assert_array_equal(res["time"], TIMES[pos])
         np.testing.assert_array_equal(res["risk"], self.fx.series["risk"][pos])
         self.assertEqual(len(res["particles"]), 2)           # groups m = 40 and m = 25
@@ -342,7 +342,7 @@ class TestPlots(SynthCase):
     def test_masses(self):
         res = plots.plot_masses(self.field, os.path.join(self.out, "masses.png"), self.parts,
                                 [self.cmp])
-        pos = TIMES > 0
+        pos = np.ones(TIMES.size, bool)       # every time, t = 0 too (symlog axis)
         np.testing.assert_array_equal(res["mass_plus"], self.fx.series["mass_plus"][pos])
         np.testing.assert_array_equal(res["mass_minus"], self.fx.series["mass_minus"][pos])
         self.assertEqual(res["alpha"], 16.0 / 3.0)
@@ -358,7 +358,7 @@ class TestPlots(SynthCase):
 
     def test_heatmap(self):
         res = plots.plot_heatmap(self.field, os.path.join(self.out, "heat.png"))
-        pos = TIMES > 0
+        pos = np.ones(TIMES.size, bool)       # every time, t = 0 too (symlog axis)
         np.testing.assert_array_equal(res["tau_plus"], self.fx.tp[pos])
         np.testing.assert_array_equal(res["tau_minus"], self.fx.tm[pos])
         np.testing.assert_array_equal(res["edges"], self.fx.edges)
@@ -367,10 +367,16 @@ class TestPlots(SynthCase):
         np.testing.assert_array_equal(res["tau_minus_drawn"],
                                       np.maximum(self.fx.tm[pos], res["floor"]))
         te = res["time_edges"]
-        self.assertEqual(te.size, pos.sum() + 1)
+        self.assertEqual(te.size, TIMES.size + 1)
         self.assertTrue(np.all(np.diff(te) > 0))
-        np.testing.assert_allclose(te[1:-1], np.sqrt(TIMES[pos][1:] * TIMES[pos][:-1]),
-                                   rtol=8 * EPS)       # geometric midpoints on a log axis
+        self.assertEqual(te[0], 0.0)                   # the t = 0 cell starts at t = 0
+        # interior faces: midpoints of the symlog coordinate (matplotlib, base 10, linscale
+        # 1, in units of L): s(t) = c t/L for t ≤ L, c + log10(t/L) above, c = 1/(1 − 1/10),
+        # L = 0.5 the first positive output
+        L, c = TIMES[1], 1.0 / 0.9
+        s = lambda t: np.where(t <= L, c * t / L, c + np.log10(np.maximum(t, L) / L))
+        np.testing.assert_allclose(s(te[1:-1]), 0.5 * (s(TIMES[1:]) + s(TIMES[:-1])),
+                                   rtol=16 * EPS)      # rounding of log10/exp10 round trips
         self.assertIn("1/rad", res["caption"])
         self.assert_png(res["path"], res["caption"], res["title"])
 
@@ -403,7 +409,7 @@ class TestPlots(SynthCase):
     def test_alignment(self):
         res = plots.plot_alignment(self.field, os.path.join(self.out, "al.png"), self.parts,
                                    [self.cmp])
-        pos = TIMES > 0
+        pos = np.ones(TIMES.size, bool)       # every time, t = 0 too (symlog axis)
         for name in ("alignment", "w2_plus", "w2_minus"):
             np.testing.assert_array_equal(res[name], self.fx.series[name][pos])
             self.assertEqual(res["source"][name], "file")
@@ -423,7 +429,7 @@ class TestPlots(SynthCase):
         self.assertIsNone(f.minimiser_mass)
         res = plots.plot_alignment(f, os.path.join(self.out, "al2.png"))
         self.assertEqual(res["source"]["alignment"], "computed")
-        np.testing.assert_allclose(res["alignment"], self.fx.series["alignment"][TIMES > 0],
+        np.testing.assert_allclose(res["alignment"], self.fx.series["alignment"],
                                    rtol=SUM_RTOL)
         self.assertIn("computed from the densities", res["caption"])
 
@@ -438,7 +444,9 @@ class TestPlots(SynthCase):
         np.testing.assert_array_equal(res["time"], t)
         res = plots.plot_heatmap(f, os.path.join(self.out, "heat-lin.png"))
         np.testing.assert_array_equal(res["tau_plus"], self.fx.tp)
-        np.testing.assert_allclose(res["time_edges"], np.linspace(-0.25, 2.25, 6),
+        # midpoints, the last face mirrored, the first one clipped to t = 0 (the first
+        # output's cell starts there)
+        np.testing.assert_allclose(res["time_edges"], [0.0, 0.25, 0.75, 1.25, 1.75, 2.25],
                                    rtol=0, atol=4 * EPS)
 
     def test_phi_field_with_particles(self):
@@ -486,11 +494,130 @@ class TestPlots(SynthCase):
         np.testing.assert_allclose(an.field_masses(h["tau_plus_binned"], h["bins"]),
                                    self.fx.series["mass_plus"], rtol=SUM_RTOL)
         np.testing.assert_array_equal(res["paper_fig_loss.png"]["risk"],
-                                      self.fx.series["risk"][TIMES > 0])
+                                      self.fx.series["risk"])
         np.testing.assert_array_equal(res["paper_fig_masses.png"]["mass_minus"],
-                                      self.fx.series["mass_minus"][TIMES > 0])
+                                      self.fx.series["mass_minus"])
         for name in paper.PAPER_NAMES:
             self.assert_png(res[name]["path"], res[name]["caption"], res[name]["title"])
+
+
+def raw_markup(text):
+    """The '^' and '_' of `text` outside mathtext ($…$ segments): drawn literally."""
+    outside = text.split("$")[0::2]
+    return [ch for seg in outside for ch in seg if ch in "^_"]
+
+
+#: First bytes of each figure format: PNG signature, PDF header, SVG's XML declaration.
+MAGIC = {"png": PNG_SIGNATURE, "pdf": b"%PDF-", "svg": b"<?xml"}
+
+
+def assert_format(test, path, fmt):
+    """`path` is a complete file of format `fmt` (magic bytes, and its end marker: PNG
+    chunks to IEND, PDF %%EOF, SVG closing tag)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    test.assertEqual(data[:len(MAGIC[fmt])], MAGIC[fmt], path)
+    if fmt == "png":
+        read_png(path)
+    elif fmt == "pdf":
+        test.assertIn(b"%%EOF", data[-32:], path)
+    else:
+        test.assertIn(b"<svg", data[:2000], path)
+        test.assertTrue(data.rstrip().endswith(b"</svg>"), path)
+
+
+class TestFormatsAndLabels(SynthCase):
+    def test_every_format(self):
+        """plot_all and paper_all in pdf and svg (png: the other tests): names, magic bytes,
+        the title in the SVG metadata, and the same arrays drawn whatever the format."""
+        ref = self.fx.series["risk"]
+        self.assertEqual(plots.FORMATS, ("png", "pdf", "svg"))
+        for fmt in ("pdf", "svg"):
+            out = os.path.join(self.tmp, "fmt-" + fmt)
+            os.makedirs(out, exist_ok=True)
+            res = plots.plot_all(self.field, out, self.parts, [self.cmp], fmt=fmt)
+            names = plots.figure_names(self.field, fmt)
+            self.assertEqual(list(res), list(names))
+            self.assertEqual([os.path.splitext(n)[0] for n in names],
+                             [os.path.splitext(n)[0] for n in plots.FIGURE_NAMES])
+            for name in names:
+                self.assertTrue(name.endswith("." + fmt))
+                assert_format(self, os.path.join(out, name), fmt)
+            if fmt == "svg":
+                with open(os.path.join(out, names[0]), encoding="utf-8") as f:
+                    svg = f.read()
+                self.assertIn("<dc:title>symflow: risk R(t)</dc:title>", svg)
+            np.testing.assert_array_equal(res[names[0]]["risk"], ref)
+            pres = paper.paper_all(self.field, self.parts[:2], out, fmt=fmt)
+            self.assertEqual(list(pres), list(paper.paper_names(fmt)))
+            for name in pres:
+                assert_format(self, os.path.join(out, name), fmt)
+        with self.assertRaises(ValueError) as cm:
+            plots.plot_risk(self.field, os.path.join(self.tmp, "risk.jpg"))
+        self.assertIn("risk.jpg", str(cm.exception))
+        self.assertIn(".png, .pdf, .svg", str(cm.exception))
+
+    def test_labels_are_clean(self):
+        """No figure shows a raw '^' or '_' (every label is plain text or mathtext)."""
+        out = os.path.join(self.tmp, "labels")
+        os.makedirs(out, exist_ok=True)
+        res = dict(plots.plot_all(self.field, out, self.parts, [self.cmp]))
+        res.update(paper.paper_all(self.field, self.parts[:2], out))
+        for name, r in res.items():
+            self.assertTrue(r["texts"], name)
+            for text in r["texts"]:
+                self.assertEqual(raw_markup(text), [], (name, text))
+        self.assertEqual(raw_markup("a_b $x_1^2$ c^d"), ["_", "^"])   # the check can fail
+
+    def test_time_zero_drawn(self):
+        """Symlog time axes: linear up to the first positive output, t = 0 at the left end,
+        and the PDE curve's first point is (0, R(0)) (read back from the artist)."""
+        res = plots.plot_risk(self.field, os.path.join(self.out, "risk-t0.png"))
+        ax = res["figure"].axes[0]
+        self.assertEqual(ax.get_xscale(), "symlog")
+        self.assertEqual(ax.xaxis.get_transform().linthresh, TIMES[1])
+        self.assertEqual(ax.get_xlim()[0], 0.0)
+        x, y = ax.lines[0].get_xdata(), ax.lines[0].get_ydata()
+        self.assertEqual((x[0], y[0]), (0.0, self.fx.series["risk"][0]))
+        res = plots.plot_heatmap(self.field, os.path.join(self.out, "heat-t0.png"))
+        mesh = res["figure"].axes[0].collections[0]
+        np.testing.assert_array_equal(mesh.get_array().reshape(N_CELLS, TIMES.size)[:, 0],
+                                      np.maximum(self.fx.tp[0], res["floor"]))
+
+    def test_paper_same_axes(self):
+        """Paper figures: PDE and particles on one axes; the particle curves and markers
+        drawn are the particle data (artists read back)."""
+        res = paper.paper_all(self.field, self.parts[:2], self.out)
+        loss = res["paper_fig_loss.png"]
+        self.assertEqual(len(loss["figure"].axes), 1)
+        lines = loss["figure"].axes[0].lines
+        np.testing.assert_array_equal(lines[0].get_ydata(), self.fx.series["risk"])
+        np.testing.assert_array_equal(lines[0].get_xdata(), TIMES)
+        np.testing.assert_array_equal(lines[1].get_ydata(), self.fx.runs[0]["risk"])
+        np.testing.assert_array_equal(lines[2].get_ydata(), self.fx.runs[1]["risk"])
+        self.assertEqual(lines[1].get_linestyle(), "--")
+        masses = res["paper_fig_masses.png"]
+        self.assertEqual(len(masses["figure"].axes), 1)
+        ml = masses["figure"].axes[0].lines
+        np.testing.assert_array_equal(ml[0].get_ydata(), self.fx.series["mass_plus"])
+        np.testing.assert_allclose(ml[2].get_ydata(), self.fx.expected_masses(0)[0],
+                                   rtol=MASS_RTOL)
+        hist = res["paper_fig_histograms.png"]
+        axes = hist["figure"].axes
+        self.assertEqual(len(axes), TIMES.size)
+        g = hist["particles"][0]
+        centres = 0.5 * (g["edges"][1:] + g["edges"][:-1])
+        for j, ax in enumerate(axes):
+            marks = [ln for ln in ax.lines if ln.get_marker() not in (None, "None", "")]
+            self.assertEqual(len(marks), 2)          # τ⁺ and τ⁻ of the one particle group
+            np.testing.assert_array_equal(marks[0].get_xdata(), centres)
+            np.testing.assert_array_equal(marks[0].get_ydata(), g["density_plus"][j])
+            np.testing.assert_array_equal(marks[1].get_ydata(), g["density_minus"][j])
+            # the PDE bars of the same axes: τ⁺ binned, filled
+            bars = [p for p in ax.patches]
+            self.assertTrue(bars)
+        np.testing.assert_allclose(an.field_masses(hist["tau_minus_binned"], hist["bins"]),
+                                   self.fx.series["mass_minus"], rtol=SUM_RTOL)
 
 
 def run_cli(*args):
@@ -513,6 +640,20 @@ class TestCLI(SynthCase):
         for w in written:
             self.assertEqual(os.path.dirname(w), out)
             read_png(w)
+
+    def test_plot_format(self):
+        out = os.path.join(self.tmp, "cli-pdf")
+        p = run_cli("plot", self.fx.field, "-o", out, "--format", "pdf")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        written = p.stdout.split()
+        self.assertEqual([os.path.basename(w) for w in written],
+                         [plots.with_format(n, "pdf") for n in plots.FIGURE_NAMES])
+        for w in written:
+            assert_format(self, w, "pdf")
+        p = run_cli("plot", self.fx.field, "-o", out, "--format", "jpg")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("--format", p.stderr)
+        self.assertIn("'jpg'", p.stderr)
 
     def test_plot_default_folder(self):
         sub = os.path.join(self.tmp, "alone")
