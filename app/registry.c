@@ -134,12 +134,16 @@ static sf_status build_lifted(sf_ctx *ctx, const sf_case *c, sf_instance *in)
 {
     sf_status status = SF_OK;
     sf_lifted_plan plan;
+    sf_probe_table probe = {.n_u = 0}; /* (L5), moved into the form */
     char sch[64];
     SF_TRY(ctx, sf_plan_lifted(ctx, c, &plan));
     SF_TRY(ctx, sf_grid1_create(ctx, &plan.grid, &in->grid[0]));
     SF_TRY(ctx, sf_reduce_lifted_progress(ctx, c, &in->grid[0], &in->tables, &in->lifted));
-    const sf_forml_form_params fp = {&in->grid[0], &in->lifted, plan.scheme, plan.coord,
-                                     plan.minimiser_mass};
+    SF_TRY(ctx, sf_probe_lifted(ctx, c->problem.d, c->problem.d_H, &in->grid[0], plan.coord.id,
+                                &probe));
+    const sf_forml_form_params fp = {.grid = &in->grid[0], .p = &in->lifted,
+                                     .scheme = plan.scheme, .coord = plan.coord,
+                                     .minimiser_mass = plan.minimiser_mass, .probe = &probe};
     SF_TRY(ctx, sf_forml_form(ctx, &fp, &in->form));
     in->minimiser_mass = plan.minimiser_mass;
     scheme_names(c, sch, sizeof sch);
@@ -148,6 +152,7 @@ static sf_status build_lifted(sf_ctx *ctx, const sf_case *c, sf_instance *in)
              c->problem.d, c->problem.d_H, in->grid[0].n, sf_coord_get(plan.coord.id)->name,
              sf_name_of(&sf_spacing_names, (int)c->grid.spacing), sch);
 cleanup:
+    sf_probe_table_free(&probe);
     return status;
 }
 

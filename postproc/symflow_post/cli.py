@@ -6,14 +6,21 @@ paper.py (`paper`) into the output folder, or writes the VTK files of export.py 
 and prints the paths written, one a line.
 What it does not do: draw or write anything itself, or accept a file it cannot identify.
 
-    plot FILE... [-o DIR] [--dpi N] [--format png|pdf|svg]
-                                    exactly one field file, any number of particle
+    plot FILE... [-o DIR] [--dpi N] [--format png|pdf|svg|gif|mp4]
+         [--kind all|probe|trajectories|animation]
+                                    --kind all (default): exactly one field file, any number
+                                    of particle
                                     and compare files, in any order; DIR defaults to the
                                     field file's folder. Form L: risk.png, masses.png,
                                     density_heatmap.png, snapshots.png, alignment.png;
                                     form T: risk.png, conservation.png, marginals.png,
                                     density_au.png; form ode: risk.png, w_error.png
                                     (.pdf or .svg with --format).
+                                    --kind probe: probe.png, the predictor on the probe
+                                    lines of a form-L field (L5); --kind trajectories:
+                                    trajectories.png, neuron paths in (θ, |a|) of the
+                                    particle files; --kind animation: animation.gif (or
+                                    .mp4 with ffmpeg), τ± of a form-L field over time.
     paper FIELD PARTICLES... [-o DIR] [--dpi N] [--format png|pdf|svg]
                                     writes paper_fig_histograms.png, paper_fig_masses.png,
                                     paper_fig_loss.png. Not a `symflow` command: run
@@ -38,7 +45,7 @@ import argparse
 import os
 import sys
 
-from . import atomic, export, paper, plots
+from . import atomic, dynamics, export, paper, plots
 from . import io as sfio
 
 #: Exit status for bad input, as argparse and the `symflow` command use.
@@ -102,8 +109,15 @@ def _parser():
     sp.add_argument("-o", "--outdir", metavar="DIR", default=None)
     sp.add_argument("--dpi", type=_dpi, default=None, metavar="N",
                     help="resolution of the PNG files (default %d)" % plots.DPI)
-    sp.add_argument("--format", choices=plots.FORMATS, default="png", dest="fmt",
-                    help="file format of every figure (default png)")
+    sp.add_argument("--format", choices=plots.FORMATS + dynamics.ANIMATION_FORMATS,
+                    default=None, dest="fmt",
+                    help="file format: png (default), pdf or svg for figures, gif (default) "
+                         "or mp4 (needs ffmpeg) for --kind animation")
+    sp.add_argument("--kind", choices=KINDS, default="all",
+                    help="all (default): the diagnostic figures of the field file; probe: "
+                         "the predictor on the probe lines (form L); trajectories: neuron "
+                         "paths in (theta, |a|) of the particle files; animation: tau+/- "
+                         "over time (form L)")
     pp = sub.add_parser("paper", prog="symflow paper",
                         help="the paper's 1-D figures, PDE and particles on the same axes")
     pp.add_argument("field", metavar="FIELD")
@@ -147,9 +161,62 @@ def _outdir(prog, outdir, field_path):
     return d
 
 
+#: Values of `plot --kind` and the file each writes besides "all" (extension from --format).
+KINDS = ("all", "probe", "trajectories", "animation")
+KIND_FILES = {"probe": "probe", "trajectories": "trajectories", "animation": "animation"}
+
+
+def _kind_format(prog, kind, fmt):
+    """The format of `plot --kind kind --format fmt`: animations take gif (default) or mp4,
+    figures png (default), pdf or svg."""
+    anim = kind == "animation"
+    if fmt is None:
+        return "gif" if anim else "png"
+    allowed = dynamics.ANIMATION_FORMATS if anim else plots.FORMATS
+    if fmt not in allowed:
+        raise UsageError("%s: error: --format %s with --kind %s: expected one of %s"
+                         % (prog, fmt, kind, ", ".join(allowed)))
+    return fmt
+
+
+def _plot_kind(prog, args, found, fmt):
+    """`plot --kind probe|trajectories|animation`: one file; returns [its path]."""
+    fields = found["field"]
+    if len(fields) > 1:
+        raise UsageError("%s: error: %d field files given (%s): expected at most one"
+                         % (prog, len(fields), ", ".join(f.path for f in fields)))
+    if args.kind == "trajectories":
+        if not found["particles"]:
+            raise UsageError("%s: error: --kind trajectories: no particle file given "
+                             "(symflow_schema = \"particles-1\") among: %s"
+                             % (prog, ", ".join(args.files)))
+        where = fields[0].path if fields else found["particles"][0].path
+    else:
+        if not fields or not isinstance(fields[0], sfio.FieldData):
+            raise UsageError("%s: error: --kind %s: expected a form-L field file (form = "
+                             "\"lifted\") among: %s" % (prog, args.kind, ", ".join(args.files)))
+        where = fields[0].path
+    outdir = _outdir(prog, args.outdir, where)
+    path = os.path.join(outdir, "%s.%s" % (KIND_FILES[args.kind], fmt))
+    try:
+        if args.kind == "trajectories":
+            res = dynamics.plot_trajectories(found["particles"], path)
+        elif args.kind == "probe":
+            res = dynamics.plot_probe(fields[0], path)
+        else:
+            plots.check_finite(fields[0], found["particles"])
+            res = dynamics.animate(fields[0], path, found["particles"])
+    except (ValueError, atomic.OutputError) as exc:
+        raise UsageError("%s: error: %s" % (prog, exc))
+    return [res["path"]]
+
+
 def _cmd_plot(args):
     prog = "symflow plot"
     found = _classify(prog, args.files)
+    fmt = _kind_format(prog, args.kind, args.fmt)
+    if args.kind != "all":
+        return _plot_kind(prog, args, found, fmt)
     fields = found["field"]
     if not fields:
         raise UsageError("%s: error: no field file given (symflow_kind = \"field\") among: %s"
@@ -160,11 +227,11 @@ def _cmd_plot(args):
     field = fields[0]
     outdir = _outdir(prog, args.outdir, field.path)
     try:
-        res = plots.plot_all(field, outdir, found["particles"], found["compare"], args.fmt)
+        res = plots.plot_all(field, outdir, found["particles"], found["compare"], fmt)
     except (ValueError, atomic.OutputError) as exc:  # data the figures cannot show (φ
         # particles with d_H ≠ 1, a NaN), or a target that is a directory, FIFO, …
         raise UsageError("%s: error: %s" % (prog, exc))
-    return [res[name]["path"] for name in plots.figure_names(field, args.fmt)]
+    return [res[name]["path"] for name in plots.figure_names(field, fmt)]
 
 
 def _cmd_paper(args):

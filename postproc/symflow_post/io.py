@@ -60,6 +60,13 @@ class FieldData:
     series: dict          # name → (nt,) for the FIELD_SERIES present in the file
     attrs: dict           # global attributes
     units: dict = dc_field(default_factory=dict)  # variable name → units attribute
+    #: Ψ̂ (M13) at the cell centres, (nt, n), or None (files written before psi_hat)
+    psi_hat: np.ndarray = None
+    #: the predictor on the probe lines (L5): probe_f (nt, n_u, n_rho), probe_u (n_u,) and
+    #: probe_rho (n_rho,), or None (files written before the probe lines)
+    probe_f: np.ndarray = None
+    probe_u: np.ndarray = None
+    probe_rho: np.ndarray = None
 
     @property
     def minimiser_mass(self):
@@ -259,9 +266,15 @@ def read_field(path, ds=None):
             raise SymflowInputError("%s: variable %s: not found" % (path, name))
     units = {name: _text(ds[name].attrs["units"]) for name in ds.variables
              if "units" in ds[name].attrs}
+    psi_hat = _var(ds, path, "psi_hat", ("time", coord)) if "psi_hat" in ds.variables else None
+    probe = {}
+    if "probe_f" in ds.variables:   # (L5): optional, the three together
+        probe["probe_u"] = _var(ds, path, "probe_u", ("probe_u",))
+        probe["probe_rho"] = _var(ds, path, "probe_rho", ("probe_rho",))
+        probe["probe_f"] = _var(ds, path, "probe_f", ("time", "probe_u", "probe_rho"))
     return FieldData(path=path, coord=coord, time=time, centres=centres, edges=edges,
                      tau_plus=tau_plus, tau_minus=tau_minus, series=series,
-                     attrs=dict(ds.attrs), units=units)
+                     attrs=dict(ds.attrs), units=units, psi_hat=psi_hat, **probe)
 
 
 def _coord_edges(ds, path, coord):
