@@ -25,7 +25,6 @@ import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
 
-from . import analysis as an
 from . import atomic
 from .plots import (ABS, COLOR, SYM, case_summary, coord_symbol, floor_rel_of, save,
                     snapshot_histograms, LOG_HEADROOM)

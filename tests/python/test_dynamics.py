@@ -16,7 +16,7 @@ tiny. Checks
     per output time (read back with Pillow); MP4 when ffmpeg is on PATH (skipped otherwise);
   - the command line: --kind probe|trajectories|animation write one file each; bad
     combinations exit 2 with one line.
-Run: PYTHONPATH=postproc SYMFLOW=build/dev/app/symflow /usr/bin/python3 tests/python/test_dynamics.py
+Run: PYTHONPATH=postproc:python SYMFLOW=build/dev/app/symflow /usr/bin/python3 tests/python/test_dynamics.py
 """
 
 import os
@@ -60,7 +60,8 @@ def symflow(*args):
 
 def run_cli(*args):
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.path.join(ROOT, "postproc")
+    # symflow_post, and symflow: particle files are validated through libsymflow
+    env["PYTHONPATH"] = os.pathsep.join(os.path.join(ROOT, d) for d in ("postproc", "python"))
     env["MPLBACKEND"] = "Agg"
     return subprocess.run([PYTHON, "-m", "symflow_post"] + list(args), env=env,
                           capture_output=True, text=True, timeout=300)
@@ -250,6 +251,17 @@ class Dynamics(unittest.TestCase):
                                 "v:0", "-show_entries", "stream=nb_read_frames", "-of",
                                 "csv=p=0", res["path"]], capture_output=True, text=True)
         self.assertEqual(int(probe.stdout.strip()), f.time.size, probe.stderr)
+
+    def test_python_api(self):
+        """symflow.plot(..., fmt=, kind=) is the command line in-process; the dynamics
+        functions are re-exported by the package symflow."""
+        import symflow
+        out = os.path.join(self.tmp, "api")
+        paths = symflow.plot([self.phi], out, fmt="svg", kind="probe")
+        self.assertEqual(paths, [os.path.join(out, "probe.svg")])
+        assert_format(self, paths[0], "svg")
+        self.assertIs(symflow.plot_probe, dynamics.plot_probe)
+        self.assertIs(symflow.animate, dynamics.animate)
 
     def test_cli(self):
         out = os.path.join(self.tmp, "cli")

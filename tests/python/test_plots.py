@@ -6,7 +6,7 @@ basis) whose neurons sit at known angles θ_i with known lifted masses c_i, and 
 file; then checks io.py, analysis.py, every plotting function (the arrays each one says it
 drew are the netCDF values), the PNG files and their captions, and the command line
 (figures written, bad inputs → exit 2 with one line on stderr).
-Run: PYTHONPATH=postproc /usr/bin/python3 tests/python/test_plots.py
+Run: PYTHONPATH=postproc:python /usr/bin/python3 tests/python/test_plots.py
 """
 
 import os
@@ -526,104 +526,12 @@ def assert_format(test, path, fmt):
         test.assertTrue(data.rstrip().endswith(b"</svg>"), path)
 
 
-class TestFormatsAndLabels(SynthCase):
-    def test_every_format(self):
-        """plot_all and paper_all in pdf and svg (png: the other tests): names, magic bytes,
-        the title in the SVG metadata, and the same arrays drawn whatever the format."""
-        ref = self.fx.series["risk"]
-        self.assertEqual(plots.FORMATS, ("png", "pdf", "svg"))
-        for fmt in ("pdf", "svg"):
-            out = os.path.join(self.tmp, "fmt-" + fmt)
-            os.makedirs(out, exist_ok=True)
-            res = plots.plot_all(self.field, out, self.parts, [self.cmp], fmt=fmt)
-            names = plots.figure_names(self.field, fmt)
-            self.assertEqual(list(res), list(names))
-            self.assertEqual([os.path.splitext(n)[0] for n in names],
-                             [os.path.splitext(n)[0] for n in plots.FIGURE_NAMES])
-            for name in names:
-                self.assertTrue(name.endswith("." + fmt))
-                assert_format(self, os.path.join(out, name), fmt)
-            if fmt == "svg":
-                with open(os.path.join(out, names[0]), encoding="utf-8") as f:
-                    svg = f.read()
-                self.assertIn("<dc:title>symflow: risk R(t)</dc:title>", svg)
-            np.testing.assert_array_equal(res[names[0]]["risk"], ref)
-            pres = paper.paper_all(self.field, self.parts[:2], out, fmt=fmt)
-            self.assertEqual(list(pres), list(paper.paper_names(fmt)))
-            for name in pres:
-                assert_format(self, os.path.join(out, name), fmt)
-        with self.assertRaises(ValueError) as cm:
-            plots.plot_risk(self.field, os.path.join(self.tmp, "risk.jpg"))
-        self.assertIn("risk.jpg", str(cm.exception))
-        self.assertIn(".png, .pdf, .svg", str(cm.exception))
-
-    def test_labels_are_clean(self):
-        """No figure shows a raw '^' or '_' (every label is plain text or mathtext)."""
-        out = os.path.join(self.tmp, "labels")
-        os.makedirs(out, exist_ok=True)
-        res = dict(plots.plot_all(self.field, out, self.parts, [self.cmp]))
-        res.update(paper.paper_all(self.field, self.parts[:2], out))
-        for name, r in res.items():
-            self.assertTrue(r["texts"], name)
-            for text in r["texts"]:
-                self.assertEqual(raw_markup(text), [], (name, text))
-        self.assertEqual(raw_markup("a_b $x_1^2$ c^d"), ["_", "^"])   # the check can fail
-
-    def test_time_zero_drawn(self):
-        """Symlog time axes: linear up to the first positive output, t = 0 at the left end,
-        and the PDE curve's first point is (0, R(0)) (read back from the artist)."""
-        res = plots.plot_risk(self.field, os.path.join(self.out, "risk-t0.png"))
-        ax = res["figure"].axes[0]
-        self.assertEqual(ax.get_xscale(), "symlog")
-        self.assertEqual(ax.xaxis.get_transform().linthresh, TIMES[1])
-        self.assertEqual(ax.get_xlim()[0], 0.0)
-        x, y = ax.lines[0].get_xdata(), ax.lines[0].get_ydata()
-        self.assertEqual((x[0], y[0]), (0.0, self.fx.series["risk"][0]))
-        res = plots.plot_heatmap(self.field, os.path.join(self.out, "heat-t0.png"))
-        mesh = res["figure"].axes[0].collections[0]
-        np.testing.assert_array_equal(mesh.get_array().reshape(N_CELLS, TIMES.size)[:, 0],
-                                      np.maximum(self.fx.tp[0], res["floor"]))
-
-    def test_paper_same_axes(self):
-        """Paper figures: PDE and particles on one axes; the particle curves and markers
-        drawn are the particle data (artists read back)."""
-        res = paper.paper_all(self.field, self.parts[:2], self.out)
-        loss = res["paper_fig_loss.png"]
-        self.assertEqual(len(loss["figure"].axes), 1)
-        lines = loss["figure"].axes[0].lines
-        np.testing.assert_array_equal(lines[0].get_ydata(), self.fx.series["risk"])
-        np.testing.assert_array_equal(lines[0].get_xdata(), TIMES)
-        np.testing.assert_array_equal(lines[1].get_ydata(), self.fx.runs[0]["risk"])
-        np.testing.assert_array_equal(lines[2].get_ydata(), self.fx.runs[1]["risk"])
-        self.assertEqual(lines[1].get_linestyle(), "--")
-        masses = res["paper_fig_masses.png"]
-        self.assertEqual(len(masses["figure"].axes), 1)
-        ml = masses["figure"].axes[0].lines
-        np.testing.assert_array_equal(ml[0].get_ydata(), self.fx.series["mass_plus"])
-        np.testing.assert_allclose(ml[2].get_ydata(), self.fx.expected_masses(0)[0],
-                                   rtol=MASS_RTOL)
-        hist = res["paper_fig_histograms.png"]
-        axes = hist["figure"].axes
-        self.assertEqual(len(axes), TIMES.size)
-        g = hist["particles"][0]
-        centres = 0.5 * (g["edges"][1:] + g["edges"][:-1])
-        for j, ax in enumerate(axes):
-            marks = [ln for ln in ax.lines if ln.get_marker() not in (None, "None", "")]
-            self.assertEqual(len(marks), 2)          # τ⁺ and τ⁻ of the one particle group
-            np.testing.assert_array_equal(marks[0].get_xdata(), centres)
-            np.testing.assert_array_equal(marks[0].get_ydata(), g["density_plus"][j])
-            np.testing.assert_array_equal(marks[1].get_ydata(), g["density_minus"][j])
-            # the PDE bars of the same axes: τ⁺ binned, filled
-            bars = [p for p in ax.patches]
-            self.assertTrue(bars)
-        np.testing.assert_allclose(an.field_masses(hist["tau_minus_binned"], hist["bins"]),
-                                   self.fx.series["mass_minus"], rtol=SUM_RTOL)
-
-
 def run_cli(*args):
     env = dict(os.environ)
     here = os.path.dirname(os.path.abspath(__file__))
-    env["PYTHONPATH"] = os.path.join(os.path.dirname(os.path.dirname(here)), "postproc")
+    root = os.path.dirname(os.path.dirname(here))
+    # symflow_post, and symflow: particle files are validated through libsymflow
+    env["PYTHONPATH"] = os.pathsep.join(os.path.join(root, d) for d in ("postproc", "python"))
     env["MPLBACKEND"] = "Agg"
     return subprocess.run([PYTHON, "-m", "symflow_post"] + list(args), env=env,
                           capture_output=True, text=True, timeout=300)
@@ -672,6 +580,39 @@ class TestCLI(SynthCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertEqual(sorted(os.path.basename(w) for w in p.stdout.split()),
                          sorted(paper.PAPER_NAMES))
+
+    def test_bad_particle_files(self):
+        """The schema particles-1 is checked once, by the C reader (libsymflow,
+        sf_api_check_particles): one message naming the file and the variable or attribute,
+        through io.read_any and through the command line (exit 2, one line)."""
+        src = self.fx.runs[0]["path"]
+        cases = []
+        p = os.path.join(self.tmp, "bad-nan.nc")
+        shutil.copy(src, p)
+        with netCDF4.Dataset(p, "a") as nc:
+            nc["a"][1, 3] = np.nan
+        cases.append((p, "variable a: a[1, 3] = nan: expected finite values"))
+        p = os.path.join(self.tmp, "bad-m.nc")
+        shutil.copy(src, p)
+        with netCDF4.Dataset(p, "a") as nc:
+            nc.delncattr("m")
+        cases.append((p, "attribute m"))
+        p = os.path.join(self.tmp, "bad-time.nc")
+        shutil.copy(src, p)
+        with netCDF4.Dataset(p, "a") as nc:
+            nc["time"][2] = nc["time"][1]
+        cases.append((p, "variable time: time[2] = 0.5 after time[1] = 0.5: expected "
+                         "increasing"))
+        for path, words in cases:
+            with self.assertRaises(sfio.SymflowInputError) as cm:
+                sfio.read_any(path)
+            self.assertTrue(str(cm.exception).startswith(path + ": "), str(cm.exception))
+            self.assertIn(words, str(cm.exception))
+            proc = run_cli("plot", self.fx.field, path, "-o", os.path.join(self.tmp, "bad"))
+            self.assertEqual(proc.returncode, 2, proc.stderr)
+            lines = proc.stderr.splitlines()
+            self.assertEqual(len(lines), 1, proc.stderr)
+            self.assertEqual(lines[0], "symflow plot: error: %s" % str(cm.exception))
 
     def test_bad_inputs(self):
         absent = os.path.join(self.tmp, "absent.nc")
