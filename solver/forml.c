@@ -16,7 +16,8 @@
  * zero limited slope, so its upwind outflow is 0; inflows are ≥ 0; the reaction −2εΨ̂τ_i
  * vanishes with τ_i. Hence the semi-discrete flow keeps τ ≥ 0, and only CVODE's local error
  * (≲ atol) can make a cell slightly negative; min τ is reported, never corrected.
- * The form interface (form.h) is at the end: layout of the field file, observation.
+ * The form interface (form.h) is at the end: layout of the field file, observation (with
+ * Ψ̂ and the predictor on the probe lines of (L5), one product with reduction/probe.c's table).
  * Not here: the kernels (reduction/), time integration (drive.c, cvode.c).
  */
 #include <cblas.h>
