@@ -162,12 +162,16 @@ static sf_status build_transport_plan(sf_ctx *ctx, const sf_case *c, const sf_tr
                                       sf_instance *in)
 {
     sf_status status = SF_OK;
+    sf_probe_table probe = {.n_u = 0}; /* (L5), moved into the form */
     char sch[64];
     for (int k = 0; k < 3; k++) SF_TRY(ctx, sf_grid1_create(ctx, &plan->grid[k], &in->grid[k]));
     SF_TRY(ctx, sf_reduce_transport_progress(ctx, c, &in->grid[0], &in->grid[1], &in->grid[2], 0,
                                              &in->tables, &in->transport));
-    const sf_formt_form_params fp = {&in->grid[0], &in->grid[1], &in->grid[2], &in->transport,
-                                     plan->scheme, plan->edge_mass};
+    SF_TRY(ctx, sf_probe_transport(ctx, c->problem.d, c->problem.d_H, &in->grid[1], &in->grid[2],
+                                   &probe));
+    const sf_formt_form_params fp = {.ga = &in->grid[0], .gu = &in->grid[1], .gr = &in->grid[2],
+                                     .p = &in->transport, .scheme = plan->scheme,
+                                     .edge_mass = plan->edge_mass, .probe = &probe};
     SF_TRY(ctx, sf_formt_form(ctx, &fp, &in->form));
     in->ode = plan->ode;
     scheme_names(c, sch, sizeof sch);
@@ -178,6 +182,7 @@ static sf_status build_transport_plan(sf_ctx *ctx, const sf_case *c, const sf_tr
              plan->box.u_max, plan->box.r_max, sf_name_of(&sf_spacing_names, (int)c->grid.spacing),
              in->transport.n_phi, sch);
 cleanup:
+    sf_probe_table_free(&probe);
     return status;
 }
 

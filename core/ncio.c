@@ -305,7 +305,7 @@ struct sf_ncw {
     sf_nc_slot *fields;  /* n_fields (owned) */
     size_t n_series;     /* number of time series */
     sf_nc_slot *series;  /* n_series (owned) */
-    /* View window (2 or 3 coordinates, field 0 on all of them in order: form T's density):
+    /* View window (field 0 on the first 2 or 3 coordinates, in order: form T's density):
      * per coordinate its name, edges and the marginal of |field 0|·cell volume at the last
      * time appended; written at commit as view_<name> = [lo, hi]. view_dims 0: none. */
     size_t view_dims;
@@ -330,9 +330,8 @@ static void view_free(sf_ncw *w)
 static sf_status view_init(sf_ctx *ctx, sf_ncw *w, const sf_nc_layout *L)
 {
     sf_status status = SF_OK;
-    const size_t nd = L->n_coords;
-    if (nd < 2 || nd > SF_NC_VIEW_DIMS || L->n_fields == 0 || L->fields[0].n_dims != nd)
-        return SF_OK;
+    const size_t nd = L->n_fields > 0 ? L->fields[0].n_dims : 0; /* coordinates 0 … nd−1 */
+    if (nd < 2 || nd > SF_NC_VIEW_DIMS || nd > L->n_coords) return SF_OK;
     for (size_t k = 0; k < nd; k++)
         if (L->fields[0].dims[k] != k || !L->coords[k].edges) return SF_OK;
     for (size_t k = 0; k < nd; k++) {

@@ -1,8 +1,9 @@
-/* probe.c — the table of the predictor along probe lines of form L (docs/math.md (L5),
- * MATH §6): f(û_x + ρ ê) = Σ_i P_i M_i with M_i the signed cell masses of τ⁺ − τ⁻ and
- * P_i = E σ(⟨ω_i, x⟩) at the cell centre ω_i, the expectation over the directions of H^⊥
- * (t ~ γ_k, closed form S_k of (L5)) and, for radial targets, over û (s ~ γ_{d_H},
- * Gauss–Gegenbauer).
+/* probe.c — the table of the predictor along probe lines of forms L and T (docs/math.md
+ * (L5), MATH §6). Form L: f(û_x + ρ ê) = Σ_i P_i M_i with M_i the signed cell masses of
+ * τ⁺ − τ⁻ and P_i = E σ(⟨ω_i, x⟩) at the cell centre ω_i, the expectation over the
+ * directions of H^⊥ (t ~ γ_k, closed form S_k of (L5)) and, for radial targets, over û
+ * (s ~ γ_{d_H}, Gauss–Gegenbauer). Form T (d_H = 1): f(u_x e₁ + ρ ê) = Σ_{u,r} P A, A the
+ * a-moment of the density per (u, r) cell, P = S_k(u_x u, ρ r) at the (u, r) centres.
  * Not here: applying the table (solver/forml.c), the file layout (the form).
  */
 #include "symflow/probe.h"
@@ -102,6 +103,37 @@ sf_status sf_probe_lifted(sf_ctx *ctx, long d, long d_H, const sf_grid1 *g, sf_c
     }
 cleanup:
     sf_rule_free(&s);
+    if (status != SF_OK) sf_probe_table_free(t);
+    return status;
+}
+
+sf_status sf_probe_transport(sf_ctx *ctx, long d, long d_H, const sf_grid1 *gu,
+                             const sf_grid1 *gr, sf_probe_table *t)
+{
+    sf_status status = SF_OK;
+    SF_CHECK(ctx, gu && gr && t, SF_E_ARG, "sf_probe_transport: NULL argument");
+    *t = (sf_probe_table){.n_u = 0};
+    SF_CHECK(ctx, d_H == 1 && d > 1, SF_E_ARG,
+             "probe lines (L5) of form T: d = %ld, d_H = %ld: expected d_H = 1 < d", d, d_H);
+    const double k = (double)(d - d_H);
+    t->n = gu->n * gr->n;
+    t->n_u = 2;
+    t->n_rho = SF_PROBE_N_RHO;
+    SF_ALLOC(ctx, t->u, t->n_u);
+    SF_ALLOC(ctx, t->rho, t->n_rho);
+    SF_ALLOC(ctx, t->P, t->n_u * t->n_rho * t->n);
+    t->u[0] = -1.0;
+    t->u[1] = 1.0;
+    for (size_t l = 0; l < t->n_rho; l++) t->rho[l] = SF_PROBE_DRHO * (double)l;
+    for (size_t j = 0; j < t->n_u; j++)
+        for (size_t l = 0; l < t->n_rho; l++) {
+            double *row = t->P + (j * t->n_rho + l) * t->n;
+            for (size_t iu = 0; iu < gu->n; iu++)
+                for (size_t ir = 0; ir < gr->n; ir++)
+                    row[iu * gr->n + ir] = sf_probe_sigma_gamma(
+                        k, t->u[j] * gu->centres[iu], t->rho[l] * gr->centres[ir]);
+        }
+cleanup:
     if (status != SF_OK) sf_probe_table_free(t);
     return status;
 }

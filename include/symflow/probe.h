@@ -1,4 +1,5 @@
-/* probe.h — the predictor f along probe lines x = û + ρ ê of form L (MATH §6, docs (L5)):
+/* probe.h — the predictor f along probe lines x = û + ρ ê of forms L and T (MATH §6,
+ * docs (L5)); for form L:
  * a table P with f(probe p) = Σ_i P[p·n + i] M_i for the signed cell masses
  * M_i = w_i (τ⁺_i − τ⁻_i), p = j·n_rho + l the probe (û_j, ρ_l). Built once per case by
  * reduction/probe.c; form L applies it at each output (one small matrix–vector product).
@@ -21,7 +22,7 @@ enum {
 typedef struct {
     size_t n_u;   /* probe lines: 2 (d_H = 1 on φ: x_H = u e₁, u = −1, +1), 1 (radial: |x_H| = 1) */
     size_t n_rho; /* SF_PROBE_N_RHO */
-    size_t n;     /* cells of the grid */
+    size_t n;     /* cells of the grid (form T: of the (u, r) plane) */
     double *u;    /* n_u: x_H = u e₁ (φ) or |x_H| = u (θ) (owned) */
     double *rho;  /* n_rho: ρ = |x_⊥| (owned) */
     double *P;    /* (n_u·n_rho) × n row-major (owned) */
@@ -37,6 +38,11 @@ double sf_probe_sigma_gamma(double k, double alpha, double beta);
  * header for the table type. */
 sf_status sf_probe_lifted(sf_ctx *ctx, long d, long d_H, const sf_grid1 *g, sf_coord_id coord,
                           sf_probe_table *t);
+/* The table of (L5) for form T (d_H = 1) on the (u, r) grids: column iu·n_r + ir holds
+ * S_k(u_x u_iu, ρ r_ir) (cell centres), so f(u_x e₁ + ρ ê) = Σ P · A with A[iu, ir] =
+ * Σ_a a_ia n w_a w_u w_r the a-moment of the (u, r) cell. u_x = −1, +1. */
+sf_status sf_probe_transport(sf_ctx *ctx, long d, long d_H, const sf_grid1 *gu,
+                             const sf_grid1 *gr, sf_probe_table *t);
 void sf_probe_table_free(sf_probe_table *t); /* accepts NULL and a zeroed table */
 
 #endif

@@ -17,7 +17,7 @@ What it does not do: draw or write anything itself, or accept a file it cannot i
                                     density_au.png; form ode: risk.png, w_error.png
                                     (.pdf or .svg with --format).
                                     --kind probe: probe.png, the predictor on the probe
-                                    lines of a form-L field (L5); --kind trajectories:
+                                    lines of a form-L or T field (L5); --kind trajectories:
                                     trajectories.png, neuron paths in (θ, |a|) of the
                                     particle files; --kind animation: animation.gif (or
                                     .mp4 with ffmpeg), τ± of a form-L field over time.
@@ -192,9 +192,15 @@ def _plot_kind(prog, args, found, fmt):
                              % (prog, ", ".join(args.files)))
         where = fields[0].path if fields else found["particles"][0].path
     else:
-        if not fields or not isinstance(fields[0], sfio.FieldData):
-            raise UsageError("%s: error: --kind %s: expected a form-L field file (form = "
-                             "\"lifted\") among: %s" % (prog, args.kind, ", ".join(args.files)))
+        ok = (sfio.FieldData, sfio.TransportData) if args.kind == "probe" else sfio.FieldData
+        if not fields or not isinstance(fields[0], ok):
+            raise UsageError("%s: error: --kind %s: expected a %s field file (form = %s) "
+                             "among: %s" % (prog, args.kind,
+                                            "form-L or form-T" if args.kind == "probe"
+                                            else "form-L",
+                                            "\"lifted\" or \"transport\""
+                                            if args.kind == "probe" else "\"lifted\"",
+                                            ", ".join(args.files)))
         where = fields[0].path
     outdir = _outdir(prog, args.outdir, where)
     path = os.path.join(outdir, "%s.%s" % (KIND_FILES[args.kind], fmt))

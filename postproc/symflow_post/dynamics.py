@@ -1,10 +1,10 @@
 """dynamics — the figures of `symflow plot --kind probe|trajectories|animation` (MATH.md §6).
 
 What it does:
-    plot_probe         the predictor f along the probe lines x = û + ρ ê of a form-L field
+    plot_probe         the predictor f along the probe lines x = û + ρ ê of a form-L or T field
                        (docs/math.md (L5), variables probe_f, probe_u, probe_rho) as curves
-                       f(ρ) per output time, one panel per probe line, and Ψ̂ (psi_hat) over
-                       the angle at the same times;
+                       f(ρ) per output time, one panel per probe line, and (form L) Ψ̂
+                       (psi_hat) over the angle at the same times;
     plot_trajectories  the paths of a subset of neurons of particle runs in (θ, |a|),
                        θ = angle of b to H, coloured by the sign of a, start and end marked;
     animate            τ⁺ and τ⁻ of a form-L field over the angle, one frame per output time
@@ -48,18 +48,19 @@ def _indices(nt, most):
 
 def plot_probe(field, path):
     """f(û + ρ ê) against ρ per output time (one panel per probe line) and Ψ̂ over the angle."""
-    if field.probe_f is None:
+    if getattr(field, "probe_f", None) is None:
         raise ValueError("%s: variable probe_f: not found (the predictor on the probe lines, "
-                         "written by form L; solve the case again with this symflow)"
+                         "written by forms L and T; solve the case again with this symflow)"
                          % field.path)
+    psi_hat = getattr(field, "psi_hat", None)      # form L only
     idx = _indices(field.time.size, PROBE_MAX_CURVES)
     cmap = matplotlib.colormaps["viridis"]
     colors = [cmap(x) for x in np.linspace(0.0, 0.9, len(idx))]
     nu = field.probe_u.size
-    npanel = nu + (field.psi_hat is not None)
+    npanel = nu + (psi_hat is not None)
     fig = Figure(figsize=(5.0 * npanel + 1.2, 4.4), layout="constrained")
     axes = np.atleast_1d(fig.subplots(1, npanel))
-    radial = field.coord == "theta"
+    radial = getattr(field, "coord", None) == "theta"   # form T: d_H = 1, x_H = u e₁
     out = {"indices": np.array(idx), "time": field.time[idx], "probe_u": field.probe_u,
            "probe_rho": field.probe_rho, "probe_f": field.probe_f[idx]}
     target = str(field.attrs.get("target", ""))
@@ -79,26 +80,27 @@ def plot_probe(field, path):
         ax.set_title((r"$|x_H| = %g$" if radial else r"$x_H = %+g\,e_1$") % field.probe_u[j])
         ax.grid(True, alpha=0.3)
     axes[0].legend(fontsize="small", title="output time")
-    if field.psi_hat is not None:
+    if psi_hat is not None:
         ax = axes[-1]
-        out["psi_hat"] = field.psi_hat[idx]
+        out["psi_hat"] = psi_hat[idx]
         for k, i in enumerate(idx):
-            ax.plot(field.centres, field.psi_hat[i], color=colors[k])
+            ax.plot(field.centres, psi_hat[i], color=colors[k])
         sym = coord_symbol(field.coord)
         ax.set_xlabel("%s [rad]" % sym)
         ax.set_ylabel(r"$\hat\Psi$ (M13)")
         ax.set_title(r"potential $\hat\Psi$ at the cell centres")
         ax.grid(True, alpha=0.3)
     title = "symflow: predictor on the probe lines"
-    caption = ("The predictor f of the form-L solution (%s) from %s along the probe lines "
+    caption = ("The predictor f of the %s solution (%s) from %s along the probe lines "
                "x = %s + ρ ê, ê ⟂ H, at t = %s (L5)%s; it stops depending on ρ = |x_⊥| as the "
                "neurons align with H%s." % (
+                   "form-T" if hasattr(field, "marginals") else "form-L",
                    case_summary(field), os.path.basename(field.path),
                    "û (|û| = 1, any û in H)" if radial else "±e₁",
                    ", ".join("%.4g" % field.time[i] for i in idx),
                    "; dotted: f* on the line" if "target" in out else "",
                    "; right: the potential Ψ̂ (M13) at the same times"
-                   if field.psi_hat is not None else ""))
+                   if psi_hat is not None else ""))
     out["texts"] = save(fig, path, title, caption)
     out.update(path=path, title=title, caption=caption, figure=fig)
     return out

@@ -95,6 +95,11 @@ class TransportData:
     #: "a", "u", "r" → (nt, n_x) marginal densities: density_a/u/r of the file, or the
     #: density integrated over the other two coordinates when the file lacks them
     marginals: dict = dc_field(default_factory=dict)
+    #: the predictor on the probe lines x = probe_u e₁ + probe_rho ê (L5): probe_f (nt, 2,
+    #: n_rho), probe_u (2,), probe_rho (n_rho,), or None (files written before them)
+    probe_f: np.ndarray = None
+    probe_u: np.ndarray = None
+    probe_rho: np.ndarray = None
 
 
 @dataclass
@@ -237,6 +242,15 @@ def _open_field(path, ds, form, note=""):
     return ds
 
 
+def _read_probe(ds, path):
+    """{probe_f, probe_u, probe_rho} of a field file with the probe lines (L5), else {}."""
+    if "probe_f" not in ds.variables:
+        return {}
+    return {"probe_u": _var(ds, path, "probe_u", ("probe_u",)),
+            "probe_rho": _var(ds, path, "probe_rho", ("probe_rho",)),
+            "probe_f": _var(ds, path, "probe_f", ("time", "probe_u", "probe_rho"))}
+
+
 def read_field(path, ds=None):
     """FieldData of a form-L field file; SymflowInputError if it is anything else."""
     ds = _open_field(path, ds, "lifted", "form L; only form L fields are plotted")
@@ -268,11 +282,7 @@ def read_field(path, ds=None):
     units = {name: _text(ds[name].attrs["units"]) for name in ds.variables
              if "units" in ds[name].attrs}
     psi_hat = _var(ds, path, "psi_hat", ("time", coord)) if "psi_hat" in ds.variables else None
-    probe = {}
-    if "probe_f" in ds.variables:   # (L5): optional, the three together
-        probe["probe_u"] = _var(ds, path, "probe_u", ("probe_u",))
-        probe["probe_rho"] = _var(ds, path, "probe_rho", ("probe_rho",))
-        probe["probe_f"] = _var(ds, path, "probe_f", ("time", "probe_u", "probe_rho"))
+    probe = _read_probe(ds, path)
     return FieldData(path=path, coord=coord, time=time, centres=centres, edges=edges,
                      tau_plus=tau_plus, tau_minus=tau_minus, series=series,
                      attrs=dict(ds.attrs), units=units, psi_hat=psi_hat, **probe)
@@ -316,7 +326,7 @@ def read_transport(path, ds=None):
             marginals[x] = np.einsum("tijk,jk->ti", moved, w)
     return TransportData(path=path, time=time, centres=centres, edges=edges, density=density,
                          series=series, attrs=dict(ds.attrs), units=units,
-                         marginals=marginals)
+                         marginals=marginals, **_read_probe(ds, path))
 
 
 def read_ode(path, ds=None):

@@ -1,14 +1,16 @@
-"""test_dynamics — the probe lines of form L (docs/math.md (L5)) and the figures of
+"""test_dynamics — the probe lines of forms L and T (docs/math.md (L5)) and the figures of
 `symflow plot --kind probe|trajectories|animation` (postproc/symflow_post/dynamics.py).
 
 Solves two small form-L cases with the binary ($SYMFLOW, else build/dev/app/symflow):
 cases/tiny.yaml (radial |x_H|, d = 10, d_H = 2, θ, 32 cells) and cases/abs.yaml on φ
-(problem.fold_even = false: d = 20, d_H = 1, 64 cells), and a 64-neuron particle run of
-tiny. Checks
+(problem.fold_even = false: d = 20, d_H = 1, 64 cells), form T on cases/odd-linear.yaml
+and cases/relu-teacher.yaml (24 cells), and a 64-neuron particle run of tiny. Checks
   - probe_f against an independent Monte-Carlo estimate from the stored τ^± (directions
     ê′ ∈ S^{k−1} and û ∈ S^{d_H−1} drawn as normalised Gaussian vectors, not through the
     closed form S_k of (L5) nor the Gauss–Gegenbauer rule), within 5 standard errors plus
     the rule's error at the kink (measured here against the exact ρ = 0 value);
+  - form T: probe_f(±e₁ + ρ ê) = ±w on the odd case (f = ⟨w, x⟩, M8) to rounding, and
+    against Monte Carlo from the stored density on relu-teacher;
   - probe_f = 0 at t = 0 (τ⁺ = τ⁻: m = 0) and psi_hat = Ψ̂ of the stored risk identity
     (M14): R = ½ Σ (Ψ̂_i − Ĝ_i) M_i + ½ E f_H², i.e. Ψ̂ at the start is −Ĝ;
   - the probe figure draws the file's values (artists read back); the trajectories
@@ -111,6 +113,13 @@ class Dynamics(unittest.TestCase):
                 "--set", "problem.fold_even=false", "--set", "grid.cells=64",
                 "--set", "grid.spacing=uniform", "--set", "time.end=2",
                 "--set", "time.outputs=[0,1,2]")
+        cls.odd = j("odd-linear-T.nc")            # form T, odd target: f = ⟨w, x⟩ (M8)
+        symflow("solve", os.path.join(ROOT, "cases", "odd-linear.yaml"), "-o", cls.odd,
+                "--quiet", "--set", "time.end=1", "--set", "time.outputs=3")
+        cls.relu = j("relu-teacher-T.nc")         # form T, neither odd nor even
+        symflow("solve", os.path.join(ROOT, "cases", "relu-teacher.yaml"), "-o", cls.relu,
+                "--quiet", "--set", "grid.cells=24", "--set", "time.end=1",
+                "--set", "time.outputs=[0,1]")
         cls.parts = j("tiny-particles.nc")
         symflow("particles", os.path.join(ROOT, "cases", "tiny.yaml"), "-m", "64", "-o",
                 cls.parts, "--quiet", "--set", "time.outputs=[0,0.5,1,2]")
@@ -185,6 +194,47 @@ class Dynamics(unittest.TestCase):
                                          "%s u=%g rho=%g: file %.6g, MC %.6g ± %.2g"
                                          % (path, u, f.probe_rho[l], f.probe_f[it, j, l], est,
                                             se))
+
+    def test_probe_transport_odd(self):
+        """Form T on odd-linear: the start and the flow are odd ((a, b) → (−a, −b)), so
+        f(x) = ⟨w, x⟩ (M8) and on the probe lines f(±e₁ + ρ ê) = ±w₁ for every ρ: probe_f
+        against the file's series w (½ Σ a u n, computed apart)."""
+        f = sfio.read_transport(self.odd)
+        w = f.series["w"]
+        self.assertGreater(np.max(np.abs(w)), 0.1)
+        np.testing.assert_array_equal(f.probe_u, [-1.0, 1.0])
+        # sums over the 12³ cells of terms of size |w|: rounding, a few hundred ulps
+        tol = 1e-12 * np.max(np.abs(w)) + 1e-15
+        np.testing.assert_allclose(f.probe_f[:, 1, :], np.repeat(w[:, None], 13, 1), rtol=0,
+                                   atol=tol)
+        np.testing.assert_allclose(f.probe_f[:, 0, :], -f.probe_f[:, 1, :], rtol=0, atol=tol)
+        with netCDF4.Dataset(self.odd) as ds:      # the view window survives the new coords
+            for x in ("a", "u", "r"):
+                self.assertIn("view_" + x, ds.ncattrs())
+            self.assertEqual(ds["density"].dimensions, ("time", "a", "u", "r"))
+
+    def test_probe_transport_monte_carlo(self):
+        """Form T on relu-teacher (neither odd nor even) at t = 1: probe_f against Monte
+        Carlo from the stored density: (u, r) cells drawn ∝ |A|, A = Σ_a a n vol the
+        a-moment (∫ a da exact on a cell), t = ⟨ê′, ê⟩ ~ γ_k as a normalised Gaussian."""
+        rng = np.random.default_rng(7)
+        f = sfio.read_transport(self.relu)
+        it = f.time.size - 1
+        k = int(f.attrs["d"]) - int(f.attrs["d_H"])
+        wa, wu, wr = (np.diff(f.edges[x]) for x in ("a", "u", "r"))
+        A = np.einsum("i,iur->ur", f.centres["a"] * wa, f.density[it]) * np.outer(wu, wr)
+        total = np.sum(np.abs(A))
+        for j, ux in enumerate(f.probe_u):
+            for l in (0, 4, 12):
+                cells = rng.choice(A.size, size=N_MC, p=(np.abs(A) / total).ravel())
+                iu, ir = np.unravel_index(cells, A.shape)
+                t = sphere_coordinate(rng, k, N_MC)
+                val = np.sign(A[iu, ir]) * np.maximum(
+                    ux * f.centres["u"][iu] + f.probe_rho[l] * f.centres["r"][ir] * t, 0.0)
+                est, se = total * val.mean(), total * val.std(ddof=1) / np.sqrt(N_MC)
+                self.assertLessEqual(abs(f.probe_f[it, j, l] - est), N_SIGMA * se,
+                                     "u=%g rho=%g: file %.6g, MC %.6g ± %.2g"
+                                     % (ux, f.probe_rho[l], f.probe_f[it, j, l], est, se))
 
     def test_probe_figure(self):
         f = sfio.read_field(self.phi)
@@ -277,7 +327,8 @@ class Dynamics(unittest.TestCase):
         bad = ((("plot", self.theta, "--kind", "animation", "--format", "png"), "--format png"),
                (("plot", self.theta, "--kind", "probe", "--format", "gif"), "--format gif"),
                (("plot", self.theta, "--kind", "trajectories"), "no particle file"),
-               (("plot", self.parts, "--kind", "probe"), "form-L field file"),
+               (("plot", self.parts, "--kind", "probe"), "form-L or form-T field file"),
+               (("plot", self.odd, "--kind", "animation"), "form-L field file"),
                (("plot", self.theta, "--kind", "movie"), "invalid choice"))
         for args, words in bad:
             p = run_cli(*args)
