@@ -1,6 +1,7 @@
 /* api.c — the stable C API for foreign callers (include/symflow/api.h): one call that loads
  * a case with overrides and solves it into a field file, as `symflow solve` does, returning
- * the status code and the message instead of printing them.
+ * the status code and the message instead of printing them; one that validates a particle
+ * file (the schema's one definition, core/ncio.c sf_ncp_read).
  * Not here: progress, signals, the summary (app/main.c).
  */
 #include "symflow/api.h"
@@ -10,6 +11,7 @@
 
 #include "symflow/atomic.h"
 #include "symflow/case.h"
+#include "symflow/ncio.h"
 #include "symflow/registry.h"
 #include "symflow/status.h"
 #include "symflow/version.h"
@@ -51,6 +53,28 @@ int sf_api_solve(const char *case_path, const char *const *overrides, size_t n_o
 cleanup:
     sf_case_free(&c);
     if (status != SF_OK) put_message(message, message_cap, sf_ctx_message(ctx));
+    sf_ctx_destroy(&ctx);
+    return (int)status;
+}
+
+int sf_api_check_particles(const char *path, char *message, size_t message_cap)
+{
+    put_message(message, message_cap, "");
+    if (!path) {
+        put_message(message, message_cap, "no particle file given");
+        return (int)SF_E_ARG;
+    }
+    sf_ctx *ctx = NULL;
+    if (sf_ctx_create(&ctx) != SF_OK) {
+        put_message(message, message_cap, "out of memory");
+        return (int)SF_E_NOMEM;
+    }
+    sf_particles p;
+    const sf_status status = sf_ncp_read(ctx, path, &p);
+    if (status == SF_OK)
+        sf_particles_free(&p);
+    else
+        put_message(message, message_cap, sf_ctx_message(ctx));
     sf_ctx_destroy(&ctx);
     return (int)status;
 }

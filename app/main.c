@@ -4,7 +4,7 @@
  *   symflow particles CASE [-m M] [--seed S] [-o FILE] [--set key=value]... [--quiet]
  *   symflow compare FIELD PARTICLES [-o CMP.nc] [--bandwidth H]
  *   symflow info FILE
- *   symflow plot FILE... [-o DIR]        (runs the postproc Python package)
+ *   symflow plot FILE... [-o DIR] [--format F] [--kind K]  (runs the postproc Python package)
  *   symflow export FILE --vtk DIR        (runs the postproc Python package)
  *   symflow sweep CASE --vary key=... -o OUT   (runs the postproc Python package, which
  *                                        runs this binary once per point: SYMFLOW_EXE)
@@ -40,6 +40,12 @@
 #ifndef SF_POSTPROC_DIR
 #define SF_POSTPROC_DIR "postproc"
 #endif
+#ifndef SF_PYMOD_DIR
+#define SF_PYMOD_DIR "python"
+#endif
+#ifndef SF_SHARED_LIB
+#define SF_SHARED_LIB "libsymflow.so"
+#endif
 #ifndef SF_PYTHON
 #define SF_PYTHON "/usr/bin/python3"
 #endif
@@ -57,8 +63,8 @@ static const char *usage_main =
     "  compare FIELD PARTICLES [-o CMP.nc] [--bandwidth H]\n"
     "                 compare a field file with a particle file (risk gap, W1, densities)\n"
     "  info FILE      describe a netCDF file written by symflow\n"
-    "  plot FILE... [-o DIR]\n"
-    "                 draw the figures of field/particle/compare files (PNG)\n"
+    "  plot FILE... [-o DIR] [--format F] [--kind K]\n"
+    "                 draw the figures of field/particle/compare files (PNG, PDF, SVG, GIF)\n"
     "  export FILE --vtk DIR\n"
     "                 write a field file as VTK rectilinear grids + a .pvd (ParaView)\n"
     "  sweep CASE --vary key=v1,v2,... [--set key=value]... -o OUT\n"
@@ -92,10 +98,13 @@ static const char *usage_solve =
 static const char *usage_info = "usage: symflow info FILE\n\nDescribe a netCDF file written by symflow.\n";
 
 static const char *usage_plot =
-    "usage: symflow plot FILE... [-o DIR]\n"
-    "       symflow plot SWEEP.nc [--y NAME] [--x KEY] [-o DIR]\n\n"
-    "Draw the figures of a field file and optional particle and compare files (PNG), or a\n"
-    "quantity of a sweep file against its varied key (sweep_NAME.png).\n";
+    "usage: symflow plot FILE... [-o DIR] [--dpi N] [--format png|pdf|svg|gif|mp4]\n"
+    "                    [--kind all|probe|trajectories|animation]\n"
+    "       symflow plot SWEEP.nc [--y NAME] [--x KEY] [-o DIR] [--format png|pdf|svg]\n\n"
+    "Draw the figures of a field file and optional particle and compare files (PNG, PDF or\n"
+    "SVG). --kind probe: the predictor on the probe lines of a form-L field; trajectories:\n"
+    "neuron paths in (theta, |a|) of particle files; animation: tau+/- over time (GIF, or\n"
+    "MP4 with ffmpeg). A sweep file: a quantity against its varied key (sweep_NAME.png).\n";
 
 static const char *usage_export =
     "usage: symflow export FILE --vtk DIR [--whole-box]\n\n"
@@ -492,10 +501,13 @@ static int cmd_compare(sf_ctx *ctx, int argc, char **argv)
 #define SF_POSTPROC_RELDIR "../lib/python3/dist-packages"
 #endif
 
-/* The directory holding the Python package symflow_post, into dir (cap bytes): an installed
- * copy at SF_POSTPROC_RELDIR from the executable's directory (/proc/self/exe) when it has
- * symflow_post/__main__.py, else the source tree's SF_POSTPROC_DIR (the build tree). */
-static void postproc_dir(char *dir, size_t cap)
+/* The directories holding the Python packages symflow_post and symflow, into dir (cap
+ * bytes, ':'-separated): an installed copy at SF_POSTPROC_RELDIR from the executable's
+ * directory (/proc/self/exe) when it has symflow_post/__main__.py (symflow lies beside it),
+ * else the source tree's SF_POSTPROC_DIR and SF_PYMOD_DIR (the build tree), where
+ * symflow_post loads the build's libsymflow (SF_SHARED_LIB, unless SYMFLOW_LIB is set) to
+ * validate particle files. Returns 1 for the build tree. */
+static int postproc_dir(char *dir, size_t cap)
 {
     char exe[4096], probe[8192];
     const ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
@@ -509,10 +521,11 @@ static void postproc_dir(char *dir, size_t cap)
             const int nd = snprintf(dir, cap, "%s/%s", exe, SF_POSTPROC_RELDIR);
             if (np > 0 && (size_t)np < sizeof probe && nd > 0 && (size_t)nd < cap &&
                 access(probe, R_OK) == 0)
-                return;
+                return 0;
         }
     }
-    snprintf(dir, cap, "%s", SF_POSTPROC_DIR);
+    snprintf(dir, cap, "%s:%s", SF_POSTPROC_DIR, SF_PYMOD_DIR);
+    return 1;
 }
 
 /* Hand over to the Python package: python3 -m symflow_post COMMAND argv; usage (NULL: the
@@ -530,7 +543,7 @@ static int run_postproc(const char *command, const char *usage, int argc, char *
     }
     const char *pp = getenv("PYTHONPATH");
     char dir[4096], path[16384];
-    postproc_dir(dir, sizeof dir);
+    if (postproc_dir(dir, sizeof dir)) setenv("SYMFLOW_LIB", SF_SHARED_LIB, 0);
     snprintf(path, sizeof path, "%s%s%s", dir, pp && *pp ? ":" : "", pp ? pp : "");
     setenv("PYTHONPATH", path, 1);
     char exe[4096]; /* the sweep's points run this binary */

@@ -162,6 +162,7 @@ static sf_status build_lifted(sf_ctx *ctx, const sf_case *c, sf_instance *in)
 {
     sf_status status = SF_OK;
     sf_lifted_plan plan;
+    sf_probe_table probe = {.n_u = 0}; /* (L7), moved into the form */
     char sch[64];
     int hemi = 0;
     SF_TRY(ctx, sf_reduce_uses_hemi(ctx, c, &hemi));
@@ -169,8 +170,11 @@ static sf_status build_lifted(sf_ctx *ctx, const sf_case *c, sf_instance *in)
     SF_TRY(ctx, sf_plan_lifted(ctx, c, &plan));
     SF_TRY(ctx, sf_grid1_create(ctx, &plan.grid, &in->grid[0]));
     SF_TRY(ctx, sf_reduce_lifted_progress(ctx, c, &in->grid[0], &in->tables, &in->lifted));
-    const sf_forml_form_params fp = {&in->grid[0], &in->lifted, plan.scheme, plan.coord,
-                                     plan.minimiser_mass};
+    SF_TRY(ctx, sf_probe_lifted(ctx, c->problem.d, c->problem.d_H, &in->grid[0], plan.coord.id,
+                                &probe));
+    const sf_forml_form_params fp = {.grid = &in->grid[0], .p = &in->lifted,
+                                     .scheme = plan.scheme, .coord = plan.coord,
+                                     .minimiser_mass = plan.minimiser_mass, .probe = &probe};
     SF_TRY(ctx, sf_forml_form(ctx, &fp, &in->form));
     in->minimiser_mass = plan.minimiser_mass;
     scheme_names(c, sch, sizeof sch);
@@ -179,6 +183,7 @@ static sf_status build_lifted(sf_ctx *ctx, const sf_case *c, sf_instance *in)
              c->problem.d, c->problem.d_H, in->grid[0].n, sf_coord_get(plan.coord.id)->name,
              sf_name_of(&sf_spacing_names, (int)c->grid.spacing), sch);
 cleanup:
+    sf_probe_table_free(&probe);
     return status;
 }
 
@@ -188,12 +193,16 @@ static sf_status build_transport_plan(sf_ctx *ctx, const sf_case *c, const sf_tr
                                       sf_instance *in)
 {
     sf_status status = SF_OK;
+    sf_probe_table probe = {.n_u = 0}; /* (L7), moved into the form */
     char sch[64];
     for (int k = 0; k < 3; k++) SF_TRY(ctx, sf_grid1_create(ctx, &plan->grid[k], &in->grid[k]));
     SF_TRY(ctx, sf_reduce_transport_progress(ctx, c, &in->grid[0], &in->grid[1], &in->grid[2], 0,
                                              &in->tables, &in->transport));
-    const sf_formt_form_params fp = {&in->grid[0], &in->grid[1], &in->grid[2], &in->transport,
-                                     plan->scheme, plan->edge_mass};
+    SF_TRY(ctx, sf_probe_transport(ctx, c->problem.d, c->problem.d_H, &in->grid[1], &in->grid[2],
+                                   &probe));
+    const sf_formt_form_params fp = {.ga = &in->grid[0], .gu = &in->grid[1], .gr = &in->grid[2],
+                                     .p = &in->transport, .scheme = plan->scheme,
+                                     .edge_mass = plan->edge_mass, .probe = &probe};
     SF_TRY(ctx, sf_formt_form(ctx, &fp, &in->form));
     in->ode = plan->ode;
     scheme_names(c, sch, sizeof sch);
@@ -204,6 +213,7 @@ static sf_status build_transport_plan(sf_ctx *ctx, const sf_case *c, const sf_tr
              plan->box.u_max, plan->box.r_max, sf_name_of(&sf_spacing_names, (int)c->grid.spacing),
              in->transport.n_phi, sch);
 cleanup:
+    sf_probe_table_free(&probe);
     return status;
 }
 

@@ -305,7 +305,7 @@ struct sf_ncw {
     sf_nc_slot *fields;  /* n_fields (owned) */
     size_t n_series;     /* number of time series */
     sf_nc_slot *series;  /* n_series (owned) */
-    /* View window (2 or 3 coordinates, field 0 on all of them in order: form T's density):
+    /* View window (field 0 on the first 2 or 3 coordinates, in order: form T's density):
      * per coordinate its name, edges and the marginal of |field 0|·cell volume at the last
      * time appended; written at commit as view_<name> = [lo, hi]. view_dims 0: none. */
     size_t view_dims;
@@ -330,11 +330,10 @@ static void view_free(sf_ncw *w)
 static sf_status view_init(sf_ctx *ctx, sf_ncw *w, const sf_nc_layout *L)
 {
     sf_status status = SF_OK;
-    const size_t nd = L->n_coords;
-    if (nd < 2 || nd > SF_NC_VIEW_DIMS || L->n_fields == 0 || L->fields[0].n_dims != nd)
-        return SF_OK;
+    const size_t nd = L->n_fields > 0 ? L->fields[0].n_dims : 0; /* coordinates 0 … nd−1 */
+    if (nd < 2 || nd > SF_NC_VIEW_DIMS || nd > L->n_coords) return SF_OK;
     for (size_t k = 0; k < nd; k++)
-        if (L->fields[0].dims[k] != k) return SF_OK;
+        if (L->fields[0].dims[k] != k || !L->coords[k].edges) return SF_OK;
     for (size_t k = 0; k < nd; k++) {
         const sf_nc_coord *co = &L->coords[k];
         w->view_n[k] = co->n;
@@ -415,8 +414,8 @@ static sf_status check_layout(sf_ctx *ctx, const char *path, const sf_nc_layout 
                  "%s: layout: coordinate name '%s' is reserved", path, co->name);
         SF_CHECK(ctx, co->n >= 1, SF_E_ARG, "%s: coordinate %s: n = 0: expected ≥ 1 cell", path,
                  co->name);
-        SF_CHECK(ctx, co->centres && co->edges, SF_E_ARG,
-                 "%s: coordinate %s: centres or edges is NULL", path, co->name);
+        SF_CHECK(ctx, co->centres, SF_E_ARG, "%s: coordinate %s: centres is NULL", path,
+                 co->name);
     }
     for (size_t f = 0; f < L->n_fields; f++) {
         const sf_nc_field *fi = &L->fields[f];
@@ -438,7 +437,8 @@ cleanup:
 }
 
 /* One coordinate: dimension, coordinate variable with bounds and (when non-NULL) axis
- * attributes, name_bnds(name, nv).
+ * attributes, name_bnds(name, nv); a coordinate without edges (points such as the probe
+ * lines of form L, not cells) gets neither bounds nor axis (*bnds_var = -1).
  * Writes nothing yet (data go in after enddef). */
 static sf_status def_coord(sf_ctx *ctx, int ncid, const char *path, const sf_nc_coord *co,
                            const char *axis, int nv_dim, int *dim, int *var, int *bnds_var)
@@ -451,11 +451,14 @@ static sf_status def_coord(sf_ctx *ctx, int ncid, const char *path, const sf_nc_
               co->name);
     SF_TRY(ctx, put_text(ctx, ncid, *var, path, co->name, "units", co->units));
     SF_TRY(ctx, put_text(ctx, ncid, *var, path, co->name, "long_name", co->long_name));
-    SF_TRY(ctx, put_text(ctx, ncid, *var, path, co->name, "bounds", bnds));
-    SF_TRY(ctx, put_text(ctx, ncid, *var, path, co->name, "axis", axis));
-    int bdims[2] = {*dim, nv_dim};
-    SF_NC_TRY(ctx, nc_def_var(ncid, bnds, NC_DOUBLE, 2, bdims, bnds_var), "%s: variable %s",
-              path, bnds);
+    *bnds_var = -1;
+    if (co->edges) {
+        SF_TRY(ctx, put_text(ctx, ncid, *var, path, co->name, "bounds", bnds));
+        SF_TRY(ctx, put_text(ctx, ncid, *var, path, co->name, "axis", axis));
+        int bdims[2] = {*dim, nv_dim};
+        SF_NC_TRY(ctx, nc_def_var(ncid, bnds, NC_DOUBLE, 2, bdims, bnds_var),
+                  "%s: variable %s", path, bnds);
+    }
 cleanup:
     return status;
 }
@@ -467,6 +470,7 @@ static sf_status put_coord(sf_ctx *ctx, int ncid, const char *path, const sf_nc_
     sf_status status = SF_OK;
     double *b = NULL;
     SF_NC_TRY(ctx, nc_put_var_double(ncid, var, co->centres), "%s: variable %s", path, co->name);
+    if (bnds_var < 0) goto cleanup; /* points, no cells */
     SF_ALLOC(ctx, b, SF_NC_NV * co->n);
     for (size_t i = 0; i < co->n; i++) {
         b[SF_NC_NV * i] = co->edges[i];
@@ -504,10 +508,14 @@ sf_status sf_ncw_create(sf_ctx *ctx, const char *path, const sf_nc_layout *layou
     SF_TRY(ctx, def_time(ctx, ncid, path, &time_dim, &w->time_var));
     if (layout->n_coords > 0)
         SF_NC_TRY(ctx, nc_def_dim(ncid, "nv", SF_NC_NV, &nv_dim), "%s: dimension nv", path);
+    size_t n_cells = 0, letter = 0; /* axis letters go to the coordinates with cells */
+    for (size_t c = 0; c < layout->n_coords; c++) n_cells += layout->coords[c].edges != NULL;
     for (size_t c = 0; c < layout->n_coords; c++) {
-        char axis[2] = {SF_NC_COORD_AXES[c], '\0'};
-        const int lettered = layout->n_coords <= sizeof SF_NC_COORD_AXES - 1;
-        SF_TRY(ctx, def_coord(ctx, ncid, path, &layout->coords[c], lettered ? axis : NULL,
+        const int cells = layout->coords[c].edges != NULL;
+        char axis[2] = {cells && n_cells <= sizeof SF_NC_COORD_AXES - 1
+                            ? SF_NC_COORD_AXES[letter] : '\0', '\0'};
+        letter += (size_t)cells;
+        SF_TRY(ctx, def_coord(ctx, ncid, path, &layout->coords[c], axis[0] ? axis : NULL,
                               nv_dim, &cdim[c], &cvar[c], &cbnds[c]));
     }
     for (size_t f = 0; f < layout->n_fields; f++) {

@@ -16,7 +16,8 @@
  * zero limited slope, so its upwind outflow is 0; inflows are ≥ 0; the reaction −2εΨ̂τ_i
  * vanishes with τ_i. Hence the semi-discrete flow keeps τ ≥ 0, and only CVODE's local error
  * (≲ atol) can make a cell slightly negative; min τ is reported, never corrected.
- * The form interface (form.h) is at the end: layout of the field file, observation.
+ * The form interface (form.h) is at the end: layout of the field file, observation (with
+ * Ψ̂ and the predictor on the probe lines of (L7), one product with reduction/probe.c's table).
  * Not here: the kernels (reduction/), time integration (drive.c, cvode.c).
  */
 #include <cblas.h>
@@ -256,15 +257,23 @@ static const sf_series_role sf_l_roles[SF_L_N_SERIES] = {
 };
 /* (L1) holds to rounding (docs/architecture.md), scaled by the larger of the two masses. */
 static const unsigned sf_l_exact[SF_L_N_SERIES] = {0, 0, 0, (1u << 1) | (1u << 2)};
-static const sf_nc_field sf_l_fields[2] = {
+static const sf_nc_field sf_l_fields[4] = {
     {"tau_plus", "lifted density of positive neurons tau_plus (M15)", "1/rad", 1, {0}},
     {"tau_minus", "lifted density of negative neurons tau_minus (M15)", "1/rad", 1, {0}},
+    {"psi_hat", "potential Psi_hat on the reduced sphere at the cell centres (M13)", "1", 1, {0}},
+    {"probe_f", "predictor f(x) on the probe lines x_H = probe_u, |x_perp| = probe_rho (L7)", "1",
+     2, {1, 2}},
 };
 
 typedef struct {
     sf_forml *f;                      /* the discretisation (owned) */
     double *y0;                       /* initial state, for (L1) (owned) */
-    sf_nc_coord coord;                /* the coordinate of the file */
+    sf_nc_coord coord[3];             /* the coordinate of the file; probe_u, probe_rho */
+    size_t n_coords;                  /* 1, or 3 with the probe lines */
+    sf_probe_table probe;             /* the probe lines of (L7) (owned; n_u = 0: none) */
+    double *psi_hat;                  /* n: Ψ̂ at the output (owned) */
+    double *probe_f;                  /* n_u·n_rho: f on the probe lines (owned) */
+    double *signed_mass;              /* n: w_i (τ⁺_i − τ⁻_i) (owned) */
     char scheme[96];                  /* scheme attribute text */
     sf_nc_attr attrs[SF_L_N_ATTRS];   /* form attributes */
     size_t n_attrs;
@@ -284,7 +293,8 @@ static void l_file(const void *self, sf_form_file *ff)
     *ff = (sf_form_file){.kind = SF_FILE_FIELD, .roles = sf_l_roles, .exact = sf_l_exact};
     ff->field = (sf_nc_layout){
         .title = "symflow field: form L densities tau_plus, tau_minus on the reduced sphere",
-        .coords = &x->coord, .n_coords = 1, .fields = sf_l_fields, .n_fields = 2,
+        .coords = x->coord, .n_coords = x->n_coords, .fields = sf_l_fields,
+        .n_fields = x->n_coords > 1 ? 4 : 3,
         .series = sf_l_series, .n_series = SF_L_N_SERIES, .attrs = x->attrs, .n_attrs = x->n_attrs};
 }
 
@@ -300,6 +310,17 @@ static sf_status l_observe(sf_ctx *ctx, void *self, double t, const double *y, s
     memcpy(o->series, v, sizeof v);
     o->fields[0] = y;
     o->fields[1] = y + x->f->n;
+    /* Ψ̂ (M13) and the predictor on the probe lines (L7): f = P · M, M the signed cell masses */
+    const size_t n = x->f->n;
+    sf_forml_potential(x->f, y, x->psi_hat);
+    o->fields[2] = x->psi_hat;
+    if (x->probe.n_u > 0) {
+        for (size_t i = 0; i < n; i++)
+            x->signed_mass[i] = x->f->g->widths[i] * (y[i] - y[n + i]);
+        cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)(x->probe.n_u * x->probe.n_rho), (int)n,
+                    1.0, x->probe.P, (int)n, x->signed_mass, 1, 0.0, x->probe_f, 1);
+        o->fields[3] = x->probe_f;
+    }
     return SF_OK;
 }
 
@@ -332,6 +353,10 @@ static void l_destroy(void *self)
     if (!x) return;
     sf_forml_destroy(&x->f);
     free(x->y0);
+    sf_probe_table_free(&x->probe);
+    free(x->psi_hat);
+    free(x->probe_f);
+    free(x->signed_mass);
     free(x);
 }
 
@@ -351,8 +376,22 @@ sf_status sf_forml_form(sf_ctx *ctx, const sf_forml_form_params *fp, sf_form *ou
     SF_ALLOC(ctx, x->y0, sf_forml_size(x->f));
     sf_forml_initial(x->f, x->y0);
     const sf_coord *c = sf_coord_get(fp->coord.id);
-    x->coord = (sf_nc_coord){c->name, c->long_name, c->units, fp->grid->n, fp->grid->centres,
-                             fp->grid->edges};
+    x->coord[0] = (sf_nc_coord){c->name, c->long_name, c->units, fp->grid->n, fp->grid->centres,
+                                fp->grid->edges};
+    x->n_coords = 1;
+    SF_ALLOC(ctx, x->psi_hat, fp->grid->n);
+    if (fp->probe && fp->probe->n_u > 0) { /* move the table in (L7): points, no cells */
+        x->probe = *fp->probe;
+        *fp->probe = (sf_probe_table){.n_u = 0};
+        SF_ALLOC(ctx, x->probe_f, x->probe.n_u * x->probe.n_rho);
+        SF_ALLOC(ctx, x->signed_mass, fp->grid->n);
+        x->coord[1] = (sf_nc_coord){"probe_u", "probe line: x_H = probe_u e_1 (d_H = 1) or "
+                                    "|x_H| = probe_u (radial targets)", "1", x->probe.n_u,
+                                    x->probe.u, NULL};
+        x->coord[2] = (sf_nc_coord){"probe_rho", "probe line: |x_perp| = probe_rho", "1",
+                                    x->probe.n_rho, x->probe.rho, NULL};
+        x->n_coords = 3;
+    }
     char recon[48];
     sf_fv_scheme_text(&fp->scheme, recon, sizeof recon);
     snprintf(x->scheme, sizeof x->scheme, "finite volumes, %s, centred potential gradients", recon);

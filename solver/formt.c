@@ -344,11 +344,13 @@ static const sf_series_role sf_t_roles[SF_T_N_SERIES] = {
 };
 /* Mass (I1) holds to rounding (docs/architecture.md), scaled by itself. */
 static const unsigned sf_t_exact[SF_T_N_SERIES] = {0, 1u << 1};
-static const sf_nc_field sf_t_fields[SF_T_N_FIELDS] = {
+static const sf_nc_field sf_t_fields[SF_T_N_FIELDS + 1] = {
     {"density", "density n of neurons in (a, u, r) (M16)", "1", 3, {0, 1, 2}},
     {"density_a", "marginal density of n in a", "1", 1, {0}},
     {"density_u", "marginal density of n in u", "1", 1, {1}},
     {"density_r", "marginal density of n in r", "1", 1, {2}},
+    {"probe_f", "predictor f(x) on the probe lines x_H = probe_u e_1, |x_perp| = probe_rho (L7)",
+     "1", 2, {3, 4}},
 };
 
 typedef struct {
@@ -356,7 +358,11 @@ typedef struct {
     double edge;                    /* monitor threshold */
     double *marg[3];                /* marginals in a, u, r (owned) */
     double extent[3];               /* max extents over observed outputs */
-    sf_nc_coord coords[3];          /* the file's coordinates */
+    sf_nc_coord coords[5];          /* the file's coordinates; probe_u, probe_rho */
+    size_t n_coords;                /* 3, or 5 with the probe lines */
+    sf_probe_table probe;           /* the probe lines of (L7) on (u, r) (owned; n_u = 0: none) */
+    double *moment;                 /* n_u·n_r: a-moment Σ_a a n w_a w_u w_r per (u, r) cell */
+    double *probe_f;                /* n_u·n_rho of the probe: f on the probe lines (owned) */
     char scheme[128];               /* scheme attribute text */
     sf_nc_attr attrs[SF_T_N_ATTRS]; /* form attributes */
 } formt_form;
@@ -401,7 +407,8 @@ static void t_file(const void *self, sf_form_file *ff)
     *ff = (sf_form_file){.kind = SF_FILE_FIELD, .roles = sf_t_roles, .exact = sf_t_exact};
     ff->field = (sf_nc_layout){
         .title = "symflow field: form T density n(a, u, r) of a d_H = 1 problem",
-        .coords = x->coords, .n_coords = 3, .fields = sf_t_fields, .n_fields = SF_T_N_FIELDS,
+        .coords = x->coords, .n_coords = x->n_coords, .fields = sf_t_fields,
+        .n_fields = x->n_coords > 3 ? SF_T_N_FIELDS + 1 : SF_T_N_FIELDS,
         .series = sf_t_series, .n_series = SF_T_N_SERIES, .attrs = x->attrs,
         .n_attrs = SF_T_N_ATTRS};
 }
@@ -420,6 +427,23 @@ static sf_status t_observe(sf_ctx *ctx, void *self, double t, const double *y, s
     memcpy(o->series, v, sizeof v);
     o->fields[0] = y;
     for (int k = 0; k < 3; k++) o->fields[1 + k] = x->marg[k];
+    if (x->probe.n_u > 0) { /* (L7): f = P · A, A the a-moment per (u, r) cell */
+        const sf_grid1 *ga = x->f->g[0], *gu = x->f->g[1], *gr = x->f->g[2];
+        const size_t nur = gu->n * gr->n;
+        memset(x->moment, 0, nur * sizeof *x->moment);
+        for (size_t ia = 0; ia < ga->n; ia++) {
+            const double aw = ga->centres[ia] * ga->widths[ia]; /* ∫_cell a da, exact */
+            for (size_t iu = 0; iu < gu->n; iu++)
+                for (size_t ir = 0; ir < gr->n; ir++)
+                    x->moment[iu * gr->n + ir] += aw * y[(ia * gu->n + iu) * gr->n + ir];
+        }
+        for (size_t iu = 0; iu < gu->n; iu++)
+            for (size_t ir = 0; ir < gr->n; ir++)
+                x->moment[iu * gr->n + ir] *= gu->widths[iu] * gr->widths[ir];
+        cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)(x->probe.n_u * x->probe.n_rho), (int)nur,
+                    1.0, x->probe.P, (int)nur, x->moment, 1, 0.0, x->probe_f, 1);
+        o->fields[4] = x->probe_f;
+    }
 cleanup:
     return status;
 }
@@ -430,6 +454,9 @@ static void t_destroy(void *self)
     if (!x) return;
     sf_formt_destroy(&x->f);
     for (int k = 0; k < 3; k++) free(x->marg[k]);
+    sf_probe_table_free(&x->probe);
+    free(x->moment);
+    free(x->probe_f);
     free(x);
 }
 
@@ -473,6 +500,21 @@ sf_status sf_formt_form(sf_ctx *ctx, const sf_formt_form_params *fp, sf_form *ou
         const sf_coord *c = sf_coord_get(ids[k]);
         x->coords[k] = (sf_nc_coord){c->name, c->long_name, c->units, g[k]->n, g[k]->centres,
                                      g[k]->edges};
+    }
+    x->n_coords = 3;
+    if (fp->probe && fp->probe->n_u > 0) { /* move the table in (L7): points, no cells */
+        SF_CHECK(ctx, fp->probe->n == fp->gu->n * fp->gr->n, SF_E_ARG,
+                 "sf_formt_form: probe table of %zu (u, r) cells, the grids have %zu",
+                 fp->probe->n, fp->gu->n * fp->gr->n);
+        x->probe = *fp->probe;
+        *fp->probe = (sf_probe_table){.n_u = 0};
+        SF_ALLOC(ctx, x->moment, x->probe.n);
+        SF_ALLOC(ctx, x->probe_f, x->probe.n_u * x->probe.n_rho);
+        x->coords[3] = (sf_nc_coord){"probe_u", "probe line: x_H = probe_u e_1", "1",
+                                     x->probe.n_u, x->probe.u, NULL};
+        x->coords[4] = (sf_nc_coord){"probe_rho", "probe line: |x_perp| = probe_rho", "1",
+                                     x->probe.n_rho, x->probe.rho, NULL};
+        x->n_coords = 5;
     }
     char recon[48];
     sf_fv_scheme_text(&fp->scheme, recon, sizeof recon);

@@ -31,6 +31,16 @@ extern "C" {
 int sf_api_solve(const char *case_path, const char *const *overrides, size_t n_overrides,
                  const char *out_path, char *message, size_t message_cap);
 
+/* Validate the particle file at path against the public schema "particles-1" (README
+ * "Particle file", core/ncio.c): attributes, dimensions, variables, finite values, times
+ * increasing — the one definition of the schema, which `symflow compare` applies and the
+ * Python package symflow_post calls before it reads a particle file.
+ * Returns 0 when the file conforms, else the status code (6 I/O, 8 netCDF: a missing or
+ * malformed attribute, dimension or variable, 9 a non-finite value, …); message (may be
+ * NULL, message_cap bytes) receives the one-line error naming the file and the variable or
+ * attribute, or "" on success. */
+int sf_api_check_particles(const char *path, char *message, size_t message_cap);
+
 /* The library's version, e.g. "1.4.0" (static string). */
 const char *sf_api_version(void);
 

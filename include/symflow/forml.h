@@ -18,6 +18,7 @@
 #include "symflow/form.h"
 #include "symflow/fv.h"
 #include "symflow/grid.h"
+#include "symflow/probe.h"
 #include "symflow/reduced.h"
 #include "symflow/status.h"
 
@@ -66,10 +67,14 @@ typedef struct {
     sf_fv_scheme scheme;         /* reconstruction and limiter */
     sf_coord_info coord;         /* θ or φ, and the symmetry group (attribute) */
     double minimiser_mass;       /* α of (L4) when known (attribute), else NaN */
+    sf_probe_table *probe;       /* the probe lines of (L7), or NULL: its arrays are moved
+                                    into the form (which frees them), *probe is zeroed */
 } sf_forml_form_params;
 
 /* Form L as an sf_form: series risk, mass_plus, mass_minus, mass_balance_residual (L1),
- * dissipation (L2), alignment, w2_plus, w2_minus, tau_min; fields tau_plus, tau_minus. */
+ * dissipation (L2), alignment, w2_plus, w2_minus, tau_min; fields tau_plus, tau_minus,
+ * psi_hat (Ψ̂ of (M13) at the cell centres) and, with a probe table, probe_f(probe_u,
+ * probe_rho), the predictor along the probe lines (L7). */
 sf_status sf_forml_form(sf_ctx *ctx, const sf_forml_form_params *fp, sf_form *out);
 
 /* The discretisation inside a form made by sf_forml_form (borrowed), or NULL for another

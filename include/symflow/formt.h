@@ -18,6 +18,7 @@
 
 #include "symflow/fv.h"
 #include "symflow/grid.h"
+#include "symflow/probe.h"
 #include "symflow/ode.h"
 #include "symflow/reduced.h"
 #include "symflow/form.h"
@@ -77,6 +78,8 @@ typedef struct {
     sf_fv_scheme scheme;             /* reconstruction and limiter */
     double edge_mass;                /* outer-layer threshold of the monitor (§4.5); ≤ 0:
                                         sf_formt_edge_mass_default; ≥ 1: never stops */
+    sf_probe_table *probe;           /* the probe lines of (L7) on (u, r), or NULL: moved into
+                                        the form (which frees them), *probe is zeroed */
 } sf_formt_form_params;
 
 /* Form T as an sf_form: series risk, mass (I1), balance (I3), dissipation, w (M8),

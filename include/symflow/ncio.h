@@ -30,7 +30,8 @@ typedef struct {
     const char *units;     /* CF units */
     size_t n;              /* number of cells */
     const double *centres; /* n cell centres (borrowed) */
-    const double *edges;   /* n+1 faces, written as name_bnds(n, 2) (borrowed) */
+    const double *edges;   /* n+1 faces, written as name_bnds(n, 2) (borrowed); NULL for a
+                              coordinate of points, not cells (no bounds, no axis) */
 } sf_nc_coord;
 
 typedef struct {

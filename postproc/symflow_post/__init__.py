@@ -2,7 +2,8 @@
 
 What it does: opens the files the `symflow` command writes (field files of form L and T, particle
 files in the public schema "particles-1", compare files), turns particle clouds into the
-lifted marginals of form L (M15), draws the diagnostics of MATH.md §6 as PNG files,
+lifted marginals of form L (M15), draws the diagnostics of MATH.md §6 as PNG, PDF or SVG
+files (and GIF/MP4 animations),
 and writes field files as VTK rectilinear grids for ParaView (export).
 What it does not do: solve anything (a sweep runs the `symflow` binary per point), write
 netCDF (except the synthetic files of `synthetic`, which exist for tests and
@@ -16,7 +17,9 @@ Modules, one job each:
               masses per sign; alignment A; W₂ to δ_0 / δ_{π/2} (MATH.md §4.3, §6).
     plots     one function per figure; each takes data and an output path, saves a PNG
               (Agg backend) whose metadata holds the caption, and returns the arrays drawn.
-    paper     the paper's 1-D figures (PDE beside particles).
+    paper     the paper's 1-D figures (PDE and particles on the same axes).
+    dynamics  `plot --kind probe|trajectories|animation`: the predictor on the probe lines
+              (L7), neuron paths in (θ, |a|), τ± animated (GIF, MP4 with ffmpeg).
     export    a form-T or form-L field file as VTK XML .vtr files (one per output time)
               and a .pvd collection, written with numpy and plain XML.
     atomic    the one way a file is written: a temporary beside the target (O_EXCL,
@@ -52,5 +55,5 @@ the coordinate is φ ∈ [0, π] with u = cos φ, r = sin φ, and the angle to H
 min(φ, π − φ).
 """
 
-__all__ = ["io", "analysis", "atomic", "plots", "paper", "export", "cli", "synthetic",
-           "sweep", "sweep_plot"]
+__all__ = ["io", "analysis", "atomic", "plots", "paper", "dynamics", "export", "cli",
+           "synthetic", "sweep", "sweep_plot"]

@@ -1,4 +1,4 @@
-"""cli — `python3 -m symflow_post plot|paper|export …`: files in, PNG or VTK files out (MATH.md §6, §8).
+"""cli — `python3 -m symflow_post plot|paper|export …`: files in, figures or VTK files out (MATH.md §6, §8).
 
 What it does: reads the files named on the command line, tells their kinds from the global
 attributes (field, particles-1, compare), draws the figures of plots.py (`plot`) or
@@ -6,13 +6,22 @@ paper.py (`paper`) into the output folder, or writes the VTK files of export.py 
 and prints the paths written, one a line.
 What it does not do: draw or write anything itself, or accept a file it cannot identify.
 
-    plot FILE... [-o DIR] [--dpi N] exactly one field file, any number of particle
+    plot FILE... [-o DIR] [--dpi N] [--format png|pdf|svg|gif|mp4]
+         [--kind all|probe|trajectories|animation]
+                                    --kind all (default): exactly one field file, any number
+                                    of particle
                                     and compare files, in any order; DIR defaults to the
                                     field file's folder. Form L: risk.png, masses.png,
                                     density_heatmap.png, snapshots.png, alignment.png;
                                     form T: risk.png, conservation.png, marginals.png,
-                                    density_au.png; form ode: risk.png, w_error.png.
-    paper FIELD PARTICLES... [-o DIR] [--dpi N]
+                                    density_au.png; form ode: risk.png, w_error.png
+                                    (.pdf or .svg with --format).
+                                    --kind probe: probe.png, the predictor on the probe
+                                    lines of a form-L or T field (L7); --kind trajectories:
+                                    trajectories.png, neuron paths in (θ, |a|) of the
+                                    particle files; --kind animation: animation.gif (or
+                                    .mp4 with ffmpeg), τ± of a form-L field over time.
+    paper FIELD PARTICLES... [-o DIR] [--dpi N] [--format png|pdf|svg]
                                     writes paper_fig_histograms.png, paper_fig_masses.png,
                                     paper_fig_loss.png. Not a `symflow` command: run
                                     /usr/bin/python3 -m symflow_post paper … with
@@ -40,7 +49,7 @@ import argparse
 import os
 import sys
 
-from . import atomic, export, paper, plots, sweep, sweep_plot
+from . import atomic, dynamics, export, paper, plots, sweep, sweep_plot
 from . import io as sfio
 
 #: Exit status for bad input, as argparse and the `symflow` command use.
@@ -60,10 +69,13 @@ class _Parser(argparse.ArgumentParser):
 
 #: Shown under `python3 -m symflow_post --help`.
 EPILOG = """commands (run with PYTHONPATH=postproc /usr/bin/python3 -m symflow_post …):
-  plot FILE... [-o DIR]             risk.png, masses.png, density_heatmap.png, snapshots.png,
+  plot FILE... [-o DIR] [--format F]
+                                    risk.png, masses.png, density_heatmap.png, snapshots.png,
                                     alignment.png of a form-L field file (+ particle and
-                                    compare files); also `symflow plot`.
-  paper FIELD PARTICLES... [-o DIR] the paper's 1-D figures, PDE beside particles:
+                                    compare files); also `symflow plot`. F: png (default),
+                                    pdf or svg.
+  paper FIELD PARTICLES... [-o DIR] [--format F]
+                                    the paper's 1-D figures, PDE and particles on one axes:
                                     paper_fig_histograms.png, paper_fig_masses.png,
                                     paper_fig_loss.png (only here: `symflow` has no `paper`).
   export FILE --vtk DIR [--whole-box]
@@ -107,13 +119,24 @@ def _parser():
                          "mass_plus_final or risk_final)")
     sp.add_argument("--x", default=None, metavar="KEY",
                     help="sweep file: the varied key on the x axis (default the first)")
+    sp.add_argument("--format", choices=plots.FORMATS + dynamics.ANIMATION_FORMATS,
+                    default=None, dest="fmt",
+                    help="file format: png (default), pdf or svg for figures, gif (default) "
+                         "or mp4 (needs ffmpeg) for --kind animation")
+    sp.add_argument("--kind", choices=KINDS, default="all",
+                    help="all (default): the diagnostic figures of the field file; probe: "
+                         "the predictor on the probe lines (form L); trajectories: neuron "
+                         "paths in (theta, |a|) of the particle files; animation: tau+/- "
+                         "over time (form L)")
     pp = sub.add_parser("paper", prog="symflow paper",
-                        help="the paper's 1-D figures, PDE beside particles")
+                        help="the paper's 1-D figures, PDE and particles on the same axes")
     pp.add_argument("field", metavar="FIELD")
     pp.add_argument("particles", nargs="+", metavar="PARTICLES")
     pp.add_argument("-o", "--outdir", metavar="DIR", default=None)
     pp.add_argument("--dpi", type=_dpi, default=None, metavar="N",
                     help="resolution of the PNG files (default %d)" % plots.DPI)
+    pp.add_argument("--format", choices=plots.FORMATS, default="png", dest="fmt",
+                    help="file format of every figure (default png)")
     ep = sub.add_parser("export", prog="symflow export",
                         help="a field file as VTK rectilinear grids + a .pvd collection")
     ep.add_argument("file", metavar="FILE")
@@ -148,6 +171,62 @@ def _outdir(prog, outdir, field_path):
     return d
 
 
+#: Values of `plot --kind` and the file each writes besides "all" (extension from --format).
+KINDS = ("all", "probe", "trajectories", "animation")
+KIND_FILES = {"probe": "probe", "trajectories": "trajectories", "animation": "animation"}
+
+
+def _kind_format(prog, kind, fmt):
+    """The format of `plot --kind kind --format fmt`: animations take gif (default) or mp4,
+    figures png (default), pdf or svg."""
+    anim = kind == "animation"
+    if fmt is None:
+        return "gif" if anim else "png"
+    allowed = dynamics.ANIMATION_FORMATS if anim else plots.FORMATS
+    if fmt not in allowed:
+        raise UsageError("%s: error: --format %s with --kind %s: expected one of %s"
+                         % (prog, fmt, kind, ", ".join(allowed)))
+    return fmt
+
+
+def _plot_kind(prog, args, found, fmt):
+    """`plot --kind probe|trajectories|animation`: one file; returns [its path]."""
+    fields = found["field"]
+    if len(fields) > 1:
+        raise UsageError("%s: error: %d field files given (%s): expected at most one"
+                         % (prog, len(fields), ", ".join(f.path for f in fields)))
+    if args.kind == "trajectories":
+        if not found["particles"]:
+            raise UsageError("%s: error: --kind trajectories: no particle file given "
+                             "(symflow_schema = \"particles-1\") among: %s"
+                             % (prog, ", ".join(args.files)))
+        where = fields[0].path if fields else found["particles"][0].path
+    else:
+        ok = (sfio.FieldData, sfio.TransportData) if args.kind == "probe" else sfio.FieldData
+        if not fields or not isinstance(fields[0], ok):
+            raise UsageError("%s: error: --kind %s: expected a %s field file (form = %s) "
+                             "among: %s" % (prog, args.kind,
+                                            "form-L or form-T" if args.kind == "probe"
+                                            else "form-L",
+                                            "\"lifted\" or \"transport\""
+                                            if args.kind == "probe" else "\"lifted\"",
+                                            ", ".join(args.files)))
+        where = fields[0].path
+    outdir = _outdir(prog, args.outdir, where)
+    path = os.path.join(outdir, "%s.%s" % (KIND_FILES[args.kind], fmt))
+    try:
+        if args.kind == "trajectories":
+            res = dynamics.plot_trajectories(found["particles"], path)
+        elif args.kind == "probe":
+            res = dynamics.plot_probe(fields[0], path)
+        else:
+            plots.check_finite(fields[0], found["particles"])
+            res = dynamics.animate(fields[0], path, found["particles"])
+    except (ValueError, atomic.OutputError) as exc:
+        raise UsageError("%s: error: %s" % (prog, exc))
+    return [res["path"]]
+
+
 def _cmd_plot(args):
     prog = "symflow plot"
     if len(args.files) == 1 and sweep_plot.is_sweep(args.files[0]):
@@ -160,6 +239,9 @@ def _cmd_plot(args):
         raise UsageError("%s: error: --x and --y apply to one sweep file (symflow_kind = "
                          "\"sweep\")" % prog)
     found = _classify(prog, args.files)
+    fmt = _kind_format(prog, args.kind, args.fmt)
+    if args.kind != "all":
+        return _plot_kind(prog, args, found, fmt)
     fields = found["field"]
     if not fields:
         raise UsageError("%s: error: no field file given (symflow_kind = \"field\") among: %s"
@@ -170,11 +252,11 @@ def _cmd_plot(args):
     field = fields[0]
     outdir = _outdir(prog, args.outdir, field.path)
     try:
-        res = plots.plot_all(field, outdir, found["particles"], found["compare"])
+        res = plots.plot_all(field, outdir, found["particles"], found["compare"], fmt)
     except (ValueError, atomic.OutputError) as exc:  # data the figures cannot show (φ
         # particles with d_H ≠ 1, a NaN), or a target that is a directory, FIFO, …
         raise UsageError("%s: error: %s" % (prog, exc))
-    return [res[name]["path"] for name in plots.figure_names(field)]
+    return [res[name]["path"] for name in plots.figure_names(field, fmt)]
 
 
 def _cmd_paper(args):
@@ -195,10 +277,10 @@ def _cmd_paper(args):
                          "\"particles-1\")" % (prog, other.path))
     outdir = _outdir(prog, args.outdir, field.path)
     try:
-        res = paper.paper_all(field, parts["particles"], outdir)
+        res = paper.paper_all(field, parts["particles"], outdir, args.fmt)
     except (ValueError, atomic.OutputError) as exc:
         raise UsageError("%s: error: %s" % (prog, exc))
-    return [res[name]["path"] for name in paper.PAPER_NAMES]
+    return [res[name]["path"] for name in paper.paper_names(args.fmt)]
 
 
 def _cmd_export(args):

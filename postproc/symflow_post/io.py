@@ -10,7 +10,8 @@ Kinds (global attributes):
     field     symflow_kind = "field", form = "lifted" (form L, MATH.md §4.3; read_field),
               form = "transport" (form T, MATH.md §4.4; read_transport) or form = "ode"
               (read_ode); read_any picks the reader from FIELD_READERS by the form
-    particles symflow_schema = "particles-1"
+    particles symflow_schema = "particles-1", validated by libsymflow (validate_particles:
+              the schema's one definition is the C reader of core/ncio.c)
     compare   symflow_kind = "compare"
 Every problem is a SymflowInputError whose message names the file, the variable or
 attribute, what was seen and what was expected.
@@ -60,6 +61,13 @@ class FieldData:
     series: dict          # name → (nt,) for the FIELD_SERIES present in the file
     attrs: dict           # global attributes
     units: dict = dc_field(default_factory=dict)  # variable name → units attribute
+    #: Ψ̂ (M13) at the cell centres, (nt, n), or None (files written before psi_hat)
+    psi_hat: np.ndarray = None
+    #: the predictor on the probe lines (L7): probe_f (nt, n_u, n_rho), probe_u (n_u,) and
+    #: probe_rho (n_rho,), or None (files written before the probe lines)
+    probe_f: np.ndarray = None
+    probe_u: np.ndarray = None
+    probe_rho: np.ndarray = None
 
     @property
     def minimiser_mass(self):
@@ -104,6 +112,11 @@ class TransportData:
     #: "a", "u", "r" → (nt, n_x) marginal densities: density_a/u/r of the file, or the
     #: density integrated over the other two coordinates when the file lacks them
     marginals: dict = dc_field(default_factory=dict)
+    #: the predictor on the probe lines x = probe_u e₁ + probe_rho ê (L7): probe_f (nt, 2,
+    #: n_rho), probe_u (2,), probe_rho (n_rho,), or None (files written before them)
+    probe_f: np.ndarray = None
+    probe_u: np.ndarray = None
+    probe_rho: np.ndarray = None
 
 
 @dataclass
@@ -246,6 +259,15 @@ def _open_field(path, ds, form, note=""):
     return ds
 
 
+def _read_probe(ds, path):
+    """{probe_f, probe_u, probe_rho} of a field file with the probe lines (L7), else {}."""
+    if "probe_f" not in ds.variables:
+        return {}
+    return {"probe_u": _var(ds, path, "probe_u", ("probe_u",)),
+            "probe_rho": _var(ds, path, "probe_rho", ("probe_rho",)),
+            "probe_f": _var(ds, path, "probe_f", ("time", "probe_u", "probe_rho"))}
+
+
 def read_field(path, ds=None):
     """FieldData of a form-L field file; SymflowInputError if it is anything else."""
     ds = _open_field(path, ds, "lifted", "form L; only form L fields are plotted")
@@ -280,9 +302,11 @@ def read_field(path, ds=None):
             raise SymflowInputError("%s: variable %s: not found" % (path, name))
     units = {name: _text(ds[name].attrs["units"]) for name in ds.variables
              if "units" in ds[name].attrs}
+    psi_hat = _var(ds, path, "psi_hat", ("time", coord)) if "psi_hat" in ds.variables else None
+    probe = _read_probe(ds, path)
     return FieldData(path=path, coord=coord, time=time, centres=centres, edges=edges,
                      tau_plus=tau_plus, tau_minus=tau_minus, series=series,
-                     attrs=dict(ds.attrs), units=units)
+                     attrs=dict(ds.attrs), units=units, psi_hat=psi_hat, **probe)
 
 
 def _coord_edges(ds, path, coord):
@@ -323,7 +347,7 @@ def read_transport(path, ds=None):
             marginals[x] = np.einsum("tijk,jk->ti", moved, w)
     return TransportData(path=path, time=time, centres=centres, edges=edges, density=density,
                          series=series, attrs=dict(ds.attrs), units=units,
-                         marginals=marginals)
+                         marginals=marginals, **_read_probe(ds, path))
 
 
 def read_ode(path, ds=None):
@@ -341,35 +365,44 @@ def read_ode(path, ds=None):
                    attrs=dict(ds.attrs), units=units)
 
 
+def validate_particles(path):
+    """Check `path` against the schema particles-1 through libsymflow (the C reader
+    sf_ncp_read, called by sf_api_check_particles): the schema has one definition, in
+    core/ncio.c, which `symflow compare` applies too. SymflowInputError with its one-line
+    message (naming the file and the variable or attribute) when the file does not conform,
+    or when libsymflow cannot be loaded."""
+    try:
+        from symflow import _lib
+    except ImportError as exc:
+        raise SymflowInputError("%s: cannot validate the particle file: the Python package "
+                                "symflow (python/symflow, installed beside symflow_post) is "
+                                "not importable (%s)" % (path, exc))
+    try:
+        _lib.check_particles(path)
+    except _lib.SymflowError as exc:
+        raise SymflowInputError(exc.message)
+
+
 def read_particles(path, ds=None):
-    """ParticleData of a particles-1 file (b with basis, or the reduced u and r)."""
+    """ParticleData of a particles-1 file (b with basis, or the reduced u and r), after
+    validate_particles: the arrays are read as the C reader checked them (dimension order,
+    finite values, attributes), nothing is checked twice here."""
     ds = open_dataset(path) if ds is None else ds
     kind = kind_of(ds, path)
     if kind != "particles":
         raise SymflowInputError("%s: a %s file: expected a particle file" % (path, kind))
-    time = _var(ds, path, "time", ("time",))
-    a = _var(ds, path, "a", ("time", "neuron"))
-    risk = _var(ds, path, "risk", ("time",))
+    validate_particles(path)
+    val = lambda name: np.asarray(ds[name].values, dtype=np.float64)
     b = basis = u = r = None
     if "b" in ds.variables:
-        b = _var(ds, path, "b", ("time", "neuron", "dim"))
-        if "basis" in ds.variables:
-            basis = _var(ds, path, "basis")
-            if basis.ndim != 2 or basis.shape[1] != b.shape[2]:
-                raise SymflowInputError("%s: variable basis: shape %s: expected (d_H, %d)"
-                                        % (path, basis.shape, b.shape[2]))
-        else:  # the schema's default: H = span(e_1 … e_{d_H})
-            if "d_H" not in ds.attrs:
-                raise SymflowInputError("%s: neither variable basis nor attribute d_H" % path)
-            d_H = int(np.asarray(ds.attrs["d_H"]).ravel()[0])
-            basis = np.eye(b.shape[2])[:d_H]
-    elif "u" in ds.variables and "r" in ds.variables:
-        u = _var(ds, path, "u", ("time", "neuron", "dH"))
-        r = _var(ds, path, "r", ("time", "neuron"))
+        b = val("b")
+        d_H = int(np.asarray(ds.attrs["d_H"]).ravel()[0])
+        # absent basis: the schema's default H = span(e_1 … e_{d_H})
+        basis = val("basis") if "basis" in ds.variables else np.eye(b.shape[2])[:d_H]
     else:
-        raise SymflowInputError("%s: variables b, or u and r: not found" % path)
-    return ParticleData(path=path, time=time, a=a, b=b, basis=basis, u=u, r=r, risk=risk,
-                        attrs=dict(ds.attrs))
+        u, r = val("u"), val("r")
+    return ParticleData(path=path, time=val("time"), a=val("a"), b=b, basis=basis, u=u, r=r,
+                        risk=val("risk"), attrs=dict(ds.attrs))
 
 
 def read_compare(path, ds=None):

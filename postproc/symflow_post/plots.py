@@ -1,15 +1,19 @@
-"""plots — the diagnostic figures of a run (MATH.md §4.3, §6), one function per PNG: form L
-above, forms T and ode at the end of the file (plot_all picks by the field's type).
+"""plots — the diagnostic figures of a run (MATH.md §4.3, §6), one function per figure: form
+L above, forms T and ode at the end of the file (plot_all picks by the field's type).
 
 What it does: each plot_* function takes the data of io.py (a FieldData, optional
 ParticleData and CompareData lists) and an output path, draws with matplotlib's Agg canvas
-(no display, no pyplot state), saves a PNG whose metadata holds a title and the caption,
-and returns a dict of the exact arrays it drew plus 'path', 'title' and 'caption', so that
-tests can hold the picture to the netCDF values.
+(no display, no pyplot state), saves a PNG, PDF or SVG (the path's extension, FORMATS)
+whose metadata holds a title and the caption, and returns a dict of the exact arrays it
+drew plus 'path', 'title', 'caption', 'figure' (the matplotlib Figure) and 'texts' (every
+label drawn), so that tests can hold the picture to the netCDF values.
+Time axes: linear, or symlog (linear up to the first positive output, log after) when the
+outputs span decades, so t = 0 (R(0), τ(0)) is always drawn. Labels: plain text, or
+mathtext between $…$; never a raw "^" or "_".
 What it does not do: read files (io.py) or compute diagnostics (analysis.py).
 
 Figures:
-    plot_risk          R(t), log y (log t when the times span decades); particle runs
+    plot_risk          R(t), log y (symlog t when the times span decades); particle runs
                        overlaid (min–max band over seeds); |R_m − R| from compare files.
     plot_masses        |τ⁺|(t), |τ⁻|(t), log y, the minimiser mass α of (L4) when known;
                        particle masses; mass gaps from compare files.
@@ -51,7 +55,10 @@ DELTA90 = r"$\delta_{\theta=\pi/2}$"
 #: Head room above the highest value on log axes (a factor: a third of a decade).
 LOG_HEADROOM = 2.0
 
-SYM = {"plus": "τ⁺", "minus": "τ⁻"}
+#: Mathtext of the two lifted measures and their masses (figure labels never show a raw
+#: "^" or "_": what is not plain text is mathtext between $…$).
+SYM = {"plus": r"$\tau^+$", "minus": r"$\tau^-$"}
+ABS = {"plus": r"$|\tau^+|$", "minus": r"$|\tau^-|$"}
 
 
 def coord_symbol(coord):
@@ -69,13 +76,55 @@ def case_summary(field):
     return ", ".join(parts)
 
 
+#: Output formats of every figure (the file name's extension picks one): PNG (raster,
+#: DPI), PDF and SVG (vector, for papers).
+FORMATS = ("png", "pdf", "svg")
+#: Metadata key holding the caption, per format: PNG tEXt "Description", the PDF info
+#: dictionary's "Subject" (PDF has no Description key), SVG's Dublin Core description.
+CAPTION_KEY = {"png": "Description", "pdf": "Subject", "svg": "Description"}
+
+
+def format_of(path):
+    """The figure format of `path` from its extension (FORMATS); ValueError naming the path
+    otherwise."""
+    ext = os.path.splitext(os.fspath(path))[1].lower().lstrip(".")
+    if ext not in FORMATS:
+        raise ValueError("%s: extension %r: expected one of %s (the figure format)"
+                         % (path, ext, ", ".join("." + f for f in FORMATS)))
+    return ext
+
+
+def with_format(name, fmt):
+    """`name` with its extension replaced by `fmt` ('risk.png', 'pdf' → 'risk.pdf')."""
+    if fmt not in FORMATS:
+        raise ValueError("format %r: expected one of %s" % (fmt, ", ".join(FORMATS)))
+    return os.path.splitext(name)[0] + "." + fmt
+
+
+def drawn_texts(fig):
+    """Every label a reader sees in `fig`: titles, axis labels, legend entries and titles,
+    free texts (tick labels are the formatters' and not included)."""
+    out = [t.get_text() for t in fig.texts]
+    for ax in fig.axes:
+        for loc in ("left", "center", "right"):
+            out.append(ax.get_title(loc=loc))
+        out += [ax.get_xlabel(), ax.get_ylabel()]
+        out += [t.get_text() for t in ax.texts]
+        leg = ax.get_legend()
+        if leg is not None:
+            out += [t.get_text() for t in leg.get_texts()] + [leg.get_title().get_text()]
+    return [t for t in out if t]
+
+
 def save(fig, path, title, caption):
-    """Write `fig` to `path` (PNG, DPI) with Title/Description metadata, through
-    atomic.write (a temporary renamed into place; a link at `path` is replaced, not
-    followed)."""
-    atomic.write(path, lambda fh: fig.savefig(fh, format="png", dpi=DPI,
-                                              metadata={"Title": title,
-                                                        "Description": caption}))
+    """Write `fig` to `path` in the format of its extension (format_of: PNG at DPI, PDF,
+    SVG) with the title and caption in its metadata (CAPTION_KEY), through atomic.write (a
+    temporary renamed into place; a link at `path` is replaced, not followed). Returns
+    drawn_texts(fig), for tests of the labels."""
+    fmt = format_of(path)
+    meta = {"Title": title, CAPTION_KEY[fmt]: caption}
+    atomic.write(path, lambda fh: fig.savefig(fh, format=fmt, dpi=DPI, metadata=meta))
+    return drawn_texts(fig)
 
 
 def _first_bad(path, name, values):
@@ -107,29 +156,45 @@ def check_finite(field, particles=()):
 
 
 def time_mask(time, log_time):
-    """Which output times are drawn: all on a linear axis, t > 0 on a log axis."""
-    time = np.asarray(time)
-    return time > 0 if log_time else np.ones(time.shape, bool)
+    """Which output times are drawn: all of them — on a symlog axis (log_time) t = 0 sits at
+    the left end of the linear range (set_time_axis), so R(0) and τ(0) are always shown."""
+    return np.ones(np.asarray(time).shape, bool)
 
 
-def set_time_axis(ax, log_time):
-    ax.set_xlabel("t (gradient-flow time)")
+def set_time_axis(ax, log_time, time):
+    """Linear t axis, or (log_time: the outputs span decades) symlog with the linear range
+    up to the first positive output time (set_symlog_time), so t = 0 stays visible."""
     if log_time:
-        ax.set_xscale("log")
+        return set_symlog_time(ax, time)
+    ax.set_xlabel("t (gradient-flow time)")
+    return None
+
+
+def symlog_transform(time):
+    """The matplotlib symlog transform set_symlog_time gives a time axis (base 10,
+    linscale 1, linthresh = the first positive time)."""
+    from matplotlib.scale import SymmetricalLogTransform
+    t = np.asarray(time, dtype=float)
+    pos = t[t > 0]
+    return SymmetricalLogTransform(10, float(pos.min()) if pos.size else 1.0, 1.0)
 
 
 def time_edges(time, log_time):
-    """Faces between consecutive output times (geometric means on a log axis), the outer
-    faces mirrored, for pcolormesh; a single time gets a unit-width (one-decade) cell."""
+    """Faces between consecutive output times for pcolormesh: midpoints on the drawn axis
+    (in the symlog coordinate when log_time), the outer faces mirrored, but never below
+    t = 0 (the first output is t = 0: its cell starts there); a single time gets a
+    unit-width cell."""
     t = np.asarray(time, dtype=float)
-    if log_time:
-        lt = np.log10(t)
-        if lt.size == 1:
-            return 10.0 ** np.array([lt[0] - 0.5, lt[0] + 0.5])
-        return 10.0 ** _mirror(lt)
     if t.size == 1:
-        return np.array([t[0] - 0.5, t[0] + 0.5])
-    return _mirror(t)
+        return np.array([max(t[0] - 0.5, 0.0) if t[0] >= 0 else t[0] - 0.5, t[0] + 0.5])
+    if log_time:
+        tr = symlog_transform(t)
+        e = tr.inverted().transform(_mirror(tr.transform(t)))
+    else:
+        e = _mirror(t)
+    if t[0] >= 0:
+        e[0] = max(e[0], 0.0)
+    return e
 
 
 def _mirror(x):
@@ -167,7 +232,7 @@ def _band(ax, t, runs, color, label, linestyle="--"):
 
 def _time_figure(field, compares):
     """A figure of time series: one panel, or two when compare files add a gap panel; the
-    time axis is logarithmic when the outputs span decades (t = 0 then masked out)."""
+    time axis is symlog when the outputs span decades (t = 0 still drawn)."""
     log_time = an.spans_decades(field.time)
     ncols = 2 if compares else 1
     fig = Figure(figsize=(6.4 * ncols, 4.6), layout="constrained")
@@ -191,8 +256,8 @@ def plot_risk(field, path, particles=(), compares=()):
                                  "time": runs[0].time[pm], "risk_runs": rr, "risk_min": lo,
                                  "risk_max": hi, "risk_mean": mean})
     ax.set_yscale("log", nonpositive="mask")
-    set_time_axis(ax, log_time)
-    ax.set_ylabel("R(μ_t) = ½ E[(f_μ − f*)²]")
+    set_time_axis(ax, log_time, field.time)
+    ax.set_ylabel(r"$R(\mu_t) = \frac{1}{2}\,E[(f_\mu - f^*)^2]$")
     ax.set_title("risk (M2)")
     ax.grid(True, which="major", alpha=0.3)
     ax.legend(fontsize="small")
@@ -209,8 +274,8 @@ def plot_risk(field, path, particles=(), compares=()):
             out["compare"].append({"label": c.label, "time": c.time[cm], "risk_gap": gap,
                                    "drawn": np.abs(gap)})
         ax2.set_yscale("log", nonpositive="mask")
-        set_time_axis(ax2, log_time)
-        ax2.set_ylabel("|R_m(t) − R(t)|")
+        set_time_axis(ax2, log_time, field.time)
+        ax2.set_ylabel(r"$|R_m(t) - R(t)|$")
         ax2.set_title("risk gap, particles − PDE")
         ax2.grid(True, which="major", alpha=0.3)
         if out["compare"]:
@@ -218,11 +283,11 @@ def plot_risk(field, path, particles=(), compares=()):
     title = "symflow: risk R(t)"
     caption = ("Risk R(t) of the form-L PDE (%s) from %s, log scale%s%s%s."
                % (case_summary(field), os.path.basename(field.path),
-                  "; log time axis, t = 0 not drawn" if log_time else "",
+                  "; symlog time axis (linear up to the first positive output, t = 0 drawn)" if log_time else "",
                   "; dashed: particle runs%s" % band_note(particles) if particles else "",
                   "; right: risk gap |R_m − R| from the compare files" if compares else ""))
-    save(fig, path, title, caption)
-    out.update(path=path, title=title, caption=caption)
+    out["texts"] = save(fig, path, title, caption)
+    out.update(path=path, title=title, caption=caption, figure=fig)
     return out
 
 
@@ -235,7 +300,7 @@ def plot_masses(field, path, particles=(), compares=()):
            "compare": []}
     for s in ("plus", "minus"):
         y = field.series["mass_" + s][mask]
-        ax.plot(t, y, color=COLOR[s], linewidth=2, label="|%s| PDE" % SYM[s])
+        ax.plot(t, y, color=COLOR[s], linewidth=2, label="%s PDE" % ABS[s])
         out["mass_" + s] = y
     alpha = field.minimiser_mass
     out["alpha"] = alpha
@@ -249,7 +314,7 @@ def plot_masses(field, path, particles=(), compares=()):
         for k, s in enumerate(("plus", "minus")):
             mm = np.array([pr[k][pm] for pr in per])
             lo, hi, mean = _band(ax, runs[0].time[pm], mm, COLOR[s],
-                                 "|%s| %s" % (SYM[s], label), ls)
+                                 "%s %s" % (ABS[s], label), ls)
             entry.update({"mass_%s_runs" % s: mm, "mass_%s_min" % s: lo,
                           "mass_%s_max" % s: hi, "mass_%s_mean" % s: mean})
         out["particles"].append(entry)
@@ -261,9 +326,9 @@ def plot_masses(field, path, particles=(), compares=()):
     out["ylim_bottom"] = max(top * floor_rel_of(field), 0.1 * low) if low > 0 else \
         top * floor_rel_of(field)
     ax.set_ylim(out["ylim_bottom"], top * LOG_HEADROOM)
-    set_time_axis(ax, log_time)
-    ax.set_ylabel("mass |τ^±| = τ^±(S₊)")
-    ax.set_title("masses of τ⁺ and τ⁻ (L1)")
+    set_time_axis(ax, log_time, field.time)
+    ax.set_ylabel(r"mass $|\tau^\pm| = \tau^\pm(S_+)$")
+    ax.set_title(r"masses of $\tau^+$ and $\tau^-$ (L1)")
     ax.grid(True, which="major", alpha=0.3)
     ax.legend(fontsize="small")
     if compares:
@@ -277,12 +342,12 @@ def plot_masses(field, path, particles=(), compares=()):
                     # signed gaps: draw magnitudes on the log axis
                     ax2.plot(c.time[cm], np.abs(c.series[name][cm]), color=COLOR[s],
                              linestyle=COMPARE_STYLES[i % len(COMPARE_STYLES)],
-                             label="|%s| gap %s" % (SYM[s], c.label))
+                             label="%s gap %s" % (ABS[s], c.label))
                     entry[name] = c.series[name][cm]
             out["compare"].append(entry)
         ax2.set_yscale("log", nonpositive="mask")
-        set_time_axis(ax2, log_time)
-        ax2.set_ylabel("mass gap  ||τ^±_m| − |τ^±||")
+        set_time_axis(ax2, log_time, field.time)
+        ax2.set_ylabel(r"mass gap $|\,|\tau^\pm_m| - |\tau^\pm|\,|$")
         ax2.set_title("mass gaps, particles − PDE")
         ax2.grid(True, which="major", alpha=0.3)
         ax2.legend(fontsize="small")
@@ -296,8 +361,8 @@ def plot_masses(field, path, particles=(), compares=()):
                   "; dashed: particle masses (1/m) Σ c_i per sign%s" % band_note(particles)
                   if particles else "",
                   "; right: mass gaps from the compare files" if compares else ""))
-    save(fig, path, title, caption)
-    out.update(path=path, title=title, caption=caption)
+    out["texts"] = save(fig, path, title, caption)
+    out.update(path=path, title=title, caption=caption, figure=fig)
     return out
 
 
@@ -339,7 +404,7 @@ def plot_heatmap(field, path, floor_rel=None):
                              shading="flat")
         cb = fig.colorbar(mesh, ax=ax)
         cb.set_label("%s density [%s]" % (SYM[s], units))
-        set_time_axis(ax, log_time)
+        set_time_axis(ax, log_time, field.time)
         ax.set_title("%s(t, %s)" % (SYM[s], sym))
         out["tau_" + s] = raw
         out["tau_%s_drawn" % s] = drawn
@@ -350,9 +415,9 @@ def plot_heatmap(field, path, floor_rel=None):
                "time and %s, drawn on the cell bounds; log colour scale from %.3g (values below "
                "drawn at that floor) to %.3g %s%s."
                % (case_summary(field), os.path.basename(field.path), sym, floor, vmax, units,
-                  "; log time axis, t = 0 not drawn" if log_time else ""))
-    save(fig, path, title, caption)
-    out.update(path=path, title=title, caption=caption)
+                  "; symlog time axis (linear up to the first positive output, t = 0 drawn)" if log_time else ""))
+    out["texts"] = save(fig, path, title, caption)
+    out.update(path=path, title=title, caption=caption, figure=fig)
     return out
 
 
@@ -432,8 +497,8 @@ def plot_snapshots(field, path, particles=(), targets=an.SNAPSHOT_TIMES, coarsen
                   ", ".join("%g" % x for x in targets), rel,
                   "; dashed: histograms of the particle angles weighted by c_i/m per unit "
                   "angle (" + plabels + ")" if hist else ""))
-    save(fig, path, title, caption)
-    out.update(path=path, title=title, caption=caption)
+    out["texts"] = save(fig, path, title, caption)
+    out.update(path=path, title=title, caption=caption, figure=fig)
     return out
 
 
@@ -472,8 +537,8 @@ def plot_alignment(field, path, particles=(), compares=()):
            "compare": []}
     axa, axw = axes[0], axes[1]
     axa.plot(t, a[mask], color="black", linewidth=2, label="PDE")
-    axw.plot(t, wp[mask], color=COLOR["plus"], linewidth=2, label="τ⁺ to %s, PDE" % DELTA0)
-    axw.plot(t, wm[mask], color=COLOR["minus"], linewidth=2, label="τ⁻ to %s, PDE" % DELTA90)
+    axw.plot(t, wp[mask], color=COLOR["plus"], linewidth=2, label=r"$\tau^+$ to %s, PDE" % DELTA0)
+    axw.plot(t, wm[mask], color=COLOR["minus"], linewidth=2, label=r"$\tau^-$ to %s, PDE" % DELTA90)
     for label, color, ls, runs in particle_groups(particles):
         pm = time_mask(runs[0].time, log_time)
         tp = runs[0].time[pm]
@@ -492,16 +557,16 @@ def plot_alignment(field, path, particles=(), compares=()):
             entry.update({name + "_runs": runs_v, name + "_min": lo, name + "_max": hi,
                           name + "_mean": mean})
         out["particles"].append(entry)
-    set_time_axis(axa, log_time)
-    axa.set_ylabel("A = ∫ sin²θ d(τ⁺+τ⁻) / |τ⁺+τ⁻|")
+    set_time_axis(axa, log_time, field.time)
+    axa.set_ylabel(r"$A = \int \sin^2\theta\, d(\tau^+ + \tau^-) / |\tau^+ + \tau^-|$")
     axa.set_ylim(bottom=0)
     axa.set_title("alignment with H (→ 0 when aligned)")
     axa.grid(True, alpha=0.3)
     axa.legend(fontsize="small")
-    set_time_axis(axw, log_time)
-    axw.set_ylabel("W₂ [rad]")
+    set_time_axis(axw, log_time, field.time)
+    axw.set_ylabel(r"$W_2$ [rad]")
     axw.set_ylim(bottom=0)
-    axw.set_title("W₂(τ⁺/|τ⁺|, %s),  W₂(τ⁻/|τ⁻|, %s)" % (DELTA0, DELTA90))
+    axw.set_title(r"$W_2(\tau^+/|\tau^+|$, %s),  $W_2(\tau^-/|\tau^-|$, %s)" % (DELTA0, DELTA90))
     axw.grid(True, alpha=0.3)
     axw.legend(fontsize="small")
     if w1:
@@ -513,13 +578,13 @@ def plot_alignment(field, path, particles=(), compares=()):
                 if "w1_" + s in c.series:
                     ax3.plot(c.time[cm], c.series["w1_" + s][cm], color=COLOR[s],
                              linestyle=COMPARE_STYLES[i % len(COMPARE_STYLES)],
-                             label="W₁ %s marginals %s" % (SYM[s], c.label))
+                             label=r"$W_1$ %s marginals %s" % (SYM[s], c.label))
                     entry["w1_" + s] = c.series["w1_" + s][cm]
             out["compare"].append(entry)
         ax3.set_yscale("log", nonpositive="mask")
-        set_time_axis(ax3, log_time)
-        ax3.set_ylabel("W₁ [rad]")
-        ax3.set_title("W₁ marginals, particles vs PDE")
+        set_time_axis(ax3, log_time, field.time)
+        ax3.set_ylabel(r"$W_1$ [rad]")
+        ax3.set_title(r"$W_1$ marginals, particles vs PDE")
         ax3.grid(True, which="major", alpha=0.3)
         ax3.legend(fontsize="small")
     computed = [k for k, v in src.items() if v == "computed"]
@@ -532,8 +597,8 @@ def plot_alignment(field, path, particles=(), compares=()):
                   "; dashed: particles%s" % band_note(particles) if particles else "",
                   "; right: W₁ distances of the marginals from the compare files" if w1
                   else ""))
-    save(fig, path, title, caption)
-    out.update(path=path, title=title, caption=caption)
+    out["texts"] = save(fig, path, title, caption)
+    out.update(path=path, title=title, caption=caption, figure=fig)
     return out
 
 
@@ -542,39 +607,36 @@ FIGURE_NAMES = ("risk.png", "masses.png", "density_heatmap.png", "snapshots.png"
                 "alignment.png")
 
 
-def plot_all(field, outdir, particles=(), compares=()):
-    """Every figure of figure_names(field) into `outdir` (FIGURE_NAMES for a form-L field,
-    FIGURE_NAMES_T for form T, FIGURE_NAMES_ODE for ode), all or none (the data are checked
-    first, check_finite or check_finite_form, and the files land together, atomic.batch);
-    returns {file name: returned dict}."""
+def plot_all(field, outdir, particles=(), compares=(), fmt="png"):
+    """Every figure of figure_names(field, fmt) into `outdir` (FIGURE_NAMES for a form-L
+    field, FIGURE_NAMES_T for form T, FIGURE_NAMES_ODE for ode, FIGURE_NAMES_HEMI for the
+    d_H = 2 hemisphere, with the extension of `fmt`: png, pdf or svg), all or none (the data
+    are checked first, check_finite or check_finite_form, and the files land together,
+    atomic.batch); returns {file name: returned dict}."""
+    names = figure_names(field, fmt)
     if hasattr(field, "phi_edges"):                             # the d_H = 2 hemisphere
         check_finite_form(field, particles)
         for name in ("tau_plus", "tau_minus"):
             _first_bad(field.path, name, getattr(field, name))
         with atomic.batch():
-            return _plot_hemi(field, outdir, particles, compares)
+            return _plot_hemi(field, outdir, particles, compares, names)
     if hasattr(field, "marginals") or hasattr(field, "w_star"):   # form T or ode
         check_finite_form(field, particles)
         draw = _plot_transport if hasattr(field, "marginals") else _plot_ode
         with atomic.batch():
-            return draw(field, outdir, particles, compares)
+            return draw(field, outdir, particles, compares, names)
     check_finite(field, particles)
     with atomic.batch():
-        return _plot_all(field, outdir, particles, compares)
+        return _plot_all(field, outdir, particles, compares, names)
 
 
-def _plot_all(field, outdir, particles, compares):
-    res = {}
-    res["risk.png"] = plot_risk(field, os.path.join(outdir, "risk.png"), particles, compares)
-    res["masses.png"] = plot_masses(field, os.path.join(outdir, "masses.png"), particles,
-                                    compares)
-    res["density_heatmap.png"] = plot_heatmap(field, os.path.join(outdir,
-                                                                  "density_heatmap.png"))
-    res["snapshots.png"] = plot_snapshots(field, os.path.join(outdir, "snapshots.png"),
-                                          particles)
-    res["alignment.png"] = plot_alignment(field, os.path.join(outdir, "alignment.png"),
-                                          particles, compares)
-    return res
+def _plot_all(field, outdir, particles, compares, names):
+    j = lambda n: os.path.join(outdir, n)
+    return {names[0]: plot_risk(field, j(names[0]), particles, compares),
+            names[1]: plot_masses(field, j(names[1]), particles, compares),
+            names[2]: plot_heatmap(field, j(names[2])),
+            names[3]: plot_snapshots(field, j(names[3]), particles),
+            names[4]: plot_alignment(field, j(names[4]), particles, compares)}
 
 
 # ---- forms T and ode ------------------------------------------------------------------------
@@ -588,7 +650,8 @@ FIGURE_NAMES_T = ("risk.png", "conservation.png", "marginals.png", "density_au.p
 #: File names of the figures of `plot` for an ode field, in drawing order.
 FIGURE_NAMES_ODE = ("risk.png", "w_error.png")
 #: Coordinates of a form-T field and their axis labels.
-T_LABELS = {"a": "a (output weight)", "u": "u = b·e₁", "r": "r = |b_⊥|"}
+T_LABELS = {"a": r"$a$ (output weight)", "u": r"$u = \langle b, e_1\rangle$",
+            "r": r"$r = |b_\perp|$"}
 
 
 def set_symlog_time(ax, time):
@@ -655,7 +718,7 @@ def plot_form_risk(field, path, particles=(), compares=()):
                                  "risk": p.risk})
     ax.set_yscale("log", nonpositive="mask")
     out["linthresh"] = set_symlog_time(ax, field.time)
-    ax.set_ylabel("R(μ_t)")
+    ax.set_ylabel(r"$R(\mu_t)$")
     ax.set_title("risk (M2)")
     ax.grid(True, which="major", alpha=0.3)
     ax.legend(fontsize="small")
@@ -671,7 +734,7 @@ def plot_form_risk(field, path, particles=(), compares=()):
                                    "drawn": np.abs(gap)})
         ax2.set_yscale("log", nonpositive="mask")
         set_symlog_time(ax2, field.time)
-        ax2.set_ylabel("|R_m(t) − R(t)|")
+        ax2.set_ylabel(r"$|R_m(t) - R(t)|$")
         ax2.set_title("risk gap, particles − PDE")
         ax2.grid(True, which="major", alpha=0.3)
         if out["compare"]:
@@ -683,8 +746,8 @@ def plot_form_risk(field, path, particles=(), compares=()):
                                        "; dashed: particle runs" if particles else "",
                                        "; right: |risk gap| from the compare files"
                                        if compares else ""))
-    save(fig, path, title, caption)
-    out.update(path=path, title=title, caption=caption)
+    out["texts"] = save(fig, path, title, caption)
+    out.update(path=path, title=title, caption=caption, figure=fig)
     return out
 
 
@@ -712,8 +775,8 @@ def plot_conservation(field, path):
     caption = ("Drift of the mass ∫ n (I1) and of the balance ∫ (a² − u² − r²) n (I3) of the "
                "form-T solution (%s) from %s since t = 0." % (case_summary(field),
                                                              os.path.basename(field.path)))
-    save(fig, path, title, caption)
-    out.update(path=path, title=title, caption=caption)
+    out["texts"] = save(fig, path, title, caption)
+    out.update(path=path, title=title, caption=caption, figure=fig)
     return out
 
 
@@ -773,8 +836,8 @@ def plot_marginals(field, path, particles=()):
                                "; dashed: particle histograms on the same cells, weights 1/m "
                                "per unit length (%s)" % ", ".join(p.label for p in particles)
                                if particles else ""))
-    save(fig, path, title, caption)
-    out.update(path=path, title=title, caption=caption)
+    out["texts"] = save(fig, path, title, caption)
+    out.update(path=path, title=title, caption=caption, figure=fig)
     return out
 
 
@@ -799,15 +862,15 @@ def plot_density_au(field, path):
         mesh = ax.pcolormesh(field.edges["a"], field.edges["u"], np.maximum(au[k], floor).T,
                              norm=norm, cmap="viridis", shading="flat")
         ax.set_xlabel(T_LABELS["a"])
-        ax.set_title("∫ n dr at t = %.4g" % field.time[idx[k]])
+        ax.set_title(r"$\int n\, dr$ at t = %.4g" % field.time[idx[k]])
     axes[0].set_ylabel(T_LABELS["u"])
     fig.colorbar(mesh, ax=list(axes)).set_label("density in (a, u)")
     title = "symflow: (a, u) marginal of n"
     caption = ("The (a, u) marginal ∫ n dr of the form-T solution (%s) from %s at the first "
                "and last output times, log colour scale from %.3g to %.3g."
                % (case_summary(field), os.path.basename(field.path), floor, vmax))
-    save(fig, path, title, caption)
-    out.update(path=path, title=title, caption=caption)
+    out["texts"] = save(fig, path, title, caption)
+    out.update(path=path, title=title, caption=caption, figure=fig)
     return out
 
 
@@ -817,26 +880,26 @@ def plot_w_error(field, path, particles=(), compares=()):
     fig = Figure(figsize=(6.4, 4.6), layout="constrained")
     ax = fig.subplots()
     err = np.linalg.norm(field.w - field.w_star, axis=1)
-    ax.plot(field.time, err, color="black", linewidth=2, label="|w − w*|, ODE")
+    ax.plot(field.time, err, color="black", linewidth=2, label=r"$|w - w^*|$, ODE")
     out = {"time": field.time, "w_error": err, "particles": [], "compare": []}
     for i, p in enumerate(particles):
         wp = particle_w(p)
         ws = np.array([field.w_star[an.nearest_index(field.time, t)] for t in p.time])
         perr = np.linalg.norm(wp - ws, axis=1)
         ax.plot(p.time, perr, color=GROUP_COLORS[i % len(GROUP_COLORS)], linestyle="--",
-                label="|w_m − w*|, %s" % p.label)
+                label=r"$|w_m - w^*|$, %s" % p.label)
         out["particles"].append({"label": p.label, "path": p.path, "time": p.time, "w": wp,
                                  "w_error": perr})
     for i, c in enumerate(compares):
         if "w_gap" in c.series:
             ax.plot(c.time, c.series["w_gap"], color=GROUP_COLORS[i % len(GROUP_COLORS)],
-                    linestyle=":", label="|w_m − w|, compare %s" % c.label)
+                    linestyle=":", label=r"$|w_m - w|$, compare %s" % c.label)
             out["compare"].append({"label": c.label, "time": c.time,
                                    "w_gap": c.series["w_gap"]})
     ax.set_yscale("log", nonpositive="mask")
     set_symlog_time(ax, field.time)
-    ax.set_ylabel("|w − w*| (Euclidean, basis of H)")
-    ax.set_title("distance of w to the target w* (M8)")
+    ax.set_ylabel(r"$|w - w^*|$ (Euclidean, basis of $H$)")
+    ax.set_title(r"distance of $w$ to the target $w^*$ (M8)")
     ax.grid(True, which="major", alpha=0.3)
     ax.legend(fontsize="small")
     title = "symflow: |w − w*|(t)"
@@ -846,23 +909,23 @@ def plot_w_error(field, path, particles=(), compares=()):
                                 "w* at the nearest field time" if particles else "",
                                 "; dotted: |w_m − w| of the compare files" if compares
                                 else ""))
-    save(fig, path, title, caption)
-    out.update(path=path, title=title, caption=caption)
+    out["texts"] = save(fig, path, title, caption)
+    out.update(path=path, title=title, caption=caption, figure=fig)
     return out
 
 
-def _plot_transport(field, outdir, particles, compares):
+def _plot_transport(field, outdir, particles, compares, names):
     j = lambda n: os.path.join(outdir, n)
-    return {"risk.png": plot_form_risk(field, j("risk.png"), particles, compares),
-            "conservation.png": plot_conservation(field, j("conservation.png")),
-            "marginals.png": plot_marginals(field, j("marginals.png"), particles),
-            "density_au.png": plot_density_au(field, j("density_au.png"))}
+    return {names[0]: plot_form_risk(field, j(names[0]), particles, compares),
+            names[1]: plot_conservation(field, j(names[1])),
+            names[2]: plot_marginals(field, j(names[2]), particles),
+            names[3]: plot_density_au(field, j(names[3]))}
 
 
-def _plot_ode(field, outdir, particles, compares):
+def _plot_ode(field, outdir, particles, compares, names):
     j = lambda n: os.path.join(outdir, n)
-    return {"risk.png": plot_form_risk(field, j("risk.png"), particles, compares),
-            "w_error.png": plot_w_error(field, j("w_error.png"), particles, compares)}
+    return {names[0]: plot_form_risk(field, j(names[0]), particles, compares),
+            names[1]: plot_w_error(field, j(names[1]), particles, compares)}
 
 
 # ---- form L on the d_H = 2 hemisphere (io.HemiData, docs/math.md §4.8) --------------------
@@ -931,19 +994,22 @@ def plot_hemi_disk(field, path):
     return out
 
 
-def _plot_hemi(field, outdir, particles, compares):
+def _plot_hemi(field, outdir, particles, compares, names):
     j = lambda n: os.path.join(outdir, n)
-    return {"risk.png": plot_form_risk(field, j("risk.png"), particles, compares),
-            "masses.png": plot_hemi_masses(field, j("masses.png")),
-            "disk.png": plot_hemi_disk(field, j("disk.png"))}
+    return {names[0]: plot_form_risk(field, j(names[0]), particles, compares),
+            names[1]: plot_hemi_masses(field, j(names[1])),
+            names[2]: plot_hemi_disk(field, j(names[2]))}
 
 
-def figure_names(field):
-    """The file names `plot` writes for this field, in drawing order."""
+def figure_names(field, fmt="png"):
+    """The file names `plot` writes for this field, in drawing order, with the extension of
+    format `fmt` (FORMATS)."""
     if hasattr(field, "phi_edges"):
-        return FIGURE_NAMES_HEMI
+        return tuple(with_format(n, fmt) for n in FIGURE_NAMES_HEMI)
     if hasattr(field, "marginals"):
-        return FIGURE_NAMES_T
-    if hasattr(field, "w_star"):
-        return FIGURE_NAMES_ODE
-    return FIGURE_NAMES
+        names = FIGURE_NAMES_T
+    elif hasattr(field, "w_star"):
+        names = FIGURE_NAMES_ODE
+    else:
+        names = FIGURE_NAMES
+    return tuple(with_format(n, fmt) for n in names)

@@ -9,8 +9,12 @@ What it does:
                                         tensors) as a particles-1 file (README "Particle
                                         file"), which `symflow compare` and `symflow plot`
                                         read;
-    plot(files, out_dir)                the figures of `symflow plot` (symflow_post), in-process;
-    plot_risk, plot_masses, …           symflow_post.plots' figure functions, re-exported;
+    plot(files, out_dir, fmt=, kind=)   the figures of `symflow plot` (symflow_post), in-process
+                                        (fmt png|pdf|svg, kind all|probe|trajectories|animation);
+    plot_risk, plot_masses, …           symflow_post.plots' figure functions, re-exported (each
+                                        writes the format of its path's extension), and
+    plot_probe, plot_trajectories,      symflow_post.dynamics' ones;
+    animate
     SymflowError                        a failed solve: message and status (the exit code of
                                         the `symflow` command).
 What it does not do: progress display, interruption (use the command for long runs).
@@ -29,13 +33,18 @@ from ._plot import plot
 # matplotlib are needed only then): symflow.plot_risk(field, path, …) etc.
 _PLOTS = ("plot_risk", "plot_masses", "plot_heatmap", "plot_snapshots", "plot_alignment",
           "plot_all")
+# …and those of symflow_post.dynamics (plot --kind probe|trajectories|animation)
+_DYNAMICS = ("plot_probe", "plot_trajectories", "animate")
 
 __all__ = ["solve", "load", "write_particles", "plot", "SymflowError", "library",
-           "version"] + list(_PLOTS)
+           "version"] + list(_PLOTS) + list(_DYNAMICS)
 
 
 def __getattr__(name):
     if name in _PLOTS:
         from symflow_post import plots
         return getattr(plots, name)
+    if name in _DYNAMICS:
+        from symflow_post import dynamics
+        return getattr(dynamics, name)
     raise AttributeError("module 'symflow' has no attribute %r" % name)

@@ -60,6 +60,9 @@ def library():
                                      ctypes.c_size_t, ctypes.c_char_p, ctypes.c_char_p,
                                      ctypes.c_size_t]
         lib.sf_api_solve.restype = ctypes.c_int
+        lib.sf_api_check_particles.argtypes = [ctypes.c_char_p, ctypes.c_char_p,
+                                               ctypes.c_size_t]
+        lib.sf_api_check_particles.restype = ctypes.c_int
         lib.sf_api_version.argtypes = []
         lib.sf_api_version.restype = ctypes.c_char_p
         _lib = lib
@@ -81,5 +84,15 @@ def api_solve(case_path, overrides, out_path):
     msg = ctypes.create_string_buffer(4096)
     status = lib.sf_api_solve(os.fsencode(case_path), arr, len(enc), os.fsencode(out_path),
                               msg, len(msg))
+    if status != 0:
+        raise SymflowError(msg.value.decode("utf-8", "replace"), status)
+
+
+def check_particles(path):
+    """sf_api_check_particles: SymflowError (the one-line message naming the file and the
+    variable or attribute, and the status) when `path` is not a valid particles-1 file."""
+    lib = library()
+    msg = ctypes.create_string_buffer(4096)
+    status = lib.sf_api_check_particles(os.fsencode(path), msg, len(msg))
     if status != 0:
         raise SymflowError(msg.value.decode("utf-8", "replace"), status)

@@ -2,9 +2,11 @@
 import os
 
 
-def plot(files, out_dir=None, dpi=None):
-    """Draw the figures of `symflow plot FILES -o OUT_DIR` (a field file first, then particle
-    and compare files) and return the written paths. Needs symflow_post and matplotlib.
+def plot(files, out_dir=None, dpi=None, fmt=None, kind=None):
+    """Draw the figures of `symflow plot FILES -o OUT_DIR --format FMT --kind KIND` (a field
+    file first, then particle and compare files; fmt "png" (default), "pdf" or "svg", or
+    "gif"/"mp4" for kind "animation"; kind "all" (default), "probe", "trajectories",
+    "animation") and return the written paths. Needs symflow_post and matplotlib.
     Raises SymflowError with status 2 on a usage or input error (the message is printed by
     symflow_post to stderr)."""
     import contextlib
@@ -21,6 +23,10 @@ def plot(files, out_dir=None, dpi=None):
         argv += ["-o", os.fspath(out_dir)]
     if dpi is not None:
         argv += ["--dpi", str(dpi)]
+    if fmt is not None:
+        argv += ["--format", str(fmt)]
+    if kind is not None:
+        argv += ["--kind", str(kind)]
     buf = io.StringIO()
     with contextlib.redirect_stdout(buf):
         rc = cli.main(argv)

@@ -6,7 +6,7 @@ basis) whose neurons sit at known angles θ_i with known lifted masses c_i, and 
 file; then checks io.py, analysis.py, every plotting function (the arrays each one says it
 drew are the netCDF values), the PNG files and their captions, and the command line
 (figures written, bad inputs → exit 2 with one line on stderr).
-Run: PYTHONPATH=postproc /usr/bin/python3 tests/python/test_plots.py
+Run: PYTHONPATH=postproc:python /usr/bin/python3 tests/python/test_plots.py
 """
 
 import os
@@ -326,7 +326,7 @@ class TestPlots(SynthCase):
         res = plots.plot_risk(self.field, os.path.join(self.out, "risk.png"), self.parts,
                               [self.cmp])
         self.assertTrue(res["log_time"])
-        pos = TIMES > 0                       # t = 0 is not drawn on a log axis
+        pos = np.ones(TIMES.size, bool)       # every time, t = 0 too (symlog axis)
         np.testing.assert_array_equal(res["time"], TIMES[pos])
         np.testing.assert_array_equal(res["risk"], self.fx.series["risk"][pos])
         self.assertEqual(len(res["particles"]), 2)           # groups m = 40 and m = 25
@@ -342,7 +342,7 @@ class TestPlots(SynthCase):
     def test_masses(self):
         res = plots.plot_masses(self.field, os.path.join(self.out, "masses.png"), self.parts,
                                 [self.cmp])
-        pos = TIMES > 0
+        pos = np.ones(TIMES.size, bool)       # every time, t = 0 too (symlog axis)
         np.testing.assert_array_equal(res["mass_plus"], self.fx.series["mass_plus"][pos])
         np.testing.assert_array_equal(res["mass_minus"], self.fx.series["mass_minus"][pos])
         self.assertEqual(res["alpha"], 16.0 / 3.0)
@@ -358,7 +358,7 @@ class TestPlots(SynthCase):
 
     def test_heatmap(self):
         res = plots.plot_heatmap(self.field, os.path.join(self.out, "heat.png"))
-        pos = TIMES > 0
+        pos = np.ones(TIMES.size, bool)       # every time, t = 0 too (symlog axis)
         np.testing.assert_array_equal(res["tau_plus"], self.fx.tp[pos])
         np.testing.assert_array_equal(res["tau_minus"], self.fx.tm[pos])
         np.testing.assert_array_equal(res["edges"], self.fx.edges)
@@ -367,10 +367,16 @@ class TestPlots(SynthCase):
         np.testing.assert_array_equal(res["tau_minus_drawn"],
                                       np.maximum(self.fx.tm[pos], res["floor"]))
         te = res["time_edges"]
-        self.assertEqual(te.size, pos.sum() + 1)
+        self.assertEqual(te.size, TIMES.size + 1)
         self.assertTrue(np.all(np.diff(te) > 0))
-        np.testing.assert_allclose(te[1:-1], np.sqrt(TIMES[pos][1:] * TIMES[pos][:-1]),
-                                   rtol=8 * EPS)       # geometric midpoints on a log axis
+        self.assertEqual(te[0], 0.0)                   # the t = 0 cell starts at t = 0
+        # interior faces: midpoints of the symlog coordinate (matplotlib, base 10, linscale
+        # 1, in units of L): s(t) = c t/L for t ≤ L, c + log10(t/L) above, c = 1/(1 − 1/10),
+        # L = 0.5 the first positive output
+        L, c = TIMES[1], 1.0 / 0.9
+        s = lambda t: np.where(t <= L, c * t / L, c + np.log10(np.maximum(t, L) / L))
+        np.testing.assert_allclose(s(te[1:-1]), 0.5 * (s(TIMES[1:]) + s(TIMES[:-1])),
+                                   rtol=16 * EPS)      # rounding of log10/exp10 round trips
         self.assertIn("1/rad", res["caption"])
         self.assert_png(res["path"], res["caption"], res["title"])
 
@@ -403,7 +409,7 @@ class TestPlots(SynthCase):
     def test_alignment(self):
         res = plots.plot_alignment(self.field, os.path.join(self.out, "al.png"), self.parts,
                                    [self.cmp])
-        pos = TIMES > 0
+        pos = np.ones(TIMES.size, bool)       # every time, t = 0 too (symlog axis)
         for name in ("alignment", "w2_plus", "w2_minus"):
             np.testing.assert_array_equal(res[name], self.fx.series[name][pos])
             self.assertEqual(res["source"][name], "file")
@@ -423,7 +429,7 @@ class TestPlots(SynthCase):
         self.assertIsNone(f.minimiser_mass)
         res = plots.plot_alignment(f, os.path.join(self.out, "al2.png"))
         self.assertEqual(res["source"]["alignment"], "computed")
-        np.testing.assert_allclose(res["alignment"], self.fx.series["alignment"][TIMES > 0],
+        np.testing.assert_allclose(res["alignment"], self.fx.series["alignment"],
                                    rtol=SUM_RTOL)
         self.assertIn("computed from the densities", res["caption"])
 
@@ -438,7 +444,9 @@ class TestPlots(SynthCase):
         np.testing.assert_array_equal(res["time"], t)
         res = plots.plot_heatmap(f, os.path.join(self.out, "heat-lin.png"))
         np.testing.assert_array_equal(res["tau_plus"], self.fx.tp)
-        np.testing.assert_allclose(res["time_edges"], np.linspace(-0.25, 2.25, 6),
+        # midpoints, the last face mirrored, the first one clipped to t = 0 (the first
+        # output's cell starts there)
+        np.testing.assert_allclose(res["time_edges"], [0.0, 0.25, 0.75, 1.25, 1.75, 2.25],
                                    rtol=0, atol=4 * EPS)
 
     def test_phi_field_with_particles(self):
@@ -486,17 +494,44 @@ class TestPlots(SynthCase):
         np.testing.assert_allclose(an.field_masses(h["tau_plus_binned"], h["bins"]),
                                    self.fx.series["mass_plus"], rtol=SUM_RTOL)
         np.testing.assert_array_equal(res["paper_fig_loss.png"]["risk"],
-                                      self.fx.series["risk"][TIMES > 0])
+                                      self.fx.series["risk"])
         np.testing.assert_array_equal(res["paper_fig_masses.png"]["mass_minus"],
-                                      self.fx.series["mass_minus"][TIMES > 0])
+                                      self.fx.series["mass_minus"])
         for name in paper.PAPER_NAMES:
             self.assert_png(res[name]["path"], res[name]["caption"], res[name]["title"])
+
+
+def raw_markup(text):
+    """The '^' and '_' of `text` outside mathtext ($…$ segments): drawn literally."""
+    outside = text.split("$")[0::2]
+    return [ch for seg in outside for ch in seg if ch in "^_"]
+
+
+#: First bytes of each figure format: PNG signature, PDF header, SVG's XML declaration.
+MAGIC = {"png": PNG_SIGNATURE, "pdf": b"%PDF-", "svg": b"<?xml"}
+
+
+def assert_format(test, path, fmt):
+    """`path` is a complete file of format `fmt` (magic bytes, and its end marker: PNG
+    chunks to IEND, PDF %%EOF, SVG closing tag)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    test.assertEqual(data[:len(MAGIC[fmt])], MAGIC[fmt], path)
+    if fmt == "png":
+        read_png(path)
+    elif fmt == "pdf":
+        test.assertIn(b"%%EOF", data[-32:], path)
+    else:
+        test.assertIn(b"<svg", data[:2000], path)
+        test.assertTrue(data.rstrip().endswith(b"</svg>"), path)
 
 
 def run_cli(*args):
     env = dict(os.environ)
     here = os.path.dirname(os.path.abspath(__file__))
-    env["PYTHONPATH"] = os.path.join(os.path.dirname(os.path.dirname(here)), "postproc")
+    root = os.path.dirname(os.path.dirname(here))
+    # symflow_post, and symflow: particle files are validated through libsymflow
+    env["PYTHONPATH"] = os.pathsep.join(os.path.join(root, d) for d in ("postproc", "python"))
     env["MPLBACKEND"] = "Agg"
     return subprocess.run([PYTHON, "-m", "symflow_post"] + list(args), env=env,
                           capture_output=True, text=True, timeout=300)
@@ -513,6 +548,20 @@ class TestCLI(SynthCase):
         for w in written:
             self.assertEqual(os.path.dirname(w), out)
             read_png(w)
+
+    def test_plot_format(self):
+        out = os.path.join(self.tmp, "cli-pdf")
+        p = run_cli("plot", self.fx.field, "-o", out, "--format", "pdf")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        written = p.stdout.split()
+        self.assertEqual([os.path.basename(w) for w in written],
+                         [plots.with_format(n, "pdf") for n in plots.FIGURE_NAMES])
+        for w in written:
+            assert_format(self, w, "pdf")
+        p = run_cli("plot", self.fx.field, "-o", out, "--format", "jpg")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("--format", p.stderr)
+        self.assertIn("'jpg'", p.stderr)
 
     def test_plot_default_folder(self):
         sub = os.path.join(self.tmp, "alone")
@@ -531,6 +580,39 @@ class TestCLI(SynthCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertEqual(sorted(os.path.basename(w) for w in p.stdout.split()),
                          sorted(paper.PAPER_NAMES))
+
+    def test_bad_particle_files(self):
+        """The schema particles-1 is checked once, by the C reader (libsymflow,
+        sf_api_check_particles): one message naming the file and the variable or attribute,
+        through io.read_any and through the command line (exit 2, one line)."""
+        src = self.fx.runs[0]["path"]
+        cases = []
+        p = os.path.join(self.tmp, "bad-nan.nc")
+        shutil.copy(src, p)
+        with netCDF4.Dataset(p, "a") as nc:
+            nc["a"][1, 3] = np.nan
+        cases.append((p, "variable a: a[1, 3] = nan: expected finite values"))
+        p = os.path.join(self.tmp, "bad-m.nc")
+        shutil.copy(src, p)
+        with netCDF4.Dataset(p, "a") as nc:
+            nc.delncattr("m")
+        cases.append((p, "attribute m"))
+        p = os.path.join(self.tmp, "bad-time.nc")
+        shutil.copy(src, p)
+        with netCDF4.Dataset(p, "a") as nc:
+            nc["time"][2] = nc["time"][1]
+        cases.append((p, "variable time: time[2] = 0.5 after time[1] = 0.5: expected "
+                         "increasing"))
+        for path, words in cases:
+            with self.assertRaises(sfio.SymflowInputError) as cm:
+                sfio.read_any(path)
+            self.assertTrue(str(cm.exception).startswith(path + ": "), str(cm.exception))
+            self.assertIn(words, str(cm.exception))
+            proc = run_cli("plot", self.fx.field, path, "-o", os.path.join(self.tmp, "bad"))
+            self.assertEqual(proc.returncode, 2, proc.stderr)
+            lines = proc.stderr.splitlines()
+            self.assertEqual(len(lines), 1, proc.stderr)
+            self.assertEqual(lines[0], "symflow plot: error: %s" % str(cm.exception))
 
     def test_bad_inputs(self):
         absent = os.path.join(self.tmp, "absent.nc")

@@ -7,7 +7,7 @@ particle file with the same outputs, the compare files of both fields with the p
 then draws the figures through plots.plot_all and the command line and checks that the PNG
 files exist and that the arrays each figure says it drew are the netCDF values (read here
 with netCDF4, the particle histograms and w recomputed here from a and b).
-Run: PYTHONPATH=postproc /usr/bin/python3 tests/python/test_plots_forms.py
+Run: PYTHONPATH=postproc:python /usr/bin/python3 tests/python/test_plots_forms.py
 """
 
 import os
@@ -49,7 +49,8 @@ def symflow(*args):
 
 def run_cli(*args):
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.path.join(ROOT, "postproc")
+    # symflow_post, and symflow: particle files are validated through libsymflow
+    env["PYTHONPATH"] = os.pathsep.join(os.path.join(ROOT, d) for d in ("postproc", "python"))
     env["MPLBACKEND"] = "Agg"
     return subprocess.run([PYTHON, "-m", "symflow_post"] + list(args), env=env,
                           capture_output=True, text=True, timeout=300)
