@@ -552,6 +552,10 @@ static int run_postproc(const char *command, const char *usage, int argc, char *
         exe[ne] = '\0';
         setenv("SYMFLOW_EXE", exe, 1);
     }
+#ifdef SF_PYTHON_PRELOAD /* sanitizer build: ASan's runtime first in the interpreter */
+    setenv("LD_PRELOAD", SF_PYTHON_PRELOAD, 1);
+    setenv("ASAN_OPTIONS", "detect_leaks=0", 0);
+#endif
     args[0] = (char *)SF_PYTHON;
     args[1] = (char *)"-m";
     args[2] = (char *)"symflow_post";

@@ -29,7 +29,7 @@ set -u
 SYMFLOW=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 ROOT=$(cd "$2" && pwd)
 PYTHON=${3:-/usr/bin/python3}
-export PYTHONPATH="$ROOT/postproc${PYTHONPATH:+:$PYTHONPATH}"
+export PYTHONPATH="$ROOT/postproc:$ROOT/python${PYTHONPATH:+:$PYTHONPATH}"
 passed=0 failed=0
 pass() { passed=$((passed + 1)); }
 fail() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
@@ -113,7 +113,9 @@ pargs=(--set particles.m=32 --set particles.method=euler --set time.end=0.5)
 "$SYMFLOW" sweep "$TINY" --seeds 1:2 "${pargs[@]}" -o seeds.nc >/dev/null 2>err.txt \
     && pass || fail "seed sweep: $(cat err.txt)"
 "$SYMFLOW" particles "$TINY" --seed 2 "${pargs[@]}" -o p2.nc --quiet && pass || fail "particles --seed 2"
-"$PYTHON" - seeds.nc p2.nc <<'PY' && pass || fail "seed sweep file"
+# (sanitizer builds: reading a particle file loads libsymflow, ASan's runtime must come first)
+env ${SF_PYTHON_PRELOAD:+LD_PRELOAD=$SF_PYTHON_PRELOAD ASAN_OPTIONS=detect_leaks=0} \
+    "$PYTHON" - seeds.nc p2.nc <<'PY' && pass || fail "seed sweep file"
 import sys, numpy as np, xarray as xr
 from symflow_post import analysis, io
 ds = xr.open_dataset(sys.argv[1], decode_times=False)
