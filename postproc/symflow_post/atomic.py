@@ -85,6 +85,11 @@ def _temporary(path, fill):
     except OSError as exc:
         raise OutputError("output file %s: %s" % (path, exc.strerror or exc))
     try:
+        # mkstemp makes the file 0600; a figure is as readable as any file the user writes
+        # (0666 less the umask, as the C writer's open(…, 0666) gives)
+        mask = os.umask(0)
+        os.umask(mask)
+        os.fchmod(fd, 0o666 & ~mask)
         with os.fdopen(fd, "wb") as fh:
             fill(fh)
             fh.flush()

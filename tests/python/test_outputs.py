@@ -50,6 +50,16 @@ class TestAtomic(unittest.TestCase):
             self.assertEqual(fh.read(), VICTIM_TEXT)
         self.assertEqual(leftovers(self.tmp), [])
 
+    def test_mode_follows_umask(self):
+        # a written file is 0666 less the umask, like the C writer's (mkstemp alone: 0600)
+        target = os.path.join(self.tmp, "mode.txt")
+        old = os.umask(0o027)
+        try:
+            atomic.write_text(target, "x\n")
+        finally:
+            os.umask(old)
+        self.assertEqual(os.stat(target).st_mode & 0o777, 0o640)
+
     def test_refused_kinds(self):
         fifo = os.path.join(self.tmp, "fifo")
         os.mkfifo(fifo)
