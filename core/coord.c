@@ -18,6 +18,10 @@ static const sf_coord sf_coord_table[SF_COORD_COUNT] = {
                     HUGE_VAL, "dr", SF_BOUNDARY_BOX, 0},
     [SF_COORD_COMPONENT] = {"component", "index of the basis vector of H", "1", 1.0, HUGE_VAL, "",
                             SF_BOUNDARY_NONE, 0},
+    [SF_COORD_ETA] = {"eta", "hyperbolic angle eta of a neuron with a^2 < |b|^2: tanh eta = a/|b|",
+                      "1", -HUGE_VAL, HUGE_VAL, "deta", SF_BOUNDARY_BOX, 0},
+    [SF_COORD_ETA_POS] = {"eta_pos", "hyperbolic angle eta of a neuron with a^2 > |b|^2: "
+                          "tanh eta = |b|/|a|", "1", 0.0, HUGE_VAL, "deta", SF_BOUNDARY_BOX, 0},
 };
 
 const sf_coord *sf_coord_get(sf_coord_id id)

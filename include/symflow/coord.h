@@ -16,6 +16,8 @@ typedef enum {
     SF_COORD_U,         /* u = b₁ ∈ ℝ (form T) */
     SF_COORD_R,         /* r = |b_⊥| ≥ 0 (form T) */
     SF_COORD_COMPONENT, /* index of a basis vector of H (form ode, §3) */
+    SF_COORD_ETA,       /* η ∈ ℝ, hyperbolic angle of a neuron with a² < |b|² (form H, §4.7) */
+    SF_COORD_ETA_POS,   /* η > η₀, hyperbolic angle of a neuron with a² > |b|² (form H) */
     SF_COORD_COUNT
 } sf_coord_id;
 
