@@ -290,7 +290,7 @@ void sf_formh_diagnose(sf_formh *h, const double *y, sf_formh_diag *d)
     potential(h, y);
     const size_t nw = h->nw;
     const double *hw = h->go->widths;
-    double risk = 0.0, w = 0.0, diss = 0.0, al = 0.0, lev = 0.0, nmin = INFINITY;
+    double risk = 0.0, w = 0.0, diss = 0.0, al = 0.0, lev = 0.0, nmin = INFINITY, s2 = 0.0, m11 = 0.0;
     for (size_t j = 0; j < nw; j++) {
         risk += 0.5 * (h->psi[j] - h->p->G[j]) * h->mass[j];
         w += 0.5 * h->mass[j] * h->cosw[j];
@@ -298,14 +298,22 @@ void sf_formh_diagnose(sf_formh *h, const double *y, sf_formh_diag *d)
     for (int f = 0; f < SF_H_FAMILIES; f++) {
         const family *F = &h->fam[f];
         double m = 0.0;
-        for (size_t i = 0; i < F->n; i++)
+        for (size_t i = 0; i < F->n; i++) {
+            /* cell averages of sinh²η = ¼(sinh 2η)' − ½ and cosh²η = sinh²η + 1: a² and ρ²
+             * per unit |δ| are sinh², cosh² (N⁰) and cosh², sinh² (N^±) */
+            const double lo = F->g->edges[i], hi = F->g->edges[i + 1];
+            const double sh2 = 0.5 * cosh(hi + lo) * sinh(hi - lo) / F->g->widths[i] - 0.5;
+            const double a2 = f == 0 ? sh2 : sh2 + 1.0, r2 = f == 0 ? sh2 + 1.0 : sh2;
             for (size_t j = 0; j < nw; j++) {
                 const double v = y[F->off + i * nw + j], q = v * F->g->widths[i] * hw[j];
                 m += q;
+                s2 += a2 * q;
+                m11 += r2 * h->cosw[j] * h->cosw[j] * q;
                 al += h->sin2w[j] * fabs(F->lever[i]) * q;
                 lev += fabs(F->lever[i]) * q;
                 nmin = fmin(nmin, v);
             }
+        }
         if (f > 0) {
             d->reservoir[f - 1] = y[h->res + (f - 1)];
             m += y[h->res + (f - 1)];
@@ -318,6 +326,8 @@ void sf_formh_diagnose(sf_formh *h, const double *y, sf_formh_diag *d)
     d->alignment = lev > 0.0 ? al / lev : 0.0;
     d->w = h->p->antipodal ? w : 0.0;
     d->density_min = nmin;
+    d->s = s2;
+    d->m11 = h->p->antipodal ? m11 : 0.0;
 }
 
 /* The initial state: N = n(η) τ₀(ω) as cell averages; the δ > 0 weight below η₀ starts in

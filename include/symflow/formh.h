@@ -33,6 +33,9 @@ typedef struct {
     double alignment;   /* ∫ sin²ω |aρ| / ∫ |aρ| (§6; ω = θ or φ) */
     double w;           /* ½ ∫ a b₁ = ½ Σ M_j cos φ_j (M8; φ-grids only, else 0) */
     double density_min; /* min over cells of N⁰, N^± */
+    double s;           /* ∫ a² dν = Σ N vol × cell average of sinh²η (N⁰) or cosh²η (N^±) (M8) */
+    double m11;         /* ∫ b₁² dν = Σ N vol × cell average of cosh²η (N⁰) or sinh²η (N^±)
+                           × cos² ω_j (M8; φ-grids only, else 0) */
 } sf_formh_diag;
 
 /* ---- the form interface (form.h): form "hyperbolic" ---- */
