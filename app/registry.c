@@ -461,11 +461,12 @@ sf_status sf_registry_memory(sf_ctx *ctx, const sf_case *c, int particles, sf_me
                  c->grid.cells, what);
     }
     else if (!strcmp(c->form, "hyperbolic")) {
-        const double n = (double)c->grid.cells; /* ω-cells; N⁰ has as many η-cells, N^± half */
+        /* ω-cells n; N⁰ has 2n η-cells, N⁺ and N⁻ n/2 each (reduction/plan.c): 3n² cells */
+        const double n = (double)c->grid.cells;
         snprintf(what, sizeof what, "the K̂ table (%ld² doubles)", c->grid.cells);
         mem_item(e, dbl * n * n, "grid.cells", c->grid.cells, what);
-        snprintf(what, sizeof what, "the state (2 × %ld² cells) and CVODE's vectors", c->grid.cells);
-        mem_item(e, dbl * 2.0 * n * n * (ode_copies(c) + 1.0 + SF_MEM_FORMH_ARRAYS), "grid.cells",
+        snprintf(what, sizeof what, "the state (3 × %ld² cells) and CVODE's vectors", c->grid.cells);
+        mem_item(e, dbl * 3.0 * n * n * (ode_copies(c) + 1.0 + SF_MEM_FORMH_ARRAYS), "grid.cells",
                  c->grid.cells, what);
     }
     /* form ode: d_H numbers */
