@@ -214,6 +214,42 @@ done:
     sf_case_free(&c);
 }
 
+/* ½ sinh 2η n⁰(η) (d = 20, σ = 1): the weight of the start in m (H3). */
+static double lever_n0(double eta, void *user)
+{
+    (void)user;
+    return 0.5 * sinh(2.0 * eta) * sf_hyperbolic_n0(eta, 20.0, 1.0, 1.0);
+}
+
+/* The planner's η-box: the reach leaves the stated tail of ∫|aρ| outside (checked by an
+ * independent GSL integral), the N⁰ grid is symmetric with twice the ω-cells, N^± starts at
+ * the default η₀ = 0.25. */
+static void check_plan(sf_ctx *ctx)
+{
+    sf_case c = {0};
+    sf_hyperbolic_plan plan;
+    double r0 = NAN, rp = NAN, tail = NAN, total = NAN, err;
+    const double TAIL = 1e-6;
+    SF_EXPECT_OK(ctx, hyper_case(ctx, &c, 20, "relu", 24));
+    SF_EXPECT_OK(ctx, sf_reduce_hyperbolic_reach(ctx, &c, TAIL, &r0, &rp));
+    gsl_integration_workspace *ws = gsl_integration_workspace_alloc(1000);
+    gsl_function F = {lever_n0, NULL};
+    /* up to η = 40, where the integrand is e^{−80} of its peak */
+    gsl_integration_qag(&F, 0.0, 40.0, 0.0, 1e-10, 1000, GSL_INTEG_GAUSS21, ws, &total, &err);
+    gsl_integration_qag(&F, r0, 40.0, 0.0, 1e-10, 1000, GSL_INTEG_GAUSS21, ws, &tail, &err);
+    gsl_integration_workspace_free(ws);
+    printf("  reach of 1e-6 of the weight: eta = %.4f (N0), %.4f (N+-); tail share %.4g\n", r0, rp,
+           tail / total);
+    /* the bisection stops within 1e-6 in η, where the tail's slope e^{−2η} changes it by 2e-6
+     * relative; the quadratures add 1e-10 */
+    SF_EXPECT_NEAR(tail / total / TAIL, 1.0, 1e-5);
+    SF_EXPECT_OK(ctx, sf_plan_hyperbolic(ctx, &c, 0, 0.0, &plan));
+    SF_EXPECT(plan.grid[1].lo == -plan.grid[1].hi && plan.grid[1].cells == 48);
+    SF_EXPECT(plan.grid[2].lo == 0.25 && plan.grid[2].hi > plan.grid[2].lo);
+    SF_EXPECT(plan.coord.id == SF_COORD_PHI && plan.grid[0].cells == 24);
+    sf_case_free(&c);
+}
+
 static void check_refusals(sf_ctx *ctx)
 {
     sf_case c = {0};
@@ -241,6 +277,7 @@ int main(void)
     check_start(ctx);
     check_dissipation(ctx);
     check_radial(ctx);
+    check_plan(ctx);
     check_refusals(ctx);
     sf_ctx_destroy(&ctx);
     SF_TEST_DONE();
