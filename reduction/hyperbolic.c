@@ -31,8 +31,12 @@
 #include "symflow/reduction.h"
 
 enum {
-    SF_H_QAG_LIMIT = 200 /* subintervals of one adaptive cell integral */
+    SF_H_QAG_LIMIT = 200, /* subintervals of one adaptive cell integral */
+    SF_H_BISECT_MAX = 60  /* bisection steps of the reach: 40 · 2⁻⁶⁰ is far below SF_H_REACH_TOL */
 };
+static const double SF_H_REACH_TOL =
+    1e-6; /* the reach is found to this in η: the tail share e^{−2η} then moves by 2·10⁻⁶ of
+             itself, nothing for a box rule */
 static const double SF_H_QAG_RTOL =
     1e-12; /* relative accuracy of each cell integral: four decades under the 1e-8 the
               weighted-mass checks need, and reachable by 21-point Gauss–Kronrod on a smooth
@@ -146,7 +150,7 @@ static sf_status reach_of(sf_ctx *ctx, gsl_integration_workspace *ws, dens q, do
     double total, lo = 0.0, hi = SF_H_ETA_END, t;
     q.lever = 1;
     SF_TRY(ctx, integrate_tail(ctx, ws, &q, 0.0, &total));
-    for (int it = 0; it < 60 && hi - lo > 1e-6; it++) { /* bisection to 10⁻⁶ in η */
+    for (int it = 0; it < SF_H_BISECT_MAX && hi - lo > SF_H_REACH_TOL; it++) {
         const double mid = 0.5 * (lo + hi);
         SF_TRY(ctx, integrate_tail(ctx, ws, &q, mid, &t));
         if (t <= tail * total)

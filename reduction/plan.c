@@ -226,6 +226,7 @@ sf_status sf_plan_hyperbolic(sf_ctx *ctx, const sf_case *c, int grow, double eta
     const double e0 = eta0 > 0.0 ? eta0 : SF_H_ETA0;
     const double grow_eta = SF_H_GROWTH * (double)(1 + grow);
     const double emax0 = (r0 + grow_eta) * c->grid.margin;
+    /* N^± needs a non-empty interval above η₀ even when its weight underflows (d ≫ 1) */
     const double emaxp = fmax((rp + grow_eta) * c->grid.margin, 2.0 * e0);
     const double d = (double)c->problem.d;
     const sf_coord *x = sf_coord_get(plan->coord.id);

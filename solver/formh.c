@@ -185,8 +185,9 @@ static void potential(sf_formh *h, const double *y)
         h->gpsi[j] = (h->psi[j + 1] - h->psi[j]) / (h->go->centres[j + 1] - h->go->centres[j]);
 }
 
-/* The fluxes of family F for state y (after potential): adds −div to D (may be NULL) and the
- * b = 0 outflows to res (may be NULL); returns the family's part of the dissipation D. */
+/* (H1), (H2), §4.7: the fluxes of family F for state y (after potential): adds −div to D
+ * (may be NULL) and the b = 0 outflows to res (may be NULL); returns the family's part of the
+ * discrete (H4) dissipation. */
 static double family_flux(sf_formh *h, const family *F, const double *y, double *D, double *res)
 {
     const size_t nw = h->nw, n = F->n;
