@@ -14,6 +14,7 @@
 #include "symflow/formode.h"
 #include "symflow/forml.h"
 #include "symflow/formt.h"
+#include "symflow/formh.h"
 #include "symflow/grid.h"
 #include "symflow/plan.h"
 #include "symflow/reduction.h"
@@ -35,6 +36,7 @@ struct sf_instance {
     sf_lifted_problem lifted;        /* form L tables (owned) */
     sf_hemi_problem hemi;            /* form L tables on the d_H = 2 hemisphere (owned) */
     sf_transport_problem transport;  /* form T tables (owned) */
+    sf_hyperbolic_problem hyper;     /* form H tables (owned) */
     sf_odd_problem odd;              /* form ode data (owned) */
     sf_kernel_table table;           /* particle tables (owned) */
     sf_psim_params psim;             /* particle parameters (the sgd target owned) */
@@ -102,6 +104,7 @@ void sf_instance_destroy(sf_instance **in)
     sf_lifted_problem_free(&x->lifted);
     sf_hemi_problem_free(&x->hemi);
     sf_transport_problem_free(&x->transport);
+    sf_hyperbolic_problem_free(&x->hyper);
     sf_odd_problem_free(&x->odd);
     sf_kernel_table_free(&x->table);
     sf_registry_psim_release(&x->psim);
@@ -247,6 +250,46 @@ cleanup:
 static sf_status solve_transport(sf_ctx *ctx, const sf_case *c, const sf_solve_opts *o,
                                  sf_solve_report *r);
 
+/* ---- form H: planner sf_plan_hyperbolic, tables sf_reduce_hyperbolic, constructor
+ * sf_formh_form ---- */
+static sf_status build_hyperbolic_plan(sf_ctx *ctx, const sf_case *c,
+                                       const sf_hyperbolic_plan *plan, sf_instance *in)
+{
+    sf_status status = SF_OK;
+    char sch[64];
+    for (int k = 0; k < 3; k++) SF_TRY(ctx, sf_grid1_create(ctx, &plan->grid[k], &in->grid[k]));
+    SF_TRY(ctx, sf_reduce_hyperbolic(ctx, c, &in->grid[0], &in->grid[1], &in->grid[2],
+                                     &in->tables, &in->hyper));
+    const sf_formh_form_params fp = {.go = &in->grid[0], .ge0 = &in->grid[1],
+                                     .gep = &in->grid[2], .p = &in->hyper, .coord = plan->coord,
+                                     .scheme = plan->scheme, .edge_mass = plan->edge_mass};
+    SF_TRY(ctx, sf_formh_form(ctx, &fp, &in->form));
+    in->ode = plan->ode;
+    scheme_names(c, sch, sizeof sch);
+    snprintf(in->describe, sizeof in->describe,
+             "hyperbolic, target %s, d = %ld, d_H = %ld, %zu cells on %s x %zu on eta in ±%.4g "
+             "(N0) + 2 x %zu on eta in [%.4g, %.4g] (N+, N-), delta > 0 weight %.3g of %.4g (%s)",
+             c->problem.target, c->problem.d, c->problem.d_H, in->grid[0].n,
+             sf_coord_get(plan->coord.id)->name, in->grid[1].n, plan->grid[1].hi, in->grid[2].n,
+             plan->grid[2].lo, plan->grid[2].hi, 2.0 * in->hyper.weightp,
+             in->hyper.weight0 + 2.0 * in->hyper.weightp, sch);
+cleanup:
+    return status;
+}
+
+static sf_status build_hyperbolic(sf_ctx *ctx, const sf_case *c, sf_instance *in)
+{
+    sf_status status = SF_OK;
+    sf_hyperbolic_plan plan;
+    SF_TRY(ctx, sf_plan_hyperbolic(ctx, c, 0, 0.0, &plan));
+    SF_TRY(ctx, build_hyperbolic_plan(ctx, c, &plan, in));
+cleanup:
+    return status;
+}
+
+static sf_status solve_hyperbolic(sf_ctx *ctx, const sf_case *c, const sf_solve_opts *o,
+                                  sf_solve_report *r);
+
 typedef struct {
     const char *name;                                            /* form: … */
     sf_status (*build)(sf_ctx *, const sf_case *, sf_instance *); /* planner + tables + form */
@@ -259,6 +302,7 @@ static const sf_registry_entry sf_registry[] = {
     {"lifted", build_lifted, NULL},
     {"transport", build_transport, solve_transport},
     {"ode", build_ode, NULL},
+    {"hyperbolic", build_hyperbolic, solve_hyperbolic},
 };
 enum { SF_N_FORMS = (int)(sizeof sf_registry / sizeof sf_registry[0]) };
 
@@ -382,7 +426,8 @@ enum {
     SF_MEM_ADAMS = 16, /* CVODE state copies, adams: Nordsieck array (q ≤ 12) + work vectors */
     SF_MEM_BDF = 17,   /* bdf: Nordsieck (q ≤ 5) + work vectors + SPGMR's 5 + 1 Krylov vectors */
     SF_MEM_FORML_ARRAYS = 10, /* form L: per-cell arrays besides the state (solver/forml.c) */
-    SF_MEM_FORMT_ARRAYS = 12  /* form T: per-cell arrays besides the state (solver/formt.c) */
+    SF_MEM_FORMT_ARRAYS = 12, /* form T: per-cell arrays besides the state (solver/formt.c) */
+    SF_MEM_FORMH_ARRAYS = 2   /* form H: per-cell arrays besides the state (solver/formh.c) */
 };
 
 /* Add an item of `bytes` to *e, keeping the largest with the key that drives it. */
@@ -462,6 +507,15 @@ sf_status sf_registry_memory(sf_ctx *ctx, const sf_case *c, int particles, sf_me
         snprintf(what, sizeof what, "the state (%zu × %zu × %zu cells) and CVODE's vectors",
                  gp[0].cells, gp[1].cells, gp[2].cells);
         mem_item(e, dbl * cells * (ode_copies(c) + 1.0 + SF_MEM_FORMT_ARRAYS), "grid.cells",
+                 c->grid.cells, what);
+    }
+    else if (!strcmp(c->form, "hyperbolic")) {
+        /* ω-cells n; N⁰ has 2n η-cells, N⁺ and N⁻ n/2 each (reduction/plan.c): 3n² cells */
+        const double n = (double)c->grid.cells;
+        snprintf(what, sizeof what, "the K̂ table (%ld² doubles)", c->grid.cells);
+        mem_item(e, dbl * n * n, "grid.cells", c->grid.cells, what);
+        snprintf(what, sizeof what, "the state (3 × %ld² cells) and CVODE's vectors", c->grid.cells);
+        mem_item(e, dbl * 3.0 * n * n * (ode_copies(c) + 1.0 + SF_MEM_FORMH_ARRAYS), "grid.cells",
                  c->grid.cells, what);
     }
     /* form ode: d_H numbers */
@@ -635,5 +689,38 @@ sf_status sf_registry_particles(sf_ctx *ctx, const sf_case *c, const sf_solve_op
     SF_TRY(ctx, drive_instance(ctx, in, o, r));
 cleanup:
     sf_instance_destroy(&in);
+    return status;
+}
+
+typedef struct {
+    const sf_case *c;
+    const sf_solve_opts *o;
+    sf_solve_report *r;
+} hyperbolic_run;
+
+/* The planner's callback: one form-H solve of a plan. */
+static sf_status hyperbolic_solve(sf_ctx *ctx, void *user, const sf_hyperbolic_plan *plan)
+{
+    sf_status status = SF_OK;
+    const hyperbolic_run *hr = user;
+    sf_instance *in = NULL;
+    SF_TRY(ctx, instance_new(ctx, hr->c, &in));
+    in->tables = tables_of(hr->o);
+    SF_TRY(ctx, build_hyperbolic_plan(ctx, hr->c, plan, in));
+    SF_TRY(ctx, drive_instance(ctx, in, hr->o, hr->r));
+cleanup:
+    sf_instance_destroy(&in);
+    return status;
+}
+
+/* Form H's solve: the η-box policy of the planner (plan.h) around hyperbolic_solve. */
+static sf_status solve_hyperbolic(sf_ctx *ctx, const sf_case *c, const sf_solve_opts *o,
+                                  sf_solve_report *r)
+{
+    const hyperbolic_run run = {c, o, r};
+    char note[512];
+    sf_status status = sf_plan_hyperbolic_run(ctx, c, hyperbolic_solve, (void *)&run, note,
+                                              sizeof note);
+    if (note[0]) snprintf(r->note, sizeof r->note, "%s", note);
     return status;
 }

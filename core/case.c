@@ -27,7 +27,7 @@
  *   start.law              balanced-sphere | gaussian    balanced-sphere
  *   start.sigma_a          finite > 0                    1.0
  *   start.sigma_b          finite > 0                    1.0
- *   form                   lifted | transport | ode      lifted
+ *   form                   lifted | transport | ode | hyperbolic   lifted
  *   grid.cells             integer 8 … 1000000           200
  *   grid.spacing           uniform | refined | stretched uniform
  *   grid.ratio             finite ≥ 1                    10     (refined spacing only)

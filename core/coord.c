@@ -21,6 +21,10 @@ static const sf_coord sf_coord_table[SF_COORD_COUNT] = {
     [SF_COORD_AZIMUTH] = {"phi", "azimuth phi of the projection of the neuron direction on H, "
                           "from e_1 toward e_2", "rad", 0.0, 2.0 * M_PI, "cos(theta) dphi",
                           SF_BOUNDARY_PERIODIC, 0},
+    [SF_COORD_ETA] = {"eta", "hyperbolic angle eta of a neuron with a^2 < |b|^2: tanh eta = a/|b|",
+                      "1", -HUGE_VAL, HUGE_VAL, "deta", SF_BOUNDARY_BOX, 0},
+    [SF_COORD_ETA_POS] = {"eta_pos", "hyperbolic angle eta of a neuron with a^2 > |b|^2: "
+                          "tanh eta = |b|/|a|", "1", 0.0, HUGE_VAL, "deta", SF_BOUNDARY_BOX, 0},
 };
 
 const sf_coord *sf_coord_get(sf_coord_id id)

@@ -196,3 +196,96 @@ sf_status sf_plan_hemi(sf_ctx *ctx, const sf_case *c, sf_hemi_plan *plan)
 cleanup:
     return status;
 }
+
+/* ---- form H (MATH §4.7) ---- */
+
+/* The η-box and grid rule of form H. The start's weighted density decays like e^{−2|η|}
+ * (reduction/hyperbolic.c), so the box is the start's reach plus an additive allowance for
+ * the growth of |a|, |b| under the flow (a factor e^{SF_H_GROWTH} per step). Measured on
+ * relu-teacher (d = 20, t ≤ 20, 64 φ × 128 η cells): the share of ∫|aρ| beyond |η| = 4.5 stays
+ * ≤ 5·10⁻⁶ and beyond 5.7 ≤ 5·10⁻⁷ up to t = 20 (the flow barely widens N⁰ in η), while the
+ * start rule at 10⁻⁷ gives 5.9. The grid rule: with η-cells = ω-cells the η-direction carries
+ * most of the error (relu-teacher R(2): at 32 φ-cells, 32 → 64 η-cells moves R by 1.8e-3; at 64
+ * η-cells, 32 → 64 φ-cells by 4e-4), so N⁰ gets SF_H_ETA_PER_OMEGA × grid.cells η-cells,
+ * sinh-stretched about 0 with the focus below (R(2) at 128 φ × 128 η: focus 2 bulk widths
+ * 2.6e-5 closer to the converged value than focus 4; focus 2 at 32 × 32 cells let the coarse
+ * outer cells carry mass to the box edge, hence the factor 2 in η). */
+static const double SF_H_TAIL = 1e-7;   /* share of ∫|aρ| of the start left beyond the box: a
+                                           decade under the monitor's threshold (formh.c) */
+static const double SF_H_GROWTH = 1.0;  /* η-allowance per growth step: a factor e ≈ 2.7 in |b| */
+static const double SF_H_ETA0 = 0.25;   /* inner boundary of N^± (§4.7: R moves by < 3e-8 for
+                                           η₀ in [0.05, 0.5] on relu-teacher) */
+static const double SF_H_FOCUS = 2.0;   /* focus of the N⁰ sinh grid in bulk widths σ_a/(σ_b√d) */
+enum {
+    SF_H_ETA_PER_OMEGA = 2, /* N⁰ η-cells per ω-cell (above) */
+    SF_H_ATTEMPTS = 3,      /* solves on growing η-boxes before reporting the edge stop */
+    SF_H_POS_CELLS_DIV = 2, /* N^± η-cells = ω-cells / this (their weight is ~10⁻⁵ of N⁰'s) */
+    SF_H_POS_CELLS_MIN = 16 /* fewest N^± η-cells */
+};
+
+sf_status sf_plan_hyperbolic(sf_ctx *ctx, const sf_case *c, int grow, double eta0,
+                             sf_hyperbolic_plan *plan)
+{
+    sf_status status = SF_OK;
+    double r0, rp;
+    SF_CHECK(ctx, c && plan, SF_E_ARG, "sf_plan_hyperbolic: NULL argument");
+    *plan = (sf_hyperbolic_plan){0};
+    SF_CHECK(ctx, c->start.law == SF_START_GAUSSIAN, SF_E_UNSUPPORTED,
+             "%s: start.law = '%s' with form hyperbolic: a balanced start is the limit "
+             "delta -> 0 at |eta| = infinity (MATH §4.7); use form: lifted, or start.law: gaussian",
+             sf_case_where(c, "start.law"), sf_name_of(&sf_start_names, (int)c->start.law));
+    SF_CHECK(ctx, c->grid.spacing != SF_SPACING_STRETCHED, SF_E_UNSUPPORTED,
+             "%s: grid.spacing = stretched with form hyperbolic: expected uniform or refined "
+             "(the spacing of the omega-grid; the eta-grids are stretched by the planner)",
+             sf_case_where(c, "grid.spacing"));
+    SF_TRY(ctx, sf_reduce_coord(ctx, c, &plan->coord));
+    SF_CHECK(ctx, plan->coord.id == SF_COORD_THETA || c->problem.d_H == 1, SF_E_UNSUPPORTED,
+             "%s: problem.d_H = %ld with form hyperbolic and a target that is not radial: the "
+             "3-D lift on (eta, phi, theta) of d_H = 2 is not implemented; use d_H = 1 or a "
+             "radial target", sf_case_where(c, "problem.d_H"), c->problem.d_H);
+    SF_TRY(ctx, sf_reduce_hyperbolic_reach(ctx, c, SF_H_TAIL, &r0, &rp));
+    const double e0 = eta0 > 0.0 ? eta0 : SF_H_ETA0;
+    const double grow_eta = SF_H_GROWTH * (double)(1 + grow);
+    const double emax0 = (r0 + grow_eta) * c->grid.margin;
+    /* N^± needs a non-empty interval above η₀ even when its weight underflows (d ≫ 1) */
+    const double emaxp = fmax((rp + grow_eta) * c->grid.margin, 2.0 * e0);
+    const double d = (double)c->problem.d;
+    const sf_coord *x = sf_coord_get(plan->coord.id);
+    const size_t n = (size_t)c->grid.cells;
+    plan->grid[0] = (sf_grid1_params){.cells = n, .lo = x->lo, .hi = x->hi,
+                                      .spacing = c->grid.spacing, .ratio = c->grid.ratio,
+                                      .centre = x->lo, .focus = x->hi - x->lo};
+    plan->grid[1] = (sf_grid1_params){.cells = SF_H_ETA_PER_OMEGA * n, .lo = -emax0, .hi = emax0,
+                                      .spacing = SF_SPACING_STRETCHED, .ratio = 1.0, .centre = 0.0,
+                                      .focus = SF_H_FOCUS * c->start.sigma_a / (c->start.sigma_b * sqrt(d))};
+    const size_t np = n / SF_H_POS_CELLS_DIV > SF_H_POS_CELLS_MIN ? n / SF_H_POS_CELLS_DIV : SF_H_POS_CELLS_MIN;
+    plan->grid[2] = (sf_grid1_params){.cells = np, .lo = e0, .hi = emaxp,
+                                      .spacing = SF_SPACING_UNIFORM, .ratio = 1.0, .centre = e0,
+                                      .focus = 1.0};
+    plan->scheme = sf_plan_scheme(c);
+    plan->ode = sf_plan_ode(c);
+cleanup:
+    return status;
+}
+
+sf_status sf_plan_hyperbolic_run(sf_ctx *ctx, const sf_case *c, sf_hyperbolic_solve_fn solve,
+                                 void *user, char *note, size_t cap)
+{
+    sf_status status = SF_OK;
+    sf_hyperbolic_plan plan;
+    if (note && cap) note[0] = '\0';
+    SF_CHECK(ctx, c && solve, SF_E_ARG, "sf_plan_hyperbolic_run: NULL argument");
+    const int fixed = sf_case_is_set(c, "grid.margin");
+    for (int attempt = 0;; attempt++) {
+        SF_TRY(ctx, sf_plan_hyperbolic(ctx, c, attempt, 0.0, &plan));
+        status = solve(ctx, user, &plan);
+        if (status != SF_E_DOMAIN || fixed || attempt + 1 == SF_H_ATTEMPTS) break;
+        if (note && cap)
+            snprintf(note, cap, "%s; solved again with eta-boxes %g larger", sf_ctx_message(ctx),
+                     SF_H_GROWTH * (double)(attempt + 1));
+        sf_ctx_clear(ctx);
+    }
+    SF_TRY(ctx, status);
+cleanup:
+    return status;
+}

@@ -78,7 +78,7 @@ sf_status sf_reduce_lifted_progress(sf_ctx *ctx, const sf_case *c, const sf_grid
              "sf_reduce_lifted: NULL argument");
     SF_CHECK(ctx, c->start.law == SF_START_BALANCED_SPHERE, SF_E_UNSUPPORTED,
              "%s: start.law = '%s': form lifted needs a balanced start (|a| = |b|); use form: "
-             "transport",
+             "transport or form: hyperbolic",
              sf_case_where(c, "start.law"), sf_name_of(&sf_start_names, (int)c->start.law));
     SF_TRY(ctx, sf_kernel_create(ctx, c, &k));
     SF_TRY(ctx, check_grid(ctx, g, &k->coord));

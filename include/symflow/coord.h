@@ -18,6 +18,8 @@ typedef enum {
     SF_COORD_COMPONENT, /* index of a basis vector of H (form ode, §3) */
     SF_COORD_AZIMUTH,   /* φ ∈ [0, 2π), periodic: azimuth of the direction's projection on H
                            (d_H = 2 hemisphere, §4.8); netCDF name "phi" */
+    SF_COORD_ETA,       /* η ∈ ℝ, hyperbolic angle of a neuron with a² < |b|² (form H, §4.7) */
+    SF_COORD_ETA_POS,   /* η > η₀, hyperbolic angle of a neuron with a² > |b|² (form H) */
     SF_COORD_COUNT
 } sf_coord_id;
 

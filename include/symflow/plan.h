@@ -87,5 +87,31 @@ typedef struct {
 
 /* Errors: stretched spacing (SF_E_UNSUPPORTED, naming grid.spacing). */
 sf_status sf_plan_hemi(sf_ctx *ctx, const sf_case *c, sf_hemi_plan *plan);
+/* ---- form H (MATH §4.7) ---- */
+typedef struct {
+    sf_coord_info coord;    /* θ (radial targets) or φ (d_H = 1) and the group */
+    sf_grid1_params grid[3];/* ω (grid.cells on the coordinate), η of N⁰ (stretched about 0,
+                               symmetric), η of N^± (uniform on [η₀, η_max⁺]) */
+    sf_fv_scheme scheme;    /* scheme.* */
+    sf_ode_params ode;      /* integrator settings */
+    double edge_mass;       /* monitor threshold: 0 = the form's default */
+} sf_hyperbolic_plan;
+
+/* The plan of a form-H case whose η-boxes are `grow` growth steps (SF_H_GROWTH each) beyond
+ * the start's reach (sf_reduce_hyperbolic_reach), times grid.margin; η₀ = eta0 (≤ 0: the
+ * default SF_H_ETA0). Errors: a balanced start, d_H = 2 (not implemented: the (η, φ, θ)
+ * lift), stretched ω spacing — each naming its key. */
+sf_status sf_plan_hyperbolic(sf_ctx *ctx, const sf_case *c, int grow, double eta0,
+                             sf_hyperbolic_plan *plan);
+
+/* A solve of a form-H plan, supplied by the caller (build, drive); SF_E_DOMAIN when the
+ * mass reached the η-box edge. */
+typedef sf_status (*sf_hyperbolic_solve_fn)(sf_ctx *ctx, void *user, const sf_hyperbolic_plan *plan);
+
+/* The box policy of form H: solve on the start-rule box; after an edge stop solve again on a
+ * box one growth step larger, at most SF_H_ATTEMPTS times, unless the user set grid.margin
+ * (then the first edge stop is final). note: why the box grew, or "" (cap bytes). */
+sf_status sf_plan_hyperbolic_run(sf_ctx *ctx, const sf_case *c, sf_hyperbolic_solve_fn solve,
+                                 void *user, char *note, size_t cap);
 
 #endif

@@ -113,5 +113,25 @@ typedef struct {
     double *tau0_minus; /* the same for τ⁻ (owned) */
     double risk_const;  /* ½ E f_H² in the input law (M14) */
 } sf_hemi_problem;
+/* Form H (MATH §4.7): the |δ|-weighted densities N⁰ (δ < 0, η ∈ ℝ) and N^± (δ > 0, η > η₀)
+ * on (η, ω), ω the reduced coordinate of form L (θ for radial targets, φ for d_H = 1). The
+ * kernel tables live on the ω-grid's centres; the start (a, ρ, ω independent) factorises,
+ * N(η, ω) = n(η) τ₀(ω), and is given by its two 1-D factors as exact cell integrals. */
+typedef struct {
+    size_t n_omega;    /* cells of the ω-grid */
+    double *K;         /* n_omega² row-major K̂(ω_i, ω_j) at centres (M11); symmetric (owned) */
+    double *G;         /* n_omega: Ĝ(ω_i) at centres (M12) (owned) */
+    double *tau0;      /* n_omega: τ₀ cell masses (direction law of b, §4.6), sum 1 (owned) */
+    double risk_const; /* ½ E f*² in the input law (M14) */
+    size_t n_eta0;     /* cells of the N⁰ η-grid (η ∈ [−η_max, η_max]) */
+    double *w0;        /* n_eta0: ∫_cell n⁰(η) dη, n⁰ the η-factor of N⁰ (owned) */
+    size_t n_etap;     /* cells of the N^± η-grid (η ∈ [η₀, η_max⁺]) */
+    double *wp;        /* n_etap: ∫_cell n^s(η) dη, the same for s = ±1 (owned) */
+    double below;      /* ∫_0^{η₀} n^s dη: the δ > 0 weight of each sign below η₀ (b ≈ 0) */
+    double weight0;    /* E[−δ; δ < 0] = ∫_ℝ n⁰ (all of ℝ, the box's tails included) */
+    double weightp;    /* E[δ; δ > 0, sgn a = s] = ∫_0^∞ n^s, each sign */
+    int antipodal;     /* 1: b = 0 maps ω to the cell of hi + lo − ω (φ → π − φ, d_H = 1);
+                          0: ω is unchanged (θ, radial targets) (§4.7) */
+} sf_hyperbolic_problem;
 
 #endif

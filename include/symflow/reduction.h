@@ -170,5 +170,28 @@ double sf_hemi_risk_const(const sf_hemi *h);                             /* ½ E
 sf_status sf_reduce_hemi(sf_ctx *ctx, const sf_case *c, const sf_grid1 *g, size_t n_phi,
                          const sf_table_progress *tp, sf_hemi_problem *p);
 void sf_hemi_problem_free(sf_hemi_problem *p);
+/* ---- form H (MATH §4.7): the hyperbolic lift of a gaussian start ---- */
+
+/* The η-factors of the gaussian start's weighted densities (§4.7), closed forms of the
+ * q-integrals: n⁰(η) = ∫₀^∞ q³ p_a(q sinh η) p_ρ(q cosh η) dq and n^s(η) = ∫₀^∞ q³
+ * p_a(q cosh η) p_ρ(q sinh η) dq (η > 0), a ~ N(0, σ_a²), ρ = |b| ~ σ_b χ_d. */
+double sf_hyperbolic_n0(double eta, double d, double sigma_a, double sigma_b);
+double sf_hyperbolic_np(double eta, double d, double sigma_a, double sigma_b);
+
+/* The η-reach of the start (reduction/hyperbolic.c): the smallest η_max with at most `tail`
+ * of ∫ ½ sinh 2|η| n dη beyond it (the weight of the mass in m, H3), for N⁰ (*eta0) and N^±
+ * (*etap). Gaussian start only. */
+sf_status sf_reduce_hyperbolic_reach(sf_ctx *ctx, const sf_case *c, double tail, double *eta0,
+                                     double *etap);
+
+/* Tabulate form H on the ω-grid go (cells of sf_reduce_coord's interval), the N⁰ η-grid ge0
+ * (symmetric about 0) and the N^± η-grid gep (from η₀ > 0): K̂, Ĝ at ω-centres, τ₀ cell
+ * masses, ½E f*², and the exact cell integrals of n⁰, n^s (GSL adaptive quadrature of the
+ * closed forms). Needs start.law = gaussian; errors name the case key. *p owns its arrays:
+ * sf_hyperbolic_problem_free. */
+sf_status sf_reduce_hyperbolic(sf_ctx *ctx, const sf_case *c, const sf_grid1 *go,
+                               const sf_grid1 *ge0, const sf_grid1 *gep,
+                               const sf_table_progress *tp, sf_hyperbolic_problem *p);
+void sf_hyperbolic_problem_free(sf_hyperbolic_problem *p);
 
 #endif

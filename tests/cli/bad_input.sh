@@ -199,5 +199,15 @@ expect_error "unwritable output" any "/nonexistent_dir/x.nc" \
     -- solve good.yaml -o /nonexistent_dir/x.nc --quiet
 if [ -e /nonexistent_dir/x.nc ]; then fail "unwritable output: file exists"; else pass; fi
 
+# Form H (hyperbolic): a balanced start is refused naming start.law and form lifted; a
+# stretched omega-grid naming grid.spacing (exit 10, unsupported combination).
+E_UNSUPPORTED=10
+write_case good.yaml
+expect_error "form hyperbolic, balanced start" "$E_UNSUPPORTED" "start.law" "form: lifted" \
+    -- solve good.yaml -o out.nc --set form=hyperbolic --quiet
+expect_error "form hyperbolic, stretched" "$E_UNSUPPORTED" "grid.spacing = stretched" \
+    -- solve good.yaml -o out.nc --set form=hyperbolic --set start.law=gaussian \
+    --set grid.spacing=stretched --quiet
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -83,7 +83,8 @@ SAME_ATTRS = ("symflow_kind", "form", "target", "input", "start", "method", "spa
 #: Attributes that are results: within the tolerance.
 NUMERIC_ATTRS = ("risk_const", "minimiser_mass")
 #: What a reference must cover, as (attribute, value).
-COVERAGE = (("form", "lifted"), ("form", "transport"), ("form", "ode"), ("method", "bdf"),
+COVERAGE = (("form", "lifted"), ("form", "transport"), ("form", "ode"), ("form", "hyperbolic"),
+            ("method", "bdf"),
             ("limiter", "minmod"), ("spacing", "refined"), ("input", "sphere"))
 
 
