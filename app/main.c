@@ -554,7 +554,7 @@ static int run_postproc(const char *command, const char *usage, int argc, char *
     }
 #ifdef SF_PYTHON_PRELOAD /* sanitizer build: ASan's runtime first in the interpreter */
     setenv("LD_PRELOAD", SF_PYTHON_PRELOAD, 1);
-    setenv("ASAN_OPTIONS", "detect_leaks=0", 0);
+    setenv("ASAN_OPTIONS", "detect_leaks=0", 1); /* the interpreter never frees some objects */
 #endif
     args[0] = (char *)SF_PYTHON;
     args[1] = (char *)"-m";
