@@ -484,6 +484,14 @@ static int cmd_compare(sf_ctx *ctx, int argc, char **argv)
             printf("  |w_m - w|: max %.4e\n", s.max_w_gap);
             printf("  final: R = %.6g (field) vs %.6g (particles)\n", s.final_risk_field,
                    s.final_risk_particles);
+        } else if (!isnan(s.max_w1_phi_plus) || !isnan(s.max_w1_phi_minus)) {
+            printf("  W1 of theta-marginals: max %.4e (tau+), %.4e (tau-) rad; circular W1 of "
+                   "phi-marginals: max %.4e (tau+), %.4e (tau-) rad\n", s.max_w1_theta_plus,
+                   s.max_w1_theta_minus, s.max_w1_phi_plus, s.max_w1_phi_minus);
+            printf("  final: R = %.6g (field) vs %.6g (particles); |tau+| = %.6g vs %.6g; "
+                   "|tau-| = %.6g vs %.6g\n", s.final_risk_field, s.final_risk_particles,
+                   s.final_mass_plus_field, s.final_mass_plus_particles, s.final_mass_minus_field,
+                   s.final_mass_minus_particles);
         } else {
             printf("  W1 of theta-marginals: max %.4e (tau+), %.4e (tau-) rad\n", s.max_w1_plus,
                    s.max_w1_minus);

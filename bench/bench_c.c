@@ -11,6 +11,10 @@
  *                                       d = D; seconds per velocity evaluation
  *   bench_c gtable CASE N              the case's Ĝ, ∂Ĝ on N uniform nodes (M12), for the
  *                                       PyTorch loops of bench/run
+ *   bench_c hemi NTH NPHI REPS          form L on the hemisphere (xor, d = 20, MATH §4.8):
+ *                                       one kernel application Ψ = K̂ M − Ĝ (L6) on NTH ×
+ *                                       NPHI cells, by FFT in φ and (NPHI ≤ 1024) by the
+ *                                       dense circulant; process CPU seconds per application
  *
  * Not here: what the figures are compared with (bench/run), the PDE solves (symflow solve).
  * Each timing line prints the median, min and max over REPS repetitions.
@@ -23,6 +27,7 @@
 #include <time.h>
 
 #include "symflow/case.h"
+#include "symflow/formhemi.h"
 #include "symflow/forml.h"
 #include "symflow/grid.h"
 #include "symflow/reduction.h"
@@ -210,8 +215,89 @@ cleanup:
     return (int)status;
 }
 
+static double cpu_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* CPU seconds of one sf_formhemi_potential (the kernel application of (L6)) with `apply`. */
+static double hemi_apply_time(sf_formhemi *f, const double *y, double *psi, int reps)
+{
+    long evals = 1;
+    for (;;) {
+        const double t0 = cpu_s();
+        for (long e = 0; e < evals; e++) sf_formhemi_potential(f, y, psi);
+        if (cpu_s() - t0 >= 0.25 * BENCH_MIN_INTERVAL_S) break;
+        evals *= 2;
+    }
+    double v[BENCH_MAX_REPS], med, lo, hi;
+    for (int r = 0; r < reps; r++) {
+        const double t0 = cpu_s();
+        for (long e = 0; e < evals; e++) sf_formhemi_potential(f, y, psi);
+        v[r] = (cpu_s() - t0) / (double)evals;
+    }
+    stats(v, reps, &med, &lo, &hi);
+    return med;
+}
+
+/* Kernel application on the hemisphere: xor's tables on nth uniform θ-cells × nphi φ-cells. */
+static int bench_hemi(long nth, long nphi, int reps)
+{
+    sf_ctx *ctx = NULL;
+    sf_status status = SF_OK;
+    sf_case c = {0};
+    sf_grid1 g = {0};
+    sf_hemi_problem p = {0};
+    sf_formhemi *ff = NULL, *fd = NULL;
+    double *y = NULL, *psi = NULL;
+    if (sf_ctx_create(&ctx) != SF_OK) return 5;
+    SF_TRY(ctx, sf_case_defaults(ctx, &c));
+    c.problem.input = SF_INPUT_GAUSSIAN;
+    c.problem.d = 20;
+    c.problem.d_H = 2;
+    snprintf(c.problem.target, sizeof c.problem.target, "xor");
+    c.start.law = SF_START_BALANCED_SPHERE;
+    sf_grid1_params gp = sf_grid1_params_default();
+    gp.cells = (size_t)nth;
+    gp.lo = 0.0;
+    gp.hi = 0.5 * M_PI;
+    gp.spacing = SF_SPACING_UNIFORM;
+    SF_TRY(ctx, sf_grid1_create(ctx, &gp, &g));
+    SF_TRY(ctx, sf_reduce_hemi(ctx, &c, &g, (size_t)nphi, NULL, &p));
+    const sf_fv_scheme sch = {.reconstruction = SF_RECON_MUSCL, .limiter = SF_LIMITER_VANLEER};
+    SF_TRY(ctx, sf_formhemi_create(ctx, &g, &p, &sch, SF_HEMI_APPLY_FFT, &ff));
+    const size_t ny = sf_formhemi_size(ff), ncell = (size_t)nth * (size_t)nphi;
+    y = malloc(ny * sizeof *y);
+    psi = malloc(ncell * sizeof *psi);
+    SF_CHECK(ctx, y && psi, SF_E_NOMEM, "bench_c: hemi: %zu cells", ncell);
+    sf_formhemi_initial(ff, y);
+    const double t_fft = hemi_apply_time(ff, y, psi, reps);
+    double t_dense = NAN;
+    if (nphi <= 1024) {
+        SF_TRY(ctx, sf_formhemi_create(ctx, &g, &p, &sch, SF_HEMI_APPLY_DENSE, &fd));
+        t_dense = hemi_apply_time(fd, y, psi, reps);
+    }
+    printf("hemi_apply %ld %ld fft_s %.6g dense_s %.6g fft_per_NlogN_ns %.6g\n", nth, nphi,
+           t_fft, t_dense, 1e9 * t_fft / ((double)ncell * log2((double)nphi)));
+cleanup:
+    if (status != SF_OK) fprintf(stderr, "bench_c: error: %s\n", sf_ctx_message(ctx));
+    free(y);
+    free(psi);
+    sf_formhemi_destroy(&ff);
+    sf_formhemi_destroy(&fd);
+    sf_hemi_problem_free(&p);
+    sf_grid1_free(&g);
+    sf_case_free(&c);
+    sf_ctx_destroy(&ctx);
+    return (int)status;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc >= 5 && !strcmp(argv[1], "hemi"))
+        return bench_hemi(atol(argv[2]), atol(argv[3]), clamp_reps(atol(argv[4])));
     if (argc >= 4 && !strcmp(argv[1], "triad"))
         return bench_triad(atol(argv[2]), clamp_reps(atol(argv[3])));
     if (argc >= 4 && !strcmp(argv[1], "rhs")) return bench_rhs(atol(argv[2]), clamp_reps(atol(argv[3])));

@@ -15,7 +15,9 @@
  *     field cell, so every stage conserves the mass.
  * Forms T and ode have their own comparers (compare_transport: W₁ of the a, u, r marginals
  * against the atoms (aᵢ, b·e₁, |b_⊥|), histograms, w; compare_ode: w_m against w and w*);
- * sf_compare_files picks the comparer from sf_cmp_comparers by the field's `form`.
+ * sf_compare_files picks the comparer from sf_cmp_comparers by the field's `form`; a form-L
+ * field on the d_H = 2 hemisphere (tau_plus(time, theta, phi)) goes to compare_hemi: W₁ of
+ * the θ-marginals and the circular W₁ (M19) of the φ-marginals per sign, masses, risk gap.
  * Not here: reading or writing netCDF directly (ncio.h), the FFTW calls (dct.c), the
  * command line (app/), plots (postproc/symflow_post).
  */
@@ -145,6 +147,83 @@ double sf_w1_cells_vs_atoms(size_t ncells, const double *edges, const double *ce
     return total;
 }
 
+
+/* ∫ |D − c| over the pieces (dl, dr: D at the ends of each piece of length len). */
+static double circle_cost(size_t n, const double *dl, const double *dr, const double *len,
+                          double c)
+{
+    double s = 0.0;
+    for (size_t k = 0; k < n; k++) s += abs_linear_integral(dl[k] - c, dr[k] - c, len[k]);
+    return s;
+}
+
+double sf_w1_circle_cells_vs_atoms(size_t ncells, const double *edges, const double *cell_mass,
+                                   size_t m, const double *x, const double *w)
+{
+    if (ncells == 0 || m == 0 || !edges || !cell_mass || !x || !w) return NAN;
+    double mf = 0.0, mp = 0.0;
+    for (size_t k = 0; k < ncells; k++) mf += cell_mass[k];
+    for (size_t j = 0; j < m; j++) {
+        mp += w[j];
+        if (j > 0 && !(x[j] >= x[j - 1])) return NAN;
+    }
+    if (!(mf > 0.0) || !(mp > 0.0)) return NAN;
+    const size_t cap = ncells + m + 1;
+    double *dl = malloc(cap * sizeof *dl), *dr = malloc(cap * sizeof *dr);
+    double *len = malloc(cap * sizeof *len);
+    double result = NAN;
+    if (!dl || !dr || !len) goto done;
+    /* the pieces between merged breakpoints (edges and atoms): F linear, G constant */
+    size_t n = 0, c = 0, j = 0;
+    double fe = 0.0, g = 0.0, q = edges[0];
+    while (j < m && x[j] <= q) g += w[j++] / mp;
+    while (c < ncells) {
+        const double e1 = edges[c + 1], next = (j < m && x[j] < e1) ? x[j] : e1;
+        const double width = e1 - edges[c], rate = cell_mass[c] / mf / width;
+        if (next > q) {
+            dl[n] = fe + rate * (q - edges[c]) - g;
+            dr[n] = fe + rate * (next - edges[c]) - g;
+            len[n] = next - q;
+            n++;
+        }
+        q = next;
+        if (next == e1) { /* the cell is done (an atom at its end is taken after it) */
+            fe += cell_mass[c] / mf;
+            c++;
+        }
+        while (j < m && x[j] <= q) g += w[j++] / mp;
+    }
+    /* golden section on the convex J(c) = ∫|D − c|, c between min D and max D */
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t k = 0; k < n; k++) {
+        lo = fmin(lo, fmin(dl[k], dr[k]));
+        hi = fmax(hi, fmax(dl[k], dr[k]));
+    }
+    const double gr = 0.6180339887498949;
+    double c1 = hi - gr * (hi - lo), c2 = lo + gr * (hi - lo);
+    double j1 = circle_cost(n, dl, dr, len, c1), j2 = circle_cost(n, dl, dr, len, c2);
+    for (int it = 0; it < 200 && hi - lo > 1e-15 * (1.0 + fabs(lo)); it++) {
+        if (j1 <= j2) {
+            hi = c2;
+            c2 = c1;
+            j2 = j1;
+            c1 = hi - gr * (hi - lo);
+            j1 = circle_cost(n, dl, dr, len, c1);
+        } else {
+            lo = c1;
+            c1 = c2;
+            j1 = j2;
+            c2 = lo + gr * (hi - lo);
+            j2 = circle_cost(n, dl, dr, len, c2);
+        }
+    }
+    result = fmin(j1, j2);
+done:
+    free(dl);
+    free(dr);
+    free(len);
+    return result;
+}
 /* ---- reading the field file ---------------------------------------------------------------- */
 
 static void field_free(sf_cmp_field *f)
@@ -1060,6 +1139,241 @@ cleanup:
     return status;
 }
 
+/* ---- form L on the d_H = 2 hemisphere: θ- and φ-marginals ------------------------------ */
+
+enum { SF_CMP_H_N_SERIES = 11, SF_CMP_H_N_FIELDS = 8 };
+
+static const sf_nc_series sf_cmp_h_series[SF_CMP_H_N_SERIES] = {
+    {"risk_field", "population risk R (M2) of the grid solution, by (M14)", "1"},
+    {"risk_particles", "risk of the particle run, as stored in its file", "1"},
+    {"risk_gap", "risk_particles - risk_field", "1"},
+    {"mass_plus_field", "mass of tau_plus, grid", "1"},
+    {"mass_plus_particles", "(1/m) sum over a > 0 of |a||b|", "1"},
+    {"mass_minus_field", "mass of tau_minus, grid", "1"},
+    {"mass_minus_particles", "(1/m) sum over a < 0 of |a||b|", "1"},
+    {"w1_theta_plus", "W1 between the normalised theta-marginals of tau_plus (exact, CDFs)", "rad"},
+    {"w1_theta_minus", "W1 between the normalised theta-marginals of tau_minus", "rad"},
+    {"w1_phi_plus", "circular W1 between the normalised phi-marginals of tau_plus "
+     "(min over c of the integral of |F - G - c|)", "rad"},
+    {"w1_phi_minus", "circular W1 between the normalised phi-marginals of tau_minus", "rad"},
+};
+
+static const sf_nc_field sf_cmp_h_fields[SF_CMP_H_N_FIELDS] = {
+    {"theta_plus_field", "theta-marginal of tau_plus, grid (cell averages)", "1/rad", 1, {0}},
+    {"theta_plus_particles", "theta-marginal of the positive particles (weights |a||b|/m), "
+     "binned", "1/rad", 1, {0}},
+    {"theta_minus_field", "theta-marginal of tau_minus, grid", "1/rad", 1, {0}},
+    {"theta_minus_particles", "theta-marginal of the negative particles, binned", "1/rad", 1, {0}},
+    {"phi_plus_field", "phi-marginal of tau_plus, grid (cell averages)", "1/rad", 1, {1}},
+    {"phi_plus_particles", "phi-marginal of the positive particles, binned", "1/rad", 1, {1}},
+    {"phi_minus_field", "phi-marginal of tau_minus, grid", "1/rad", 1, {1}},
+    {"phi_minus_particles", "phi-marginal of the negative particles, binned", "1/rad", 1, {1}},
+};
+
+/* 1 if the field's tau_plus spans (time, theta, phi) (form L on the hemisphere). */
+static int field_is_hemi(sf_ctx *ctx, const char *path)
+{
+    sf_nc_array arr = {0};
+    const sf_status st = sf_nc_read(ctx, path, "tau_plus", &arr);
+    const int yes = st == SF_OK && arr.ndims == 3;
+    sf_nc_array_free(&arr);
+    if (st != SF_OK) sf_ctx_clear(ctx); /* compare_lifted reports it */
+    return yes;
+}
+
+/* Atoms at[n] (weights w/m) binned on the cells of ax as densities out[ax.n] (per rad). */
+static void bin_atoms(const sf_cmp_axis *ax, const sf_cmp_atom *at, size_t n, double inv_m,
+                      double *out)
+{
+    for (size_t c = 0; c < ax->n; c++) out[c] = 0.0;
+    size_t c = 0;
+    for (size_t j = 0; j < n; j++) { /* at sorted ascending */
+        while (c + 1 < ax->n && at[j].x >= ax->edges[c + 1]) c++;
+        out[c] += at[j].w * inv_m;
+    }
+    for (size_t k = 0; k < ax->n; k++) out[k] /= ax->edges[k + 1] - ax->edges[k];
+}
+
+/* W₁ of cell masses on ax against the sorted atoms at[n] (circular when periodic). */
+static double w1_axis(const sf_cmp_axis *ax, const double *cell_mass, const sf_cmp_atom *at,
+                      size_t n, double *x, double *w, int periodic)
+{
+    for (size_t j = 0; j < n; j++) {
+        x[j] = at[j].x;
+        w[j] = at[j].w;
+    }
+    return periodic ? sf_w1_circle_cells_vs_atoms(ax->n, ax->edges, cell_mass, n, x, w)
+                    : sf_w1_cells_vs_atoms(ax->n, ax->edges, cell_mass, n, x, w);
+}
+
+/* Form L on the hemisphere: a neuron is ε = sign a, c = |a||b|, θ = atan2(|b_⊥|, |b_H|),
+ * φ = atan2(b_H,2, b_H,1) in [0, 2π) (MATH §4.8); per sign the θ-marginal (W₁ exact) and the
+ * φ-marginal (circular W₁, (M19)), masses and the risk gap. */
+static sf_status compare_hemi(sf_ctx *ctx, const sf_cmp_job *job)
+{
+    sf_status status = SF_OK;
+    const char *path = job->field;
+    sf_cmp_axis ax_t = {0}, ax_p = {0};
+    sf_nc_array arr = {0};
+    double *times = NULL, *risk = NULL, *mplus = NULL, *mminus = NULL, *tau[2] = {NULL, NULL};
+    double *work = NULL, *x = NULL, *wt = NULL, *marg = NULL;
+    sf_cmp_atom *at_t = NULL, *at_p = NULL;
+    sf_particles p = {0};
+    sf_ncw *w = NULL;
+    sf_compare_summary s = *job->s;
+    size_t d = 0, d_H = 0, nt = 0;
+
+    SF_TRY(ctx, read_size_attr(ctx, path, "d", &d));
+    SF_TRY(ctx, read_size_attr(ctx, path, "d_H", &d_H));
+    SF_CHECK(ctx, d_H == 2, SF_E_NETCDF, "%s: tau_plus on (theta, phi) with d_H = %zu: "
+             "expected d_H = 2", path, d_H);
+    SF_TRY(ctx, take_times(ctx, path, &times, &nt));
+    SF_TRY(ctx, axis_read(ctx, path, SF_COORD_THETA, &ax_t));
+    SF_TRY(ctx, axis_read(ctx, path, SF_COORD_AZIMUTH, &ax_p));
+    const size_t nth = ax_t.n, nph = ax_p.n;
+    const char *names[2] = {"tau_plus", "tau_minus"};
+    for (int sg = 0; sg < 2; sg++) {
+        SF_TRY(ctx, sf_nc_read_expect(ctx, path, names[sg], "time, theta, phi", &arr));
+        SF_CHECK(ctx, arr.shape[0] == nt && arr.shape[1] == nth && arr.shape[2] == nph,
+                 SF_E_NETCDF, "%s: variable %s: shape (%zu, %zu, %zu): expected (%zu, %zu, %zu)",
+                 path, names[sg], arr.shape[0], arr.shape[1], arr.shape[2], nt, nth, nph);
+        SF_TRY(ctx, check_finite(ctx, path, names[sg], arr.data, nt * nth * nph));
+        tau[sg] = arr.data;
+        arr.data = NULL;
+        sf_nc_array_free(&arr);
+    }
+    SF_TRY(ctx, take_series(ctx, path, "risk", nt, &risk));
+    SF_TRY(ctx, take_series(ctx, path, "mass_plus", nt, &mplus));
+    SF_TRY(ctx, take_series(ctx, path, "mass_minus", nt, &mminus));
+    SF_TRY(ctx, read_particles_for(ctx, job, d, d_H, &p));
+    SF_TRY(ctx, check_common_times(ctx, job, times, nt, &p));
+    SF_ALLOC(ctx, work, p.d + 2);
+    SF_ALLOC(ctx, x, p.m);
+    SF_ALLOC(ctx, wt, p.m);
+    SF_ALLOC(ctx, at_t, p.m);
+    SF_ALLOC(ctx, at_p, p.m);
+    SF_ALLOC(ctx, marg, 6 * (nth + nph)); /* 2 signs × (θ, φ masses) + 2 × 4 density rows */
+    if (job->out) {
+        const sf_nc_coord coords[2] = {
+            {ax_t.coord->name, ax_t.coord->long_name, ax_t.coord->units, nth, ax_t.centres,
+             ax_t.edges},
+            {ax_p.coord->name, ax_p.coord->long_name, ax_p.coord->units, nph, ax_p.centres,
+             ax_p.edges}};
+        const sf_nc_attr attrs[] = {
+            {"symflow_kind", SF_NC_ATTR_TEXT, "compare", 0, 0},
+            {"symflow_version", SF_NC_ATTR_TEXT, SF_VERSION, 0, 0},
+            {"form", SF_NC_ATTR_TEXT, "lifted-hemisphere", 0, 0},
+            {"field_file", SF_NC_ATTR_TEXT, job->field, 0, 0},
+            {"particles_file", SF_NC_ATTR_TEXT, job->particles, 0, 0},
+            {"d", SF_NC_ATTR_INT, NULL, 0, (long)d},
+            {"d_H", SF_NC_ATTR_INT, NULL, 0, (long)d_H},
+            {"m", SF_NC_ATTR_INT, NULL, 0, (long)p.m},
+        };
+        const sf_nc_layout layout = {
+            .title = "symflow compare: form-L hemisphere solution against particles (MATH.md "
+                     "section 6)",
+            .coords = coords, .n_coords = 2, .fields = sf_cmp_h_fields,
+            .n_fields = SF_CMP_H_N_FIELDS, .series = sf_cmp_h_series,
+            .n_series = SF_CMP_H_N_SERIES, .attrs = attrs,
+            .n_attrs = sizeof attrs / sizeof attrs[0]};
+        SF_TRY(ctx, sf_ncw_create(ctx, job->out, &layout, &w));
+    }
+    const double inv_m = 1.0 / (double)p.m;
+    size_t from = 0;
+    for (size_t k = 0; k < nt; k++) {
+        const size_t tp = match_time(&p, times[k], &from);
+        if (tp == p.n_times) continue;
+        double mass_p[2], w1t[2], w1p[2];
+        /* marg: per sign, field θ-masses, field φ-masses, then 4 density rows for output */
+        const double *dens[8] = {NULL};
+        for (int sg = 0; sg < 2; sg++) {
+            double *mt = marg + (size_t)sg * (nth + nph), *mp = mt + nth;
+            for (size_t i = 0; i < nth; i++) mt[i] = 0.0;
+            for (size_t q = 0; q < nph; q++) mp[q] = 0.0;
+            const double *tk = tau[sg] + k * nth * nph;
+            for (size_t i = 0; i < nth; i++)
+                for (size_t q = 0; q < nph; q++) {
+                    const double cm = tk[i * nph + q] * (ax_t.edges[i + 1] - ax_t.edges[i]) *
+                                      (ax_p.edges[q + 1] - ax_p.edges[q]);
+                    mt[i] += cm;
+                    mp[q] += cm;
+                }
+            size_t n = 0;
+            double csum = 0.0;
+            for (size_t i = 0; i < p.m; i++) {
+                const double a = p.a[tp * p.m + i];
+                if ((sg == 0) != (a >= 0.0)) continue;
+                double bh[2];
+                const double r2 = neuron_project(&p, tp, i, work, bh);
+                const double hn = hypot(bh[0], bh[1]), c = fabs(a) * sqrt(hn * hn + r2);
+                double ph = atan2(bh[1], bh[0]);
+                if (ph < 0.0) ph += 2.0 * M_PI;
+                if (ph >= 2.0 * M_PI) ph = 0.0;
+                at_t[n] = (sf_cmp_atom){atan2(sqrt(r2), hn), c};
+                at_p[n] = (sf_cmp_atom){ph, c};
+                csum += c;
+                n++;
+            }
+            qsort(at_t, n, sizeof *at_t, atom_cmp);
+            qsort(at_p, n, sizeof *at_p, atom_cmp);
+            mass_p[sg] = csum * inv_m;
+            w1t[sg] = w1_axis(&ax_t, mt, at_t, n, x, wt, 0);
+            w1p[sg] = w1_axis(&ax_p, mp, at_p, n, x, wt, 1);
+            if (w) { /* densities per rad: field marginals and binned particles */
+                double *ft = marg + 2 * (nth + nph) + (size_t)sg * 2 * (nth + nph);
+                double *pt = ft + nth, *fp = pt + nth, *pp = fp + nph;
+                for (size_t i = 0; i < nth; i++) ft[i] = mt[i] / (ax_t.edges[i + 1] - ax_t.edges[i]);
+                for (size_t q = 0; q < nph; q++) fp[q] = mp[q] / (ax_p.edges[q + 1] - ax_p.edges[q]);
+                bin_atoms(&ax_t, at_t, n, inv_m, pt);
+                bin_atoms(&ax_p, at_p, n, inv_m, pp);
+                dens[4 * sg + 0] = ft;
+                dens[4 * sg + 1] = pt;
+                dens[4 * sg + 2] = fp;
+                dens[4 * sg + 3] = pp;
+            }
+        }
+        const double rf = risk[k], rp = p.risk[tp];
+        const double series[SF_CMP_H_N_SERIES] = {rf, rp, rp - rf, mplus[k], mass_p[0],
+                                                   mminus[k], mass_p[1], w1t[0], w1t[1],
+                                                   w1p[0], w1p[1]};
+        if (w) {
+            const double *fields[SF_CMP_H_N_FIELDS] = {dens[0], dens[1], dens[4], dens[5],
+                                                       dens[2], dens[3], dens[6], dens[7]};
+            SF_TRY(ctx, sf_ncw_append(ctx, w, times[k], fields, series));
+        }
+        summary_risk(&s, rf, rp);
+        s.max_w1_theta_plus = fmax(s.max_w1_theta_plus, w1t[0]);
+        s.max_w1_theta_minus = fmax(s.max_w1_theta_minus, w1t[1]);
+        s.max_w1_phi_plus = fmax(s.max_w1_phi_plus, w1p[0]);
+        s.max_w1_phi_minus = fmax(s.max_w1_phi_minus, w1p[1]);
+        s.final_mass_plus_field = mplus[k];
+        s.final_mass_plus_particles = mass_p[0];
+        s.final_mass_minus_field = mminus[k];
+        s.final_mass_minus_particles = mass_p[1];
+    }
+    if (w) SF_TRY(ctx, sf_ncw_close(ctx, &w, 1));
+    *job->s = s;
+cleanup:
+    if (w) sf_ncw_close(ctx, &w, 0);
+    sf_nc_array_free(&arr);
+    axis_free(&ax_t);
+    axis_free(&ax_p);
+    free(times);
+    free(risk);
+    free(mplus);
+    free(mminus);
+    free(tau[0]);
+    free(tau[1]);
+    free(work);
+    free(x);
+    free(wt);
+    free(at_t);
+    free(at_p);
+    free(marg);
+    sf_particles_free(&p);
+    return status;
+}
+
 /* ---- dispatch on the field file's form ------------------------------------------------------ */
 
 /* One comparer per form of field file (attribute `form`); a new form adds a row. */
@@ -1083,6 +1397,7 @@ sf_status sf_compare_files(sf_ctx *ctx, const char *field, const char *particles
     sf_compare_summary s = {0};
     s.max_w1_plus = s.max_w1_minus = s.max_w1_a = s.max_w1_u = s.max_w1_r = NAN;
     s.max_w_gap = NAN;
+    s.max_w1_theta_plus = s.max_w1_theta_minus = s.max_w1_phi_plus = s.max_w1_phi_minus = NAN;
     sf_cmp_job job = {field, particles, out, params ? *params : sf_compare_params_default(), &s};
 
     SF_CHECK(ctx, field && *field && particles && *particles, SF_E_ARG,
@@ -1105,7 +1420,10 @@ sf_status sf_compare_files(sf_ctx *ctx, const char *field, const char *particles
                  "forms %s", field, form, known);
     }
     s.form = cmp->form;
-    SF_TRY(ctx, cmp->run(ctx, &job));
+    if (cmp->run == compare_lifted && field_is_hemi(ctx, field)) /* the hemisphere's L */
+        SF_TRY(ctx, compare_hemi(ctx, &job));
+    else
+        SF_TRY(ctx, cmp->run(ctx, &job));
     if (summary) *summary = s;
 cleanup:
     free(form);

@@ -403,8 +403,8 @@ sf_status sf_kernel_create(sf_ctx *ctx, const sf_case *c, sf_kernel **out)
     SF_TRY(ctx, sf_target_open(ctx, c, &k->tgt));
     SF_CHECK(ctx, k->tgt.spec.kind != SF_TARGET_PLANE, SF_E_UNSUPPORTED,
              "%s: problem.target = '%s' (f = %s) is a function on the d_H = 2 hemisphere: "
-             "form lifted solves it there (MATH §4.8); the 1-D kernels (forms transport, ode, "
-             "the particle tables) do not take it",
+             "form lifted and the full-width particles solve it there (MATH §4.8); the 1-D "
+             "kernels (forms transport, ode, reduced particles) do not take it",
              sf_case_where(c, "problem.target"), k->tgt.spec.name, k->tgt.spec.formula);
     double d = (double)c->problem.d, dH = (double)c->problem.d_H, kk = d - dH;
     k->theta = sf_target_uses_theta(&k->tgt);

@@ -12,12 +12,74 @@
 #include "reduction_internal.h"
 #include "symflow/reduction.h"
 
+/* Ĝ(θ, φ) of the hemisphere (user = an sf_hemi), for sf_kernel_table.G2 (M18). */
+static double table_hemi_G(const void *user, double th, double ph, double *d_th, double *d_ph)
+{
+    if (d_th) sf_hemi_dG(user, th, ph, d_th, d_ph);
+    return sf_hemi_G(user, th, ph);
+}
+
+static void table_hemi_free(void *user)
+{
+    sf_hemi *h = user;
+    sf_hemi_destroy(&h);
+}
+
+/* The d_H = 2 table of a target of (x₁, x₂) (M18): Ĝ pointwise from hemi.c, the θ-law
+ * of τ₀ (cdf sin^k θ, L3) on n nodes of [0, π/2]; no K̂ (the reduced particles on the
+ * hemisphere are not implemented: refused). */
+static sf_status table_hemi(sf_ctx *ctx, const sf_case *c, size_t n, int with_K,
+                            sf_kernel_table *t)
+{
+    sf_status status = SF_OK;
+    sf_kernel_table out = {0};
+    sf_hemi *h = NULL;
+    SF_CHECK(ctx, !with_K, SF_E_UNSUPPORTED,
+             "%s: particles.method = reduced with problem.target = '%s' (d_H = 2, a function of "
+             "(x_1, x_2)): the reduced particles take 1-D kernel tables; use cvode or euler "
+             "(full width)", sf_case_where(c, "particles.method"), c->problem.target);
+    SF_TRY(ctx, sf_hemi_create(ctx, c, &h));
+    out.n = n;
+    out.lo = 0.0;
+    out.hi = 0.5 * M_PI;
+    out.coord = SF_COORD_AZIMUTH;
+    out.kappa_scale = c->problem.input == SF_INPUT_SPHERE ? 1.0 / (double)c->problem.d : 1.0;
+    out.risk_const = sf_hemi_risk_const(h);
+    out.G2 = table_hemi_G;
+    out.G2_free = table_hemi_free;
+    out.G2_user = h;
+    h = NULL;
+    SF_ALLOC(ctx, out.cdf0, n);
+    SF_ALLOC(ctx, out.pdf0, n);
+    const double k = (double)c->problem.d - 2.0, step = (out.hi - out.lo) / (double)(n - 1);
+    for (size_t i = 0; i < n; i++) {
+        const double x = out.lo + step * (double)i, s = sin(x);
+        out.cdf0[i] = pow(s, k);                            /* sin^k θ */
+        out.pdf0[i] = k * pow(s, k - 1.0) * cos(x);         /* its derivative */
+    }
+    *t = out;
+    out = (sf_kernel_table){0};
+cleanup:
+    sf_hemi_destroy(&h);
+    sf_kernel_table_free(&out);
+    return status;
+}
+
 sf_status sf_reduce_table(sf_ctx *ctx, const sf_case *c, size_t n, int with_K, sf_kernel_table *t)
 {
     sf_status status = SF_OK;
     sf_kernel *k = NULL;
     sf_kernel_table out = {0};
     SF_CHECK(ctx, c && t && n >= 2, SF_E_ARG, "sf_reduce_table: need a case and ≥ 2 nodes");
+    {
+        /* targets of (x₁, x₂) with d_H = 2: the hemisphere's Ĝ(θ, φ); radial targets keep
+           the θ-table (exact for them whatever problem.radial says) */
+        int hemi = 0;
+        const sf_target_spec *row = NULL;
+        SF_TRY(ctx, sf_reduce_uses_hemi(ctx, c, &hemi));
+        SF_TRY(ctx, sf_target_lookup(ctx, c, &row));
+        if (hemi && row->kind != SF_TARGET_RADIAL) return table_hemi(ctx, c, n, with_K, t);
+    }
     SF_TRY(ctx, sf_kernel_create(ctx, c, &k));
     const sf_coord_info info = sf_kernel_coord(k);
     out.n = n;
@@ -88,6 +150,7 @@ void sf_kernel_table_free(sf_kernel_table *t)
     free(t->dK);
     free(t->cdf0);
     free(t->pdf0);
+    if (t->G2_free && t->G2_user) t->G2_free(t->G2_user);
     *t = (sf_kernel_table){0};
 }
 
@@ -131,6 +194,11 @@ sf_status sf_reduce_target_fn(sf_ctx *ctx, const sf_case *c, sf_target_fn *fn, v
     sf_target *open = NULL;
     SF_CHECK(ctx, c && fn && user, SF_E_ARG, "sf_reduce_target_fn: NULL argument");
     SF_TRY(ctx, sf_target_lookup(ctx, c, &t));
+    SF_CHECK(ctx, t->kind != SF_TARGET_PLANE && !(t->is_expr && c->problem.d_H == 2),
+             SF_E_UNSUPPORTED,
+             "%s: particles.method = sgd with problem.target = '%s' (a function of (x_1, x_2)): "
+             "the pointwise target takes functions of x_1 or |x_H|; use cvode or euler",
+             sf_case_where(c, "particles.method"), c->problem.target);
     if (t->is_expr) {
         SF_ALLOC(ctx, open, 1);
         SF_TRY(ctx, sf_target_open(ctx, c, open));

@@ -146,10 +146,14 @@ sf_status sf_psim_create(sf_ctx *ctx, const sf_kernel_table *tab, const sf_psim_
     SF_CHECK(ctx, p->method != SF_PMETHOD_SGD || p->target != NULL, SF_E_ARG,
              "particles.method = sgd: needs the pointwise target f* (sf_psim_params.target), "
              "got NULL");
-    SF_CHECK(ctx, tab->n >= SF_PSIM_MIN_NODES && tab->G && tab->dG && tab->hi > tab->lo,
+    SF_CHECK(ctx, !tab->G2 || (d_H == 2 && p->method != SF_PMETHOD_REDUCED), SF_E_ARG,
+             "particles: a kernel table of (θ, φ) (d_H = 2 target of (x_1, x_2)) needs "
+             "problem.d_H = 2 (got %ld) and a full-width method (cvode, euler, sgd)", d_H);
+    SF_CHECK(ctx, tab->n >= SF_PSIM_MIN_NODES && ((tab->G && tab->dG) || tab->G2) &&
+                      tab->hi > tab->lo,
              SF_E_ARG, "particles: kernel table with %zu nodes on [%g, %g]: expected ≥ %d "
              "nodes, Ĝ and ∂Ĝ, lo < hi", tab->n, tab->lo, tab->hi, (int)SF_PSIM_MIN_NODES);
-    SF_CHECK(ctx, (tab->coord == SF_COORD_THETA) || d_H == 1, SF_E_ARG,
+    SF_CHECK(ctx, (tab->coord == SF_COORD_THETA) || d_H == 1 || tab->G2, SF_E_ARG,
              "particles: a φ kernel table (radial = 0) needs problem.d_H = 1, got %ld", d_H);
     if (p->method == SF_PMETHOD_REDUCED) {
         SF_CHECK(ctx, tab->K && tab->dK, SF_E_ARG,

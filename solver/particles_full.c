@@ -1,11 +1,12 @@
 /* particles_full.c — the full-width particle velocities: the exact population gradient
  * (M3)–(M7) of m neurons (aᵢ, bᵢ) ∈ ℝ^{1+d} with the risk (M2), and the online SGD
  * velocity of one fresh batch. g and ∇g come from the kernel table (cubic Hermite in the
- * reduced coordinate θ or φ).
+ * reduced coordinate θ or φ, or the table's pointwise Ĝ(θ, φ) for d_H = 2 targets of
+ * (x₁, x₂), M18).
  * Not here: time stepping and sampling (particles.c), the reduced particles
  * (particles_reduced.c), tabulating Ĝ (reduction/). No allocation: every buffer is the
  * simulator's, sized at create.
- * MATH tags: (M2), (M3), (M4), (M5), (M6), (M7), (M12), (M13).
+ * MATH tags: (M2), (M3), (M4), (M5), (M6), (M7), (M12), (M13), (M18).
  */
 #include <assert.h>
 #include <cblas.h>
@@ -54,6 +55,26 @@ static double sf_psim_g(const sf_kernel_table *tab, const double *b, size_t d, s
     if (nb == 0.0) {
         for (size_t k = 0; k < d; k++) grad[k] = 0.0;
         return 0.0;
+    }
+    if (tab->G2) {
+        /* d_H = 2 (M18): g = |b| Ĝ(θ, φ), θ = atan2(|b_⊥|, |b_H|), φ = atan2(b₂, b₁);
+           ∇g = Ĝ b̂ + ∂_θĜ e_θ + ∂_φĜ e_φ / cos θ, e_θ = (−sin θ û_H, cos θ û_⊥),
+           e_φ = (−b₂, b₁)/|b_H|. Where e_θ or e_φ is undefined the matching derivative
+           vanishes (∂_θĜ = 0 at θ = 0 by the θ ↦ −θ symmetry of the cap; ∂_φĜ = O(cos θ))
+           and the term is dropped. */
+        const double th = atan2(pn, hn), ph = atan2(b[1], b[0]);
+        double Gt = 0.0, Gp = 0.0;
+        const double G = tab->G2(tab->G2_user, th, ph, &Gt, &Gp);
+        for (size_t k = 0; k < d; k++) grad[k] = G * b[k] / nb;
+        if (hn > 0.0) {
+            const double ct = hn / nb, st = pn / nb;
+            for (size_t k = 0; k < d_H; k++) grad[k] -= Gt * st * b[k] / hn;
+            if (pn > 0.0)
+                for (size_t k = d_H; k < d; k++) grad[k] += Gt * ct * b[k] / pn;
+            grad[0] -= Gp * b[1] / (hn * ct);
+            grad[1] += Gp * b[0] / (hn * ct);
+        }
+        return nb * G;
     }
     const double x = (tab->coord == SF_COORD_THETA) ? atan2(pn, hn) : atan2(pn, b[0]);
     double G, dG;

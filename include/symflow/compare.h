@@ -14,6 +14,14 @@
  *     coordinate θ = atan2(|b_⊥|, |b_H|) or φ = atan2(|b_⊥|, b_H,1) (MATH §4.3); reported:
  *     the masses |τ^±| (particles: (1/m) Σ_{ε=±} cᵢ), the exact W₁ distance between the
  *     normalised marginals per sign, and the particle measure smoothed onto the field's cells.
+ *   form = "lifted" on the d_H = 2 hemisphere (tau_plus(time, theta, phi), MATH §4.8): each
+ *     neuron has θ as above and φ = atan2(b_H,2, b_H,1) ∈ [0, 2π); reported per sign: W₁ of
+ *     the normalised θ-marginals, the circular W₁ (M19) of the φ-marginals, the masses.
+ *     Output file (form = "lifted-hemisphere", coordinates theta and phi): fields
+ *     theta_plus_field, theta_plus_particles, theta_minus_*, phi_plus_*, phi_minus_* (marginal
+ *     densities per rad; particles binned); series risk_field, risk_particles, risk_gap,
+ *     mass_plus_field, mass_plus_particles, mass_minus_*, w1_theta_plus, w1_theta_minus,
+ *     w1_phi_plus, w1_phi_minus.
  *   form = "transport" (form T, d_H = 1): each neuron is (a, u = b·e₁, r = |b_⊥|) with weight
  *     1/m (the stored u, r when reduced); reported: the exact W₁ of the a, u and r marginals
  *     (density_a/u/r of the field, piecewise uniform on its cells, normalised) against the
@@ -61,6 +69,10 @@ typedef struct {
     double max_w1_a, max_w1_u, max_w1_r; /* max W₁ of the normalised a, u, r marginals */
     /* forms T and ode: max over common times of |w_particles − w_field| (Euclidean in H) */
     double max_w_gap;
+    /* form L on the d_H = 2 hemisphere (field tau_plus(time, theta, phi)): max W₁ of the
+     * normalised θ-marginals and circular W₁ of the φ-marginals, per sign (else NaN); the
+     * masses and risks above are filled too. */
+    double max_w1_theta_plus, max_w1_theta_minus, max_w1_phi_plus, max_w1_phi_minus;
 } sf_compare_summary;
 
 /* Compare `field` with `particles` at their common output times (|t_f − t_p| ≤
@@ -113,6 +125,14 @@ sf_status sf_compare_files(sf_ctx *ctx, const char *field, const char *particles
  * allocation. Preconditions: edges strictly increasing (ncells + 1 values), x ascending.
  * Returns NaN if ncells = 0, m = 0, either total mass is not > 0, or x is not sorted.
  * Negative cell masses (rounding in a solver) are taken as given. Borrowed: all arrays. */
+/* Circular W₁ on the circle [edges[0], edges[ncells]) (period L = edges[ncells] − edges[0]),
+ * same arguments as sf_w1_cells_vs_atoms (atoms in [edges[0], edges[ncells]], ascending):
+ * W₁ = min_c ∫ |F − G − c| dx (MATH §6, (M19)), F − G exact on the merged breakpoints and the
+ * minimum over c, a convex function of c, by golden-section search to rounding. Allocates
+ * O(ncells + m); NaN as sf_w1_cells_vs_atoms, or when out of memory. */
+double sf_w1_circle_cells_vs_atoms(size_t ncells, const double *edges, const double *cell_mass,
+                                   size_t m, const double *x, const double *w);
+
 double sf_w1_cells_vs_atoms(size_t ncells, const double *edges, const double *cell_mass,
                             size_t m, const double *x, const double *w);
 

@@ -51,6 +51,13 @@ typedef struct {
     double *cdf0;       /* n: CDF of the coordinate of a uniform direction on S^{d−1} (the
                            balanced start's law, L3), for deterministic sampling (owned) */
     double *pdf0;       /* n: its density (owned) */
+    /* d_H = 2 targets of (x₁, x₂) (MATH §4.8, M18), else NULL: Ĝ(θ, φ) pointwise, θ the
+       angle of b to H and φ the azimuth of b_H (coord = SF_COORD_AZIMUTH); when d_th is not
+       NULL also ∂_θĜ, ∂_φĜ. G, dG above then hold nothing (NULL); cdf0, pdf0 are the θ-law
+       of τ₀ on [lo, hi] = [0, π/2]. The user data is reduction/'s, released by G2_free. */
+    double (*G2)(const void *user, double th, double ph, double *d_th, double *d_ph);
+    void *G2_user;               /* owned through G2_free */
+    void (*G2_free)(void *user); /* releases G2_user */
 } sf_kernel_table;
 
 /* Random draws the particle simulators lend to the laws (solver/particles_rng.c streams). */

@@ -7,6 +7,10 @@ density as a volume (form T) or a bar (form L) over time:
         (from a_bnds, u_bnds, r_bnds), cell data "density" = n(t, a, u, r);
     form L ("lifted", MATH.md §4.3): x = the faces of θ (or φ), y and z one cell each of
         width SLAB_WIDTH_REL × the x span, cell data "tau_plus" and "tau_minus" per radian.
+    form L on the d_H = 2 hemisphere (MATH.md §4.8, tau_plus(time, theta, phi)): x = the
+        faces of θ ∈ [0, π/2], y = the faces of the azimuth φ ∈ [0, 2π] (the periodic seam at
+        φ = 0 = 2π is not closed: a rectangle, not a sphere), z one slab cell; cell data
+        "tau_plus", "tau_minus" per dθ dφ.
 Each .vtr also holds the output time as field data "TimeValue" (ParaView reads it).
 The .vtr files are written by VTK's own vtkXMLRectilinearGridWriter (python3-vtk9: inline
 binary, zlib-compressed, UInt64 headers; float64 kept, so a reader gets the netCDF numbers
@@ -167,6 +171,14 @@ def grids_of(path, whole_box=False):
             density = density[:, win[0][0]:win[0][1], win[1][0]:win[1][1],
                               win[2][0]:win[2][1]]
         return f.time, tuple(faces), [("density", density)], sfio.TRANSPORT_COORDS
+    if form == "lifted" and "tau_plus" in ds.variables and \
+            tuple(ds["tau_plus"].dims) == ("time", "theta", "phi"):
+        # the d_H = 2 hemisphere (MATH.md §4.8): the (θ, φ) rectangle, z a slab
+        f = sfio.read_hemi(path, ds)
+        z = np.array([0.0, SLAB_WIDTH_REL * (f.theta_edges[-1] - f.theta_edges[0])])
+        return (f.time, (f.theta_edges, f.phi_edges, z),
+                [(name, getattr(f, name)[:, :, :, None]) for name in ("tau_plus", "tau_minus")],
+                ("theta", "phi", "z"))
     if form == "lifted":
         f = sfio.read_field(path, ds)
         x = f.edges

@@ -194,6 +194,29 @@ class TestSyntheticExport(unittest.TestCase):
                      {"tau_plus": self.tp[:, :, None, None],
                       "tau_minus": self.tm[:, :, None, None]})
 
+    def test_hemisphere_is_a_rectangle(self):
+        # a form-L field on the d_H = 2 hemisphere, written by `symflow solve cases/xor.yaml`
+        # when SYMFLOW names the binary (else skipped): x = theta faces, y = phi faces
+        exe = os.environ.get("SYMFLOW")
+        if not exe:
+            self.skipTest("SYMFLOW not set")
+        nc = os.path.join(self.tmp, "xor.nc")
+        p = subprocess.run([exe, "solve", os.path.join(ROOT, "cases", "xor.yaml"), "--set",
+                            "grid.cells=8", "--set", "time.end=1", "--set", "time.outputs=3",
+                            "-o", nc, "--quiet"], capture_output=True, text=True, timeout=300)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        out = os.path.join(self.tmp, "vtk_h")
+        p = subprocess.run([exe, "export", nc, "--vtk", out], capture_output=True, text=True,
+                           timeout=300)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        f = sfio.read_hemi(nc)
+        self.assertEqual(f.tau_plus.shape, (3, 8, 32))
+        z = np.array([0.0, export.SLAB_WIDTH_REL * (f.theta_edges[-1] - f.theta_edges[0])])
+        check_export(self, os.path.join(out, "xor.pvd"), f.time,
+                     [f.theta_edges, f.phi_edges, z],
+                     {"tau_plus": f.tau_plus[:, :, :, None],
+                      "tau_minus": f.tau_minus[:, :, :, None]})
+
     def test_rerun_replaces(self):
         """Exporting twice into one folder replaces the files and leaves no temporaries."""
         out = os.path.join(self.tmp, "vtk_twice")
