@@ -199,7 +199,12 @@ enum {
     SF_H_ETA_PER_OMEGA = 2, /* N⁰ η-cells per ω-cell (above) */
     SF_H_ATTEMPTS = 3,      /* solves on growing η-boxes before reporting the edge stop */
     SF_H_POS_CELLS_DIV = 2, /* N^± η-cells = ω-cells / this (their weight is ~10⁻⁵ of N⁰'s) */
-    SF_H_POS_CELLS_MIN = 16 /* fewest N^± η-cells */
+    SF_H_POS_CELLS_MIN = 16, /* fewest N^± η-cells */
+    /* ω-cells when grid.cells is not set (its default, 200, is sized for 1-D form L): with the
+       start of (H5), odd-linear (d = 10) has max_{t≤4} |w − w_M9| = 1.04e-3 at 48 φ-cells and
+       4.7e-4 at 64 (issue 11's budget: 1e-3; tests/convergence/formh_odd_linear.c), and
+       relu-teacher to t = 20 costs about 1.7 s on one core at 64 */
+    SF_H_DEFAULT_CELLS = 64
 };
 
 sf_status sf_plan_hyperbolic(sf_ctx *ctx, const sf_case *c, int grow, double eta0,
@@ -230,7 +235,7 @@ sf_status sf_plan_hyperbolic(sf_ctx *ctx, const sf_case *c, int grow, double eta
     const double emaxp = fmax((rp + grow_eta) * c->grid.margin, 2.0 * e0);
     const double d = (double)c->problem.d;
     const sf_coord *x = sf_coord_get(plan->coord.id);
-    const size_t n = (size_t)c->grid.cells;
+    const size_t n = sf_case_is_set(c, "grid.cells") ? (size_t)c->grid.cells : SF_H_DEFAULT_CELLS;
     plan->grid[0] = (sf_grid1_params){.cells = n, .lo = x->lo, .hi = x->hi,
                                       .spacing = c->grid.spacing, .ratio = c->grid.ratio,
                                       .centre = x->lo, .focus = x->hi - x->lo};
