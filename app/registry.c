@@ -462,12 +462,13 @@ sf_status sf_registry_memory(sf_ctx *ctx, const sf_case *c, int particles, sf_me
     }
     else if (!strcmp(c->form, "hyperbolic")) {
         /* ω-cells n; N⁰ has 2n η-cells, N⁺ and N⁻ n/2 each (reduction/plan.c): 3n² cells */
-        const double n = (double)c->grid.cells;
-        snprintf(what, sizeof what, "the K̂ table (%ld² doubles)", c->grid.cells);
-        mem_item(e, dbl * n * n, "grid.cells", c->grid.cells, what);
-        snprintf(what, sizeof what, "the state (3 × %ld² cells) and CVODE's vectors", c->grid.cells);
+        const size_t nc = sf_plan_hyperbolic_cells(c);
+        const double n = (double)nc;
+        snprintf(what, sizeof what, "the K̂ table (%zu² doubles)", nc);
+        mem_item(e, dbl * n * n, "grid.cells", (long)nc, what);
+        snprintf(what, sizeof what, "the state (3 × %zu² cells) and CVODE's vectors", nc);
         mem_item(e, dbl * 3.0 * n * n * (ode_copies(c) + 1.0 + SF_MEM_FORMH_ARRAYS), "grid.cells",
-                 c->grid.cells, what);
+                 (long)nc, what);
     }
     /* form ode: d_H numbers */
 cleanup:

@@ -207,6 +207,11 @@ enum {
     SF_H_DEFAULT_CELLS = 64
 };
 
+size_t sf_plan_hyperbolic_cells(const sf_case *c)
+{
+    return sf_case_is_set(c, "grid.cells") ? (size_t)c->grid.cells : SF_H_DEFAULT_CELLS;
+}
+
 sf_status sf_plan_hyperbolic(sf_ctx *ctx, const sf_case *c, int grow, double eta0,
                              sf_hyperbolic_plan *plan)
 {
@@ -235,7 +240,7 @@ sf_status sf_plan_hyperbolic(sf_ctx *ctx, const sf_case *c, int grow, double eta
     const double emaxp = fmax((rp + grow_eta) * c->grid.margin, 2.0 * e0);
     const double d = (double)c->problem.d;
     const sf_coord *x = sf_coord_get(plan->coord.id);
-    const size_t n = sf_case_is_set(c, "grid.cells") ? (size_t)c->grid.cells : SF_H_DEFAULT_CELLS;
+    const size_t n = sf_plan_hyperbolic_cells(c);
     plan->grid[0] = (sf_grid1_params){.cells = n, .lo = x->lo, .hi = x->hi,
                                       .spacing = c->grid.spacing, .ratio = c->grid.ratio,
                                       .centre = x->lo, .focus = x->hi - x->lo};
