@@ -547,6 +547,11 @@ def plot_all(field, outdir, particles=(), compares=()):
     FIGURE_NAMES_T for form T, FIGURE_NAMES_ODE for ode), all or none (the data are checked
     first, check_finite or check_finite_form, and the files land together, atomic.batch);
     returns {file name: returned dict}."""
+    if hasattr(field, "N0"):   # form H (plots_h.py)
+        from . import plots_h
+        plots_h.check_finite_h(field, particles)
+        with atomic.batch():
+            return plots_h.plot_all_h(field, outdir, particles, compares)
     if hasattr(field, "marginals") or hasattr(field, "w_star"):   # form T or ode
         check_finite_form(field, particles)
         draw = _plot_transport if hasattr(field, "marginals") else _plot_ode
@@ -628,6 +633,8 @@ def check_finite_form(field, particles=()):
 
 
 def _form_name(field):
+    if hasattr(field, "form_name"):
+        return field.form_name
     return "form T" if hasattr(field, "marginals") else "form ode"
 
 
@@ -859,6 +866,9 @@ def _plot_ode(field, outdir, particles, compares):
 
 def figure_names(field):
     """The file names `plot` writes for this field, in drawing order."""
+    if hasattr(field, "N0"):
+        from .plots_h import FIGURE_NAMES_H
+        return FIGURE_NAMES_H
     if hasattr(field, "marginals"):
         return FIGURE_NAMES_T
     if hasattr(field, "w_star"):
