@@ -52,6 +52,10 @@ struct sf_instance {
 
 static size_t case_attrs(const sf_case *c, sf_nc_attr *out)
 {
+    /* form H refines its ω-grid when grid.spacing is not set (reduction/plan.c) */
+    const char *spacing = !strcmp(c->form, "hyperbolic") && !sf_case_is_set(c, "grid.spacing")
+                              ? "refined"
+                              : sf_name_of(&sf_spacing_names, (int)c->grid.spacing);
     const sf_nc_attr attrs[] = {
         {"symflow_kind", SF_NC_ATTR_TEXT, "field", 0, 0},
         {"symflow_version", SF_NC_ATTR_TEXT, SF_VERSION, 0, 0},
@@ -65,7 +69,7 @@ static size_t case_attrs(const sf_case *c, sf_nc_attr *out)
         {"method", SF_NC_ATTR_TEXT, sf_name_of(&sf_method_names, (int)c->solver.method), 0, 0},
         {"rtol", SF_NC_ATTR_DOUBLE, NULL, c->solver.rtol, 0},
         {"atol", SF_NC_ATTR_DOUBLE, NULL, c->solver.atol, 0},
-        {"spacing", SF_NC_ATTR_TEXT, sf_name_of(&sf_spacing_names, (int)c->grid.spacing), 0, 0},
+        {"spacing", SF_NC_ATTR_TEXT, spacing, 0, 0},
         {"case_file", SF_NC_ATTR_TEXT, c->path ? c->path : "", 0, 0},
         {"case_text", SF_NC_ATTR_TEXT, c->text ? c->text : "", 0, 0},
         {"case_overrides", SF_NC_ATTR_TEXT, c->overrides ? c->overrides : "", 0, 0},

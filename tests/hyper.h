@@ -71,8 +71,9 @@ cleanup:
 }
 
 /* The relu-teacher case of cases/relu-teacher.yaml (d = 20, σ_a = σ_b = 1) in form H with
- * `cells` ω-cells (≤ 0: grid.cells not set, the planner's default); or any d_H = 1 target.
- * Built as overrides of the defaults, so that sf_case_is_set sees what a case file would set. */
+ * `cells` uniform ω-cells (≤ 0: neither grid.cells nor grid.spacing set, the planner's
+ * default grid); or any d_H = 1 target. Built as overrides of the defaults, so that
+ * sf_case_is_set sees what a case file would set. */
 static inline sf_status hyper_case(sf_ctx *ctx, sf_case *c, long d, const char *target, long cells)
 {
     char sd[64], st[128], sc[64];
@@ -83,7 +84,7 @@ static inline sf_status hyper_case(sf_ctx *ctx, sf_case *c, long d, const char *
                                 "start.law=gaussian", "start.sigma_a=1", "start.sigma_b=1",
                                 "form=hyperbolic", "grid.spacing=uniform", sc};
     const size_t n = sizeof sets / sizeof sets[0];
-    return sf_case_load(ctx, NULL, sets, cells > 0 ? n : n - 1, c);
+    return sf_case_load(ctx, NULL, sets, cells > 0 ? n : n - 2, c);
 }
 
 #endif
