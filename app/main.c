@@ -480,6 +480,13 @@ static int cmd_compare(sf_ctx *ctx, int argc, char **argv)
                    s.max_w1_u, s.max_w1_r);
             printf("  final: R = %.6g (field) vs %.6g (particles)\n", s.final_risk_field,
                    s.final_risk_particles);
+        } else if (!strcmp(s.form, "hyperbolic")) {
+            printf("  W1 of the marginals: max %.4e (omega), %.4e (eta) of N0; %.4e (omega), "
+                   "%.4e (eta) of N+ + N-\n", s.max_w1_h[0], s.max_w1_h[1], s.max_w1_h[2],
+                   s.max_w1_h[3]);
+            printf("  final: R = %.6g (field) vs %.6g (particles); mass of N0 = %.6g vs %.6g\n",
+                   s.final_risk_field, s.final_risk_particles, s.final_mass0_field,
+                   s.final_mass0_particles);
         } else if (!strcmp(s.form, "ode")) {
             printf("  |w_m - w|: max %.4e\n", s.max_w_gap);
             printf("  final: R = %.6g (field) vs %.6g (particles)\n", s.final_risk_field,

@@ -54,6 +54,10 @@ struct sf_instance {
 
 static size_t case_attrs(const sf_case *c, sf_nc_attr *out)
 {
+    /* form H refines its ω-grid when grid.spacing is not set (reduction/plan.c) */
+    const char *spacing = !strcmp(c->form, "hyperbolic") && !sf_case_is_set(c, "grid.spacing")
+                              ? "refined"
+                              : sf_name_of(&sf_spacing_names, (int)c->grid.spacing);
     const sf_nc_attr attrs[] = {
         {"symflow_kind", SF_NC_ATTR_TEXT, "field", 0, 0},
         {"symflow_version", SF_NC_ATTR_TEXT, SF_VERSION, 0, 0},
@@ -67,7 +71,7 @@ static size_t case_attrs(const sf_case *c, sf_nc_attr *out)
         {"method", SF_NC_ATTR_TEXT, sf_name_of(&sf_method_names, (int)c->solver.method), 0, 0},
         {"rtol", SF_NC_ATTR_DOUBLE, NULL, c->solver.rtol, 0},
         {"atol", SF_NC_ATTR_DOUBLE, NULL, c->solver.atol, 0},
-        {"spacing", SF_NC_ATTR_TEXT, sf_name_of(&sf_spacing_names, (int)c->grid.spacing), 0, 0},
+        {"spacing", SF_NC_ATTR_TEXT, spacing, 0, 0},
         {"case_file", SF_NC_ATTR_TEXT, c->path ? c->path : "", 0, 0},
         {"case_text", SF_NC_ATTR_TEXT, c->text ? c->text : "", 0, 0},
         {"case_overrides", SF_NC_ATTR_TEXT, c->overrides ? c->overrides : "", 0, 0},
@@ -511,12 +515,13 @@ sf_status sf_registry_memory(sf_ctx *ctx, const sf_case *c, int particles, sf_me
     }
     else if (!strcmp(c->form, "hyperbolic")) {
         /* ω-cells n; N⁰ has 2n η-cells, N⁺ and N⁻ n/2 each (reduction/plan.c): 3n² cells */
-        const double n = (double)c->grid.cells;
-        snprintf(what, sizeof what, "the K̂ table (%ld² doubles)", c->grid.cells);
-        mem_item(e, dbl * n * n, "grid.cells", c->grid.cells, what);
-        snprintf(what, sizeof what, "the state (3 × %ld² cells) and CVODE's vectors", c->grid.cells);
+        const size_t nc = sf_plan_hyperbolic_cells(c);
+        const double n = (double)nc;
+        snprintf(what, sizeof what, "the K̂ table (%zu² doubles)", nc);
+        mem_item(e, dbl * n * n, "grid.cells", (long)nc, what);
+        snprintf(what, sizeof what, "the state (3 × %zu² cells) and CVODE's vectors", nc);
         mem_item(e, dbl * 3.0 * n * n * (ode_copies(c) + 1.0 + SF_MEM_FORMH_ARRAYS), "grid.cells",
-                 c->grid.cells, what);
+                 (long)nc, what);
     }
     /* form ode: d_H numbers */
 cleanup:

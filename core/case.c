@@ -27,7 +27,8 @@
  *   start.law              balanced-sphere | gaussian    balanced-sphere
  *   start.sigma_a          finite > 0                    1.0
  *   start.sigma_b          finite > 0                    1.0
- *   form                   lifted | transport | ode | hyperbolic   lifted
+ *   form                   lifted | transport | ode | hyperbolic   lifted (hyperbolic when
+ *                                                            start.law = gaussian)
  *   grid.cells             integer 8 … 1000000           200
  *   grid.spacing           uniform | refined | stretched uniform
  *   grid.ratio             finite ≥ 1                    10     (refined spacing only)
@@ -1158,6 +1159,9 @@ sf_status sf_case_load(sf_ctx *ctx, const char *path, const char *const *overrid
         }
     }
     if (ld.outputs_count > 0) SF_TRY(ctx, set_even_outputs(ctx, c, (size_t)ld.outputs_count));
+    /* the default form follows the start: form H for a start with a density (MATH §4.7) */
+    if (!sf_case_is_set(c, "form") && c->start.law == SF_START_GAUSSIAN)
+        snprintf(c->form, sizeof c->form, "%s", "hyperbolic");
     SF_TRY(ctx, sf_case_validate(ctx, c));
     SF_TRY(ctx, end_as_last_output(ctx, c));
 cleanup:

@@ -15,6 +15,8 @@
  *     field cell, so every stage conserves the mass.
  * Forms T and ode have their own comparers (compare_transport: W₁ of the a, u, r marginals
  * against the atoms (aᵢ, b·e₁, |b_⊥|), histograms, w; compare_ode: w_m against w and w*);
+ * form H has compare_hyperbolic: a neuron is (δ, η, ω) with weight |δ| (neuron_hyperbolic),
+ * W₁ of the ω- and η-marginals of N⁰ and of N⁺ + N⁻, masses;
  * sf_compare_files picks the comparer from sf_cmp_comparers by the field's `form`; a form-L
  * field on the d_H = 2 hemisphere (tau_plus(time, theta, phi)) goes to compare_hemi: W₁ of
  * the θ-marginals and the circular W₁ (M19) of the φ-marginals per sign, masses, risk gap.
@@ -1374,6 +1376,273 @@ cleanup:
     return status;
 }
 
+/* ---- form H ("hyperbolic"): (δ, η, ω) marginals ------------------------------------------- */
+
+/* A neuron (a, b) in form H (MATH §4.7): δ = a² − |b|², ρ = |b|; δ < 0 (family N⁰):
+ * η = atanh(a/ρ); δ > 0 (N^±, sgn a = ±): η = atanh(ρ/|a|) ≥ 0; ω = θ or φ (neuron_geometry);
+ * weight |δ| (the densities of the field file are |δ|-weighted). Returns 0 for N⁰, 1 for N^±
+ * (δ = 0 counts as N⁰ with η = ±∞ and weight 0). */
+static int neuron_hyperbolic(const sf_particles *p, size_t t, size_t i, int radial,
+                             double *work, double *eta, double *omega, double *weight)
+{
+    double *bh = work + p->d;
+    const double bperp2 = neuron_project(p, t, i, work, bh);
+    double bh2 = 0.0;
+    for (size_t k = 0; k < p->d_H; k++) bh2 += bh[k] * bh[k];
+    const double rho = sqrt(bh2 + bperp2), a = p->a[t * p->m + i];
+    *omega = radial ? atan2(sqrt(bperp2), sqrt(bh2)) : atan2(sqrt(bperp2), bh[0]);
+    /* |δ| = | |a| − ρ | (|a| + ρ): no cancellation in a² − ρ² */
+    *weight = fabs(fabs(a) - rho) * (fabs(a) + rho);
+    if (fabs(a) < rho) {
+        *eta = atanh(a / rho);
+        return 0;
+    }
+    *eta = fabs(a) > rho ? atanh(rho / fabs(a)) : (a >= 0.0 ? INFINITY : -INFINITY);
+    return fabs(a) > rho;
+}
+
+/* Atoms at[n] (sorted by x) binned with their weights on the cells of ax: densities out[] per
+ * unit of the coordinate, weights / m (atoms outside the box are left out). */
+static void histogram_weighted(const sf_cmp_axis *ax, const sf_cmp_atom *at, size_t n, size_t m,
+                               double *out)
+{
+    for (size_t c = 0; c < ax->n; c++) out[c] = 0.0;
+    size_t c = 0;
+    for (size_t j = 0; j < n; j++) {
+        if (!(at[j].x >= ax->edges[0] && at[j].x <= ax->edges[ax->n])) continue;
+        while (c + 1 < ax->n && at[j].x >= ax->edges[c + 1]) c++;
+        out[c] += at[j].w / (double)m;
+    }
+    for (size_t k = 0; k < ax->n; k++) out[k] /= ax->edges[k + 1] - ax->edges[k];
+}
+
+/* W₁ of the normalised marginal (density dens on the cells of ax) against atoms at[n] (sorted,
+ * weighted); NaN when either side has no mass. xs, ws, cm: scratch of n, n, ax->n. */
+static double w1_marginal(const sf_cmp_axis *ax, const double *dens, const sf_cmp_atom *at,
+                          size_t n, double *xs, double *ws, double *cm)
+{
+    for (size_t c = 0; c < ax->n; c++) cm[c] = dens[c] * (ax->edges[c + 1] - ax->edges[c]);
+    size_t k = 0;
+    for (size_t j = 0; j < n; j++)
+        if (isfinite(at[j].x) && at[j].w > 0.0) {
+            xs[k] = at[j].x;
+            ws[k++] = at[j].w;
+        }
+    return sf_w1_cells_vs_atoms(ax->n, ax->edges, cm, k, xs, ws);
+}
+
+/* Marginals of F(time k, rows × cols, cols fastest) on the row and column axes, densities. */
+static void marginals2(const double *F, const sf_cmp_axis *rows, const sf_cmp_axis *cols,
+                       double *mrow, double *mcol, int add)
+{
+    if (!add) {
+        for (size_t i = 0; i < rows->n; i++) mrow[i] = 0.0;
+        for (size_t j = 0; j < cols->n; j++) mcol[j] = 0.0;
+    }
+    for (size_t i = 0; i < rows->n; i++) {
+        const double hi = rows->edges[i + 1] - rows->edges[i];
+        for (size_t j = 0; j < cols->n; j++) {
+            const double hj = cols->edges[j + 1] - cols->edges[j];
+            mrow[i] += F[i * cols->n + j] * hj;
+            mcol[j] += F[i * cols->n + j] * hi;
+        }
+    }
+}
+
+enum { SF_CMP_HY_N_SERIES = 11, SF_CMP_HY_N_FIELDS = 8 };
+
+static const sf_nc_series sf_cmp_hy_series[SF_CMP_HY_N_SERIES] = {
+    {"risk_field", "population risk R (M2) of the grid solution", "1"},
+    {"risk_particles", "risk of the particle run, as stored in its file", "1"},
+    {"risk_gap", "risk_particles - risk_field", "1"},
+    {"w1_omega0", "W1 distance between the normalised omega-marginals of N0 (exact, from CDFs)", "1"},
+    {"w1_eta0", "W1 distance between the normalised eta-marginals of N0 (exact, from CDFs)", "1"},
+    {"w1_omega_pos", "W1 distance between the normalised omega-marginals of Nplus + Nminus", "1"},
+    {"w1_eta_pos", "W1 distance between the normalised eta-marginals of Nplus + Nminus", "1"},
+    {"mass0_field", "weighted mass of N0, grid (series mass0 of the field)", "1"},
+    {"mass0_particles", "(1/m) sum of |delta_i| over a_i^2 < |b_i|^2", "1"},
+    {"mass_pos_field", "weighted mass of Nplus + Nminus with reservoirs, grid", "1"},
+    {"mass_pos_particles", "(1/m) sum of delta_i over a_i^2 > |b_i|^2", "1"},
+};
+
+/* coordinates: 0 eta, 1 eta_pos, 2 omega */
+static const sf_nc_field sf_cmp_hy_fields[SF_CMP_HY_N_FIELDS] = {
+    {"density_omega0_field", "omega-marginal of N0, grid", "1", 1, {2}},
+    {"density_omega0_particles", "particles (weights |delta|/m, a^2 < |b|^2) binned on the omega cells", "1", 1, {2}},
+    {"density_eta0_field", "eta-marginal of N0, grid", "1", 1, {0}},
+    {"density_eta0_particles", "particles (weights |delta|/m, a^2 < |b|^2) binned on the eta cells", "1", 1, {0}},
+    {"density_omega_pos_field", "omega-marginal of Nplus + Nminus, grid", "1", 1, {2}},
+    {"density_omega_pos_particles", "particles (weights delta/m, a^2 > |b|^2) binned on the omega cells", "1", 1, {2}},
+    {"density_eta_pos_field", "eta-marginal of Nplus + Nminus, grid", "1", 1, {1}},
+    {"density_eta_pos_particles", "particles (weights delta/m, a^2 > |b|^2) binned on the eta_pos cells", "1", 1, {1}},
+};
+
+/* Which direction coordinate a form-H field file carries: φ if it has phi_bnds, else θ. */
+static sf_status hyperbolic_axes(sf_ctx *ctx, const char *path, sf_cmp_axis ax[3], int *radial)
+{
+    sf_status status = SF_OK;
+    SF_TRY(ctx, axis_read(ctx, path, SF_COORD_ETA, &ax[0]));
+    SF_TRY(ctx, axis_read(ctx, path, SF_COORD_ETA_POS, &ax[1]));
+    sf_status s = axis_read(ctx, path, SF_COORD_PHI, &ax[2]);
+    *radial = s != SF_OK;
+    if (s != SF_OK) {
+        sf_ctx_clear(ctx);
+        SF_TRY(ctx, axis_read(ctx, path, SF_COORD_THETA, &ax[2]));
+    }
+cleanup:
+    return status;
+}
+
+/* var(time, rows, cols) with n_times × rows × cols finite values, into *data (owned). */
+static sf_status take_on_plane(sf_ctx *ctx, const char *path, const char *var,
+                               const sf_cmp_axis *r, const sf_cmp_axis *c, size_t n_times,
+                               double **data)
+{
+    sf_status status = SF_OK;
+    sf_nc_array arr = {0};
+    char dims[3 * SF_NC_NAME_LEN];
+    snprintf(dims, sizeof dims, "time, %s, %s", r->coord->name, c->coord->name);
+    SF_TRY(ctx, sf_nc_read_expect(ctx, path, var, dims, &arr));
+    SF_CHECK(ctx, arr.shape[0] == n_times && arr.shape[1] == r->n && arr.shape[2] == c->n,
+             SF_E_NETCDF, "%s: variable %s: shape (%zu, %zu, %zu): expected (%zu, %zu, %zu)",
+             path, var, arr.shape[0], arr.shape[1], arr.shape[2], n_times, r->n, c->n);
+    SF_TRY(ctx, check_finite(ctx, path, var, arr.data, n_times * r->n * c->n));
+    *data = arr.data;
+    arr.data = NULL;
+cleanup:
+    sf_nc_array_free(&arr);
+    return status;
+}
+
+static sf_status compare_hyperbolic(sf_ctx *ctx, const sf_cmp_job *job)
+{
+    sf_status status = SF_OK;
+    const char *path = job->field;
+    sf_cmp_axis ax[3] = {{0}};
+    double *N0 = NULL, *Np = NULL, *Nm = NULL, *times = NULL, *risk = NULL, *m0 = NULL;
+    double *mp = NULL, *mm = NULL, *work = NULL, *xs = NULL, *ws = NULL, *cm = NULL;
+    double *fld[SF_CMP_HY_N_FIELDS] = {NULL};
+    sf_cmp_atom *at[2][2] = {{NULL}}; /* [family N⁰, N^±][η, ω] */
+    sf_particles p = {0};
+    sf_ncw *w = NULL;
+    sf_compare_summary s = *job->s;
+    size_t d = 0, d_H = 0, nt = 0;
+    int radial = 0;
+
+    SF_TRY(ctx, read_size_attr(ctx, path, "d", &d));
+    SF_TRY(ctx, read_size_attr(ctx, path, "d_H", &d_H));
+    SF_TRY(ctx, take_times(ctx, path, &times, &nt));
+    SF_TRY(ctx, hyperbolic_axes(ctx, path, ax, &radial));
+    SF_CHECK(ctx, radial || d_H == 1, SF_E_NETCDF, "%s: form = \"hyperbolic\" on phi with d_H = "
+             "%zu: expected d_H = 1", path, d_H);
+    SF_TRY(ctx, take_on_plane(ctx, path, "N0", &ax[0], &ax[2], nt, &N0));
+    SF_TRY(ctx, take_on_plane(ctx, path, "Nplus", &ax[1], &ax[2], nt, &Np));
+    SF_TRY(ctx, take_on_plane(ctx, path, "Nminus", &ax[1], &ax[2], nt, &Nm));
+    SF_TRY(ctx, take_series(ctx, path, "risk", nt, &risk));
+    SF_TRY(ctx, take_series(ctx, path, "mass0", nt, &m0));
+    SF_TRY(ctx, take_series(ctx, path, "mass_plus", nt, &mp));
+    SF_TRY(ctx, take_series(ctx, path, "mass_minus", nt, &mm));
+    SF_TRY(ctx, read_particles_for(ctx, job, d, d_H, &p));
+    SF_TRY(ctx, check_common_times(ctx, job, times, nt, &p));
+    static const int fax[SF_CMP_HY_N_FIELDS] = {2, 2, 0, 0, 2, 2, 1, 1};
+    size_t most = p.m;
+    for (int k = 0; k < 3; k++) most = ax[k].n > most ? ax[k].n : most;
+    for (int f = 0; f < SF_CMP_HY_N_FIELDS; f++) SF_ALLOC(ctx, fld[f], ax[fax[f]].n);
+    for (int f = 0; f < 2; f++)
+        for (int x = 0; x < 2; x++) SF_ALLOC(ctx, at[f][x], p.m);
+    SF_ALLOC(ctx, work, p.d + p.d_H);
+    SF_ALLOC(ctx, xs, p.m);
+    SF_ALLOC(ctx, ws, p.m);
+    SF_ALLOC(ctx, cm, most);
+    if (job->out) {
+        sf_nc_coord coords[3];
+        for (int k = 0; k < 3; k++)
+            coords[k] = (sf_nc_coord){ax[k].coord->name, ax[k].coord->long_name,
+                                      ax[k].coord->units, ax[k].n, ax[k].centres, ax[k].edges};
+        const sf_nc_attr attrs[] = {
+            {"symflow_kind", SF_NC_ATTR_TEXT, "compare", 0, 0},
+            {"symflow_version", SF_NC_ATTR_TEXT, SF_VERSION, 0, 0},
+            {"form", SF_NC_ATTR_TEXT, "hyperbolic", 0, 0},
+            {"field_file", SF_NC_ATTR_TEXT, job->field, 0, 0},
+            {"particles_file", SF_NC_ATTR_TEXT, job->particles, 0, 0},
+            {"d", SF_NC_ATTR_INT, NULL, 0, (long)d},
+            {"d_H", SF_NC_ATTR_INT, NULL, 0, (long)d_H},
+            {"m", SF_NC_ATTR_INT, NULL, 0, (long)p.m},
+        };
+        const sf_nc_layout layout = {
+            .title = "symflow compare: form-H grid solution against particles (MATH.md "
+                     "sections 4.7, 6)",
+            .coords = coords, .n_coords = 3, .fields = sf_cmp_hy_fields,
+            .n_fields = SF_CMP_HY_N_FIELDS, .series = sf_cmp_hy_series,
+            .n_series = SF_CMP_HY_N_SERIES, .attrs = attrs,
+            .n_attrs = sizeof attrs / sizeof attrs[0]};
+        SF_TRY(ctx, sf_ncw_create(ctx, job->out, &layout, &w));
+    }
+    size_t from = 0;
+    for (size_t k = 0; k < nt; k++) {
+        const size_t tp = match_time(&p, times[k], &from);
+        if (tp == p.n_times) continue;
+        size_t cnt[2] = {0, 0};
+        double pm[2] = {0.0, 0.0};
+        for (size_t i = 0; i < p.m; i++) {
+            double eta, om, wt;
+            const int f = neuron_hyperbolic(&p, tp, i, radial, work, &eta, &om, &wt);
+            at[f][0][cnt[f]] = (sf_cmp_atom){eta, wt};
+            at[f][1][cnt[f]++] = (sf_cmp_atom){om, wt};
+            pm[f] += wt;
+        }
+        /* field marginals: N⁰ on (η, ω); N⁺ + N⁻ on (η_pos, ω) */
+        marginals2(N0 + k * ax[0].n * ax[2].n, &ax[0], &ax[2], fld[2], fld[0], 0);
+        marginals2(Np + k * ax[1].n * ax[2].n, &ax[1], &ax[2], fld[6], fld[4], 0);
+        marginals2(Nm + k * ax[1].n * ax[2].n, &ax[1], &ax[2], fld[6], fld[4], 1);
+        double w1[4];
+        for (int f = 0; f < 2; f++) {
+            for (int x = 0; x < 2; x++) qsort(at[f][x], cnt[f], sizeof *at[f][x], atom_cmp);
+            const sf_cmp_axis *ea = &ax[f ? 1 : 0], *oa = &ax[2];
+            histogram_weighted(oa, at[f][1], cnt[f], p.m, fld[f ? 5 : 1]);
+            histogram_weighted(ea, at[f][0], cnt[f], p.m, fld[f ? 7 : 3]);
+            w1[2 * f] = w1_marginal(oa, fld[f ? 4 : 0], at[f][1], cnt[f], xs, ws, cm);
+            w1[2 * f + 1] = w1_marginal(ea, fld[f ? 6 : 2], at[f][0], cnt[f], xs, ws, cm);
+        }
+        const double rf = risk[k], rp = p.risk[tp];
+        const double series[SF_CMP_HY_N_SERIES] = {
+            rf, rp, rp - rf, w1[0], w1[1], w1[2], w1[3], m0[k], pm[0] / (double)p.m,
+            mp[k] + mm[k], pm[1] / (double)p.m};
+        if (w) {
+            const double *fields[SF_CMP_HY_N_FIELDS] = {fld[0], fld[1], fld[2], fld[3],
+                                                       fld[4], fld[5], fld[6], fld[7]};
+            SF_TRY(ctx, sf_ncw_append(ctx, w, times[k], fields, series));
+        }
+        summary_risk(&s, rf, rp);
+        for (int x = 0; x < 4; x++)
+            if (!isnan(w1[x])) s.max_w1_h[x] = isnan(s.max_w1_h[x]) ? w1[x] : fmax(s.max_w1_h[x], w1[x]);
+        s.final_mass0_field = m0[k];
+        s.final_mass0_particles = pm[0] / (double)p.m;
+    }
+    if (w) SF_TRY(ctx, sf_ncw_close(ctx, &w, 1));
+    *job->s = s;
+cleanup:
+    if (w) sf_ncw_close(ctx, &w, 0);
+    for (int k = 0; k < 3; k++) axis_free(&ax[k]);
+    for (int f = 0; f < SF_CMP_HY_N_FIELDS; f++) free(fld[f]);
+    for (int f = 0; f < 2; f++)
+        for (int x = 0; x < 2; x++) free(at[f][x]);
+    free(N0);
+    free(Np);
+    free(Nm);
+    free(times);
+    free(risk);
+    free(m0);
+    free(mp);
+    free(mm);
+    free(work);
+    free(xs);
+    free(ws);
+    free(cm);
+    sf_particles_free(&p);
+    return status;
+}
+
 /* ---- dispatch on the field file's form ------------------------------------------------------ */
 
 /* One comparer per form of field file (attribute `form`); a new form adds a row. */
@@ -1386,6 +1655,7 @@ static const sf_cmp_comparer sf_cmp_comparers[] = {
     {"lifted", compare_lifted},
     {"transport", compare_transport},
     {"ode", compare_ode},
+    {"hyperbolic", compare_hyperbolic},
 };
 
 sf_status sf_compare_files(sf_ctx *ctx, const char *field, const char *particles,
@@ -1398,6 +1668,8 @@ sf_status sf_compare_files(sf_ctx *ctx, const char *field, const char *particles
     s.max_w1_plus = s.max_w1_minus = s.max_w1_a = s.max_w1_u = s.max_w1_r = NAN;
     s.max_w_gap = NAN;
     s.max_w1_theta_plus = s.max_w1_theta_minus = s.max_w1_phi_plus = s.max_w1_phi_minus = NAN;
+    for (int x = 0; x < 4; x++) s.max_w1_h[x] = NAN;
+    s.final_mass0_field = s.final_mass0_particles = NAN;
     sf_cmp_job job = {field, particles, out, params ? *params : sf_compare_params_default(), &s};
 
     SF_CHECK(ctx, field && *field && particles && *particles, SF_E_ARG,

@@ -220,8 +220,25 @@ enum {
     SF_H_ETA_PER_OMEGA = 2, /* N⁰ η-cells per ω-cell (above) */
     SF_H_ATTEMPTS = 3,      /* solves on growing η-boxes before reporting the edge stop */
     SF_H_POS_CELLS_DIV = 2, /* N^± η-cells = ω-cells / this (their weight is ~10⁻⁵ of N⁰'s) */
-    SF_H_POS_CELLS_MIN = 16 /* fewest N^± η-cells */
+    SF_H_POS_CELLS_MIN = 16, /* fewest N^± η-cells */
+    /* ω-cells when grid.cells is not set (its default, 200, is sized for 1-D form L): with the
+       start of (H5), odd-linear (d = 10) has max_{t≤4} |w − w_M9| = 1.04e-3 at 48 φ-cells and
+       4.7e-4 at 64 (issue 11's budget: 1e-3; tests/convergence/formh_odd_linear.c), and
+       relu-teacher to t = 20 costs about 1.7 s on one core at 64 */
+    SF_H_DEFAULT_CELLS = 64
 };
+/* ω-spacing when grid.spacing is not set: refined toward ω = 0 (b along H, where the learned
+ * directions gather) with largest/smallest cell SF_H_DEFAULT_RATIO (grid.ratio if set).
+ * Measured at 64 ω-cells (bench/run --form-h): relu-teacher to t = 20,
+ * sup_t |R − R_192|/R_192 = 2.8e-3 uniform, 1.5e-3 (ratio 1.5), 9.2e-4 (2), 1.3e-3 (3), the
+ * error sitting at late times where R is small and the mass is near φ = 0; odd-linear
+ * (tests/convergence/formh_odd_linear.c) 4.7e-4 uniform, 4.9e-4 at ratio 2. */
+static const double SF_H_DEFAULT_RATIO = 2.0;
+
+size_t sf_plan_hyperbolic_cells(const sf_case *c)
+{
+    return sf_case_is_set(c, "grid.cells") ? (size_t)c->grid.cells : SF_H_DEFAULT_CELLS;
+}
 
 sf_status sf_plan_hyperbolic(sf_ctx *ctx, const sf_case *c, int grow, double eta0,
                              sf_hyperbolic_plan *plan)
@@ -251,9 +268,12 @@ sf_status sf_plan_hyperbolic(sf_ctx *ctx, const sf_case *c, int grow, double eta
     const double emaxp = fmax((rp + grow_eta) * c->grid.margin, 2.0 * e0);
     const double d = (double)c->problem.d;
     const sf_coord *x = sf_coord_get(plan->coord.id);
-    const size_t n = (size_t)c->grid.cells;
+    const size_t n = sf_plan_hyperbolic_cells(c);
+    const int own = !sf_case_is_set(c, "grid.spacing");
+    const double ratio = own && !sf_case_is_set(c, "grid.ratio") ? SF_H_DEFAULT_RATIO : c->grid.ratio;
     plan->grid[0] = (sf_grid1_params){.cells = n, .lo = x->lo, .hi = x->hi,
-                                      .spacing = c->grid.spacing, .ratio = c->grid.ratio,
+                                      .spacing = own ? SF_SPACING_REFINED : c->grid.spacing,
+                                      .ratio = ratio,
                                       .centre = x->lo, .focus = x->hi - x->lo};
     plan->grid[1] = (sf_grid1_params){.cells = SF_H_ETA_PER_OMEGA * n, .lo = -emax0, .hi = emax0,
                                       .spacing = SF_SPACING_STRETCHED, .ratio = 1.0, .centre = 0.0,

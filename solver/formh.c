@@ -331,17 +331,45 @@ void sf_formh_diagnose(sf_formh *h, const double *y, sf_formh_diag *d)
     d->m11 = h->p->antipodal ? m11 : 0.0;
 }
 
-/* The initial state: N = n(η) τ₀(ω) as cell averages; the δ > 0 weight below η₀ starts in
- * the reservoirs (those neurons have ρ ≤ q sinh η₀ ≈ 0). */
+/* (H5) Cell masses m_i → the midpoint rule's weights m_i − (m_{i−1} − 2m_i + m_{i+1})/24 along
+ * one line of n values (stride apart), written as transfers g_{i+½} = (m_{i+1} − m_i)/24 from
+ * cell i to cell i+1 (none through the ends), so the sum is unchanged to rounding. Each
+ * transfer takes at most half of the cell it leaves, so no weight turns negative: the limit
+ * acts only where the start is not resolved (neighbours differing by a factor > 13, e.g. the
+ * ends of φ, or φ in d ≫ n²), where the exact cell masses are the better weights anyway. */
+static void midpoint_weights(double *m, size_t n, size_t stride)
+{
+    double in = 0.0; /* transfer into cell i through its lower face */
+    for (size_t i = 0; i < n; i++) {
+        const double c = m[i * stride];
+        double g = 0.0; /* transfer through the upper face, from i to i+1 */
+        if (i + 1 < n) {
+            const double r = m[(i + 1) * stride];
+            g = (r - c) / 24.0;
+            g = g > 0.0 ? fmin(g, 0.5 * c) : fmax(g, -0.5 * r);
+        }
+        m[i * stride] = c - g + in;
+        in = g;
+    }
+}
+
+/* The initial state (H5): the exact cell masses w_i τ₀_j of N = n(η) τ₀(ω), turned along ω and
+ * along η into the midpoint rule's weights (the potential, the velocities and the moments of
+ * the scheme are evaluated at cell centres), then divided by the cell volumes. The δ > 0
+ * weight below η₀ starts in the reservoirs (those neurons have ρ ≤ q sinh η₀ ≈ 0). */
 static void formh_initial(const sf_formh *h, double *y)
 {
     const size_t nw = h->nw;
     for (int f = 0; f < SF_H_FAMILIES; f++) {
         const family *F = &h->fam[f];
         const double *w = f == 0 ? h->p->w0 : h->p->wp;
+        double *m = y + F->off;
         for (size_t i = 0; i < F->n; i++)
-            for (size_t j = 0; j < nw; j++)
-                y[F->off + i * nw + j] = w[i] * h->p->tau0[j] / (F->g->widths[i] * h->go->widths[j]);
+            for (size_t j = 0; j < nw; j++) m[i * nw + j] = w[i] * h->p->tau0[j];
+        for (size_t i = 0; i < F->n; i++) midpoint_weights(m + i * nw, nw, 1);
+        for (size_t j = 0; j < nw; j++) midpoint_weights(m + j, F->n, nw);
+        for (size_t i = 0; i < F->n; i++)
+            for (size_t j = 0; j < nw; j++) m[i * nw + j] /= F->g->widths[i] * h->go->widths[j];
     }
     y[h->res] = y[h->res + 1] = h->p->below;
 }

@@ -71,21 +71,20 @@ cleanup:
 }
 
 /* The relu-teacher case of cases/relu-teacher.yaml (d = 20, σ_a = σ_b = 1) in form H with
- * `cells` ω-cells; or any d_H = 1 target. */
+ * `cells` uniform ω-cells (≤ 0: neither grid.cells nor grid.spacing set, the planner's
+ * default grid); or any d_H = 1 target. Built as overrides of the defaults, so that
+ * sf_case_is_set sees what a case file would set. */
 static inline sf_status hyper_case(sf_ctx *ctx, sf_case *c, long d, const char *target, long cells)
 {
-    sf_status s = sf_case_defaults(ctx, c);
-    if (s != SF_OK) return s;
-    c->problem.input = SF_INPUT_GAUSSIAN;
-    c->problem.d = d;
-    c->problem.d_H = 1;
-    snprintf(c->problem.target, sizeof c->problem.target, "%s", target);
-    c->start.law = SF_START_GAUSSIAN;
-    c->start.sigma_a = c->start.sigma_b = 1.0;
-    snprintf(c->form, sizeof c->form, "hyperbolic");
-    c->grid.cells = cells;
-    c->grid.spacing = SF_SPACING_UNIFORM;
-    return SF_OK;
+    char sd[64], st[128], sc[64];
+    snprintf(sd, sizeof sd, "problem.d=%ld", d);
+    snprintf(st, sizeof st, "problem.target=%s", target);
+    snprintf(sc, sizeof sc, "grid.cells=%ld", cells);
+    const char *const sets[] = {"problem.input=gaussian", "problem.d_H=1", sd, st,
+                                "start.law=gaussian", "start.sigma_a=1", "start.sigma_b=1",
+                                "form=hyperbolic", "grid.spacing=uniform", sc};
+    const size_t n = sizeof sets / sizeof sets[0];
+    return sf_case_load(ctx, NULL, sets, cells > 0 ? n : n - 2, c);
 }
 
 #endif

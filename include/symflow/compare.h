@@ -29,6 +29,12 @@
  *     w_m = (1/2m) Σ aᵢuᵢ.
  *   form = "ode": w_m = (1/2m) Σ aᵢ P_H bᵢ (basis of H) against w(time, component); reported:
  *     |w_m − w|, |w − w*| and |w_m − w*| (Euclidean).
+ *   form = "hyperbolic" (form H, MATH §4.7): each neuron is δ = a² − |b|² with weight |δ|, in
+ *     N⁰ (δ < 0) at η = atanh(a/|b|) or in N^± (δ > 0) at η = atanh(|b|/|a|), and ω = θ or φ as
+ *     form L; reported: W₁ of the normalised ω- and η-marginals of N⁰ and of N⁺ + N⁻ (exact,
+ *     from CDFs), the weighted masses, the risk gap. Output on (time, eta, eta_pos, ω):
+ *     density_{omega0,eta0,omega_pos,eta_pos}_{field,particles}, series risk_*, w1_omega0,
+ *     w1_eta0, w1_omega_pos, w1_eta_pos, mass0_*, mass_pos_*.
  * Not here: the command line (app/), plots (postproc/symflow_post), the m^{−½} slope study
  * over several particle files (that is a loop over sf_compare_files).
  */
@@ -73,6 +79,11 @@ typedef struct {
      * normalised θ-marginals and circular W₁ of the φ-marginals, per sign (else NaN); the
      * masses and risks above are filled too. */
     double max_w1_theta_plus, max_w1_theta_minus, max_w1_phi_plus, max_w1_phi_minus;
+    /* form H only (else NaN): max W₁ of the normalised ω- and η-marginals of N⁰, then of
+     * N⁺ + N⁻ (|δ|-weighted; NaN while a family has no particle), and the weighted mass of
+     * N⁰, field and particles ((1/m) Σ_{δ<0} |δ|), at the last common time */
+    double max_w1_h[4];
+    double final_mass0_field, final_mass0_particles;
 } sf_compare_summary;
 
 /* Compare `field` with `particles` at their common output times (|t_f − t_p| ≤

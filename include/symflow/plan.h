@@ -97,6 +97,10 @@ typedef struct {
     double edge_mass;       /* monitor threshold: 0 = the form's default */
 } sf_hyperbolic_plan;
 
+/* Form H's ω-cells: grid.cells if set, else its own default (64; the 200 of grid.cells is
+ * sized for form L). */
+size_t sf_plan_hyperbolic_cells(const sf_case *c);
+
 /* The plan of a form-H case whose η-boxes are `grow` growth steps (SF_H_GROWTH each) beyond
  * the start's reach (sf_reduce_hyperbolic_reach), times grid.margin; η₀ = eta0 (≤ 0: the
  * default SF_H_ETA0). Errors: a balanced start, d_H = 2 (not implemented: the (η, φ, θ)

@@ -8,8 +8,9 @@ What it does not do: any analysis (analysis.py) or drawing (plots.py); it never 
 
 Kinds (global attributes):
     field     symflow_kind = "field", form = "lifted" (form L, MATH.md §4.3; read_field),
-              form = "transport" (form T, MATH.md §4.4; read_transport) or form = "ode"
-              (read_ode); read_any picks the reader from FIELD_READERS by the form
+              form = "transport" (form T, MATH.md §4.4; read_transport), form = "ode"
+              (read_ode) or form = "hyperbolic" (form H, MATH.md §4.7; read_hyperbolic);
+              read_any picks the reader from FIELD_READERS by the form
     particles symflow_schema = "particles-1", validated by libsymflow (validate_particles:
               the schema's one definition is the C reader of core/ncio.c)
     compare   symflow_kind = "compare"
@@ -42,6 +43,12 @@ ODE_SERIES = ("risk", "s", "trace_M", "conserved")
 #: Time series of the compare files of forms T and ode (postproc/compare.c).
 COMPARE_SERIES_T = ("w1_a", "w1_u", "w1_r", "mass_field", "w_field", "w_particles")
 COMPARE_SERIES_ODE = ("w_gap", "w_error_field", "w_error_particles")
+#: Time series of a form-H field file (solver/formh.c).
+HYPERBOLIC_SERIES = ("risk", "dissipation", "mass0", "mass_plus", "mass_minus", "weight_pos",
+                     "reservoir_plus", "reservoir_minus", "alignment", "w", "density_min")
+#: Time series of the compare file of form H (postproc/compare.c).
+COMPARE_SERIES_H = ("w1_omega0", "w1_eta0", "w1_omega_pos", "w1_eta_pos", "mass0_field",
+                    "mass0_particles", "mass_pos_field", "mass_pos_particles")
 
 
 class SymflowInputError(ValueError):
@@ -412,11 +419,65 @@ def read_compare(path, ds=None):
     if kind != "compare":
         raise SymflowInputError("%s: a %s file: expected a compare file" % (path, kind))
     time = _var(ds, path, "time", ("time",))
-    names = COMPARE_SERIES + COMPARE_SERIES_T + COMPARE_SERIES_ODE
+    names = COMPARE_SERIES + COMPARE_SERIES_T + COMPARE_SERIES_ODE + COMPARE_SERIES_H
     # w_field is a series of a form-T compare file but (time, component) of an ode one
     series = {n: _var(ds, path, n, ("time",)) for n in names
               if n in ds.variables and tuple(ds[n].dims) == ("time",)}
     return CompareData(path=path, time=time, series=series, attrs=dict(ds.attrs))
+
+
+@dataclass
+class HyperbolicData:
+    """A form-H field file (MATH.md §4.7): |δ|-weighted densities N0 on (eta, ω) and Nplus,
+    Nminus on (eta_pos, ω), ω = "phi" (d_H = 1) or "theta" (radial)."""
+    path: str
+    coord: str            # "phi" or "theta"
+    time: np.ndarray      # (nt,)
+    centres: dict         # "eta", "eta_pos", coord → cell centres
+    edges: dict           # the same → cell faces, from <x>_bnds
+    N0: np.ndarray        # (nt, n_eta, n_omega)
+    Nplus: np.ndarray     # (nt, n_eta_pos, n_omega)
+    Nminus: np.ndarray    # (nt, n_eta_pos, n_omega)
+    series: dict          # name → (nt,) for the HYPERBOLIC_SERIES present ("risk" required)
+    attrs: dict
+    units: dict = dc_field(default_factory=dict)
+    form_name = "form H"
+
+    def omega_marginal(self, family):
+        """(nt, n_omega) ∫ N dη of family "N0", "Nplus" or "Nminus" (density in ω)."""
+        e = "eta" if family == "N0" else "eta_pos"
+        return np.einsum("tij,i->tj", getattr(self, family), np.diff(self.edges[e]))
+
+    def eta_marginal(self, family):
+        """(nt, n_eta) ∫ N dω of family "N0", "Nplus" or "Nminus" (density in η)."""
+        return np.einsum("tij,j->ti", getattr(self, family), np.diff(self.edges[self.coord]))
+
+
+def read_hyperbolic(path, ds=None):
+    """HyperbolicData of a form-H field file; SymflowInputError if it is anything else."""
+    ds = _open_field(path, ds, "hyperbolic", "form H")
+    if "N0" not in ds.variables:
+        raise SymflowInputError("%s: variable N0: not found" % path)
+    dims = ds["N0"].dims
+    if len(dims) != 3 or dims[:2] != ("time", "eta") or dims[2] not in ANGLE_COORDS:
+        raise SymflowInputError("%s: variable N0: dimensions (%s): expected (time, eta, phi) "
+                                "or (time, eta, theta)" % (path, ", ".join(dims)))
+    coord = dims[2]
+    time = _var(ds, path, "time", ("time",))
+    centres, edges = {}, {}
+    for x in ("eta", "eta_pos", coord):
+        centres[x], edges[x] = _coord_edges(ds, path, x)
+    N0 = _var(ds, path, "N0", ("time", "eta", coord))
+    Np = _var(ds, path, "Nplus", ("time", "eta_pos", coord))
+    Nm = _var(ds, path, "Nminus", ("time", "eta_pos", coord))
+    series = {n: _var(ds, path, n, ("time",)) for n in HYPERBOLIC_SERIES if n in ds.variables}
+    if "risk" not in series:
+        raise SymflowInputError("%s: variable risk: not found" % path)
+    units = {name: _text(ds[name].attrs["units"]) for name in ds.variables
+             if "units" in ds[name].attrs}
+    return HyperbolicData(path=path, coord=coord, time=time, centres=centres, edges=edges,
+                          N0=N0, Nplus=Np, Nminus=Nm, series=series, attrs=dict(ds.attrs),
+                          units=units)
 
 
 #: Reader of a field file per value of its attribute `form`; a new form adds a row.
@@ -449,7 +510,8 @@ def _read_lifted(path, ds=None):
     return read_field(path, ds)
 
 
-FIELD_READERS = {"lifted": _read_lifted, "transport": read_transport, "ode": read_ode}
+FIELD_READERS = {"lifted": _read_lifted, "transport": read_transport, "ode": read_ode,
+                 "hyperbolic": read_hyperbolic}
 
 
 def read_any_field(path, ds=None):

@@ -610,10 +610,15 @@ FIGURE_NAMES = ("risk.png", "masses.png", "density_heatmap.png", "snapshots.png"
 def plot_all(field, outdir, particles=(), compares=(), fmt="png"):
     """Every figure of figure_names(field, fmt) into `outdir` (FIGURE_NAMES for a form-L
     field, FIGURE_NAMES_T for form T, FIGURE_NAMES_ODE for ode, FIGURE_NAMES_HEMI for the
-    d_H = 2 hemisphere, with the extension of `fmt`: png, pdf or svg), all or none (the data
+    d_H = 2 hemisphere, plots_h.FIGURE_NAMES_H for form H, with the extension of `fmt`: png, pdf or svg), all or none (the data
     are checked first, check_finite or check_finite_form, and the files land together,
     atomic.batch); returns {file name: returned dict}."""
     names = figure_names(field, fmt)
+    if hasattr(field, "N0"):   # form H (plots_h.py)
+        from . import plots_h
+        plots_h.check_finite_h(field, particles)
+        with atomic.batch():
+            return plots_h.plot_all_h(field, outdir, particles, compares, names)
     if hasattr(field, "phi_edges"):                             # the d_H = 2 hemisphere
         check_finite_form(field, particles)
         for name in ("tau_plus", "tau_minus"):
@@ -697,6 +702,8 @@ def check_finite_form(field, particles=()):
 
 
 def _form_name(field):
+    if hasattr(field, "form_name"):
+        return field.form_name
     if hasattr(field, "phi_edges"):
         return "form L on the hemisphere"
     return "form T" if hasattr(field, "marginals") else "form ode"
@@ -1006,6 +1013,9 @@ def figure_names(field, fmt="png"):
     format `fmt` (FORMATS)."""
     if hasattr(field, "phi_edges"):
         return tuple(with_format(n, fmt) for n in FIGURE_NAMES_HEMI)
+    if hasattr(field, "N0"):
+        from .plots_h import FIGURE_NAMES_H
+        return tuple(with_format(n, fmt) for n in FIGURE_NAMES_H)
     if hasattr(field, "marginals"):
         names = FIGURE_NAMES_T
     elif hasattr(field, "w_star"):

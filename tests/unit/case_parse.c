@@ -553,6 +553,28 @@ static void test_fault_injection(sf_ctx *ctx)
     unlink(path);
 }
 
+/* The default form follows the start: form H for a gaussian start unless form is set. */
+static void test_default_form(sf_ctx *ctx)
+{
+    sf_case c;
+    const char *gauss[] = {"start.law=gaussian"};
+    SF_EXPECT_OK(ctx, sf_case_load(ctx, NULL, gauss, 1, &c));
+    SF_EXPECT(strcmp(c.form, "hyperbolic") == 0 && !sf_case_is_set(&c, "form"));
+    sf_case_free(&c);
+    const char *kept[] = {"start.law=gaussian", "form=transport"};
+    SF_EXPECT_OK(ctx, sf_case_load(ctx, NULL, kept, 2, &c));
+    SF_EXPECT(strcmp(c.form, "transport") == 0);
+    sf_case_free(&c);
+    const char *lifted[] = {"form=lifted", "start.law=gaussian"};
+    SF_EXPECT_OK(ctx, sf_case_load(ctx, NULL, lifted, 2, &c));
+    SF_EXPECT(strcmp(c.form, "lifted") == 0); /* set: kept (the registry refuses it) */
+    sf_case_free(&c);
+    const char *balanced[] = {"start.law=balanced-sphere"};
+    SF_EXPECT_OK(ctx, sf_case_load(ctx, NULL, balanced, 1, &c));
+    SF_EXPECT(strcmp(c.form, "lifted") == 0);
+    sf_case_free(&c);
+}
+
 int main(void)
 {
     sf_ctx *ctx = NULL;
@@ -567,6 +589,7 @@ int main(void)
     test_validate(ctx);
     test_fault_injection(ctx);
     test_is_set(ctx);
+    test_default_form(ctx);
     sf_ctx_destroy(&ctx);
     SF_TEST_DONE();
 }

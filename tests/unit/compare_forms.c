@@ -1,7 +1,8 @@
 /* compare_forms.c — unit tests of the comparers of postproc/compare.c for every form of field
  * file (issue 15 item 3): W₁ of a marginal against atoms at the cell centres, sf_compare_files
  * on small form-T ("transport") and ode field files written here against particle files with
- * the same risk (gap 0), the particle histograms and w, and an unknown form refused by name.
+ * the same risk (gap 0), the particle histograms and w, and an unknown form refused by name;
+ * form H: neurons built at chosen (δ, η, φ) cell centres, W₁ per marginal = the tent sum.
  */
 #include <math.h>
 #include <stdio.h>
@@ -294,6 +295,135 @@ static void test_alloc_failures(sf_ctx *ctx, const char *dir)
     }
 }
 
+/* ---- form H ------------------------------------------------------------------------------- */
+
+/* Neurons at cell centres of (η, φ) with chosen family and |δ|: 5 in N⁰, 2 in N⁺, 1 in N⁻;
+ * the field's cell masses are the particles' weights, so its marginals are the particles'
+ * histograms and each W₁ is the tent sum Σ p_c h_c / 4 of test_w1_centres. */
+enum { HM = 8, HD = 4, HE0 = 5, HEP = 3, HW = 4, HNT = 2 };
+static const double he0[HE0 + 1] = {-2.0, -1.0, -0.3, 0.0, 0.4, 1.5};
+static const double hep[HEP + 1] = {0.25, 0.6, 1.2, 2.0};
+static const double hw[HW + 1] = {0.0, 0.5, 1.2, 2.0, M_PI};
+static const int hfam[HM] = {0, 0, 0, 0, 0, 1, 1, -1}; /* 0: N⁰, ±1: N^± */
+static const int heta[HM] = {0, 2, 2, 3, 4, 0, 2, 1};  /* η-cell (of its family's grid) */
+static const int hphi[HM] = {1, 1, 2, 0, 3, 2, 2, 1};
+static const double hdel[HM] = {2.0, 0.5, 1.5, 3.0, 0.25, 0.75, 0.1, 0.4}; /* |δ| */
+
+static double h_risk(int k) { return 0.4 - 0.1 * k; }
+
+static sf_status write_h_files(sf_ctx *ctx, const char *field, const char *part)
+{
+    sf_status status = SF_OK;
+    sf_ncp *pw = NULL;
+    sf_ncw *w = NULL;
+    double a[HM], b[HM * HD], n0[HE0 * HW] = {0}, np[HEP * HW] = {0}, nm[HEP * HW] = {0};
+    double m0 = 0.0, mpos[2] = {0.0, 0.0}, c0[HE0], cp[HEP], cw[HW];
+    for (int i = 0; i < HM; i++) {
+        const double *e = hfam[i] ? hep : he0;
+        const double eta = centre(e, heta[i]), phi = centre(hw, hphi[i]), q = sqrt(hdel[i]);
+        const double rho = hfam[i] ? q * sinh(eta) : q * cosh(eta);
+        a[i] = hfam[i] ? hfam[i] * q * cosh(eta) : q * sinh(eta);
+        b[i * HD + 0] = rho * cos(phi);
+        b[i * HD + 1] = 0.6 * rho * sin(phi);
+        b[i * HD + 2] = 0.0;
+        b[i * HD + 3] = 0.8 * rho * sin(phi);
+        const double vol = (e[heta[i] + 1] - e[heta[i]]) * (hw[hphi[i] + 1] - hw[hphi[i]]);
+        double *N = hfam[i] == 0 ? n0 : hfam[i] > 0 ? np : nm;
+        N[heta[i] * HW + hphi[i]] += hdel[i] / HM / vol;
+        if (hfam[i] == 0) m0 += hdel[i] / HM;
+        else mpos[hfam[i] < 0] += hdel[i] / HM;
+    }
+    const sf_particles_header h = {HM, HD, 1, SF_NCP_FULL, NULL, NAN, 3, "test", NULL, NULL, 0};
+    SF_TRY(ctx, sf_ncp_create(ctx, part, &h, &pw));
+    for (int k = 0; k < HNT; k++) SF_TRY(ctx, sf_ncp_append(ctx, pw, (double)k, a, b, NULL, NULL, h_risk(k)));
+    SF_TRY(ctx, sf_ncp_close(ctx, &pw, 1));
+    for (int c = 0; c < HE0; c++) c0[c] = centre(he0, c);
+    for (int c = 0; c < HEP; c++) cp[c] = centre(hep, c);
+    for (int c = 0; c < HW; c++) cw[c] = centre(hw, c);
+    const sf_nc_coord co[3] = {{"eta", "eta", "1", HE0, c0, he0},
+                               {"eta_pos", "eta_pos", "1", HEP, cp, hep},
+                               {"phi", "phi", "rad", HW, cw, hw}};
+    const sf_nc_field fields[3] = {{"N0", "N0", "1", 2, {0, 2}},
+                                   {"Nplus", "Nplus", "1", 2, {1, 2}},
+                                   {"Nminus", "Nminus", "1", 2, {1, 2}}};
+    const sf_nc_series series[4] = {{"risk", "R", "1"}, {"mass0", "m0", "1"},
+                                    {"mass_plus", "mp", "1"}, {"mass_minus", "mm", "1"}};
+    const sf_nc_attr attrs[4] = {{"symflow_kind", SF_NC_ATTR_TEXT, "field", 0, 0},
+                                 {"form", SF_NC_ATTR_TEXT, "hyperbolic", 0, 0},
+                                 {"d", SF_NC_ATTR_INT, NULL, 0, HD},
+                                 {"d_H", SF_NC_ATTR_INT, NULL, 0, 1}};
+    const sf_nc_layout layout = {"test form H field", co, 3, fields, 3, series, 4, attrs, 4};
+    SF_TRY(ctx, sf_ncw_create(ctx, field, &layout, &w));
+    for (int k = 0; k < HNT; k++) {
+        const double *f[3] = {n0, np, nm};
+        const double sr[4] = {h_risk(k), m0, mpos[0], mpos[1]};
+        SF_TRY(ctx, sf_ncw_append(ctx, w, (double)k, f, sr));
+    }
+    SF_TRY(ctx, sf_ncw_close(ctx, &w, 1));
+cleanup:
+    sf_ncp_close(ctx, &pw, 0);
+    sf_ncw_close(ctx, &w, 0);
+    return status;
+}
+
+/* Σ_c (p_c / Σp) h_c / 4 over the cells cell[i] of the particles of N⁰ (pos = 0) or N^± (1). */
+static double tent_w1(const double *e, int n, const int *cell, int pos)
+{
+    double p[8] = {0}, total = 0.0, w1 = 0.0;
+    for (int i = 0; i < HM; i++)
+        if ((hfam[i] != 0) == pos) {
+            p[cell[i]] += hdel[i];
+            total += hdel[i];
+        }
+    for (int c = 0; c < n; c++) w1 += p[c] / total * (e[c + 1] - e[c]) / 4.0;
+    return w1;
+}
+
+static void test_hyperbolic(sf_ctx *ctx, const char *dir)
+{
+    char field[512], part[512], out[512];
+    snprintf(field, sizeof field, "%s/h.nc", dir);
+    snprintf(part, sizeof part, "%s/ph.nc", dir);
+    snprintf(out, sizeof out, "%s/ch.nc", dir);
+    SF_EXPECT_OK(ctx, write_h_files(ctx, field, part));
+    sf_compare_summary s;
+    sf_ctx_clear(ctx);
+    SF_EXPECT_OK(ctx, sf_compare_files(ctx, field, part, out, NULL, &s));
+    SF_EXPECT(s.form && strcmp(s.form, "hyperbolic") == 0);
+    SF_EXPECT(s.n_times == HNT && s.sup_risk_gap == 0.0);
+    const double want[4] = {tent_w1(hw, HW, hphi, 0), tent_w1(he0, HE0, heta, 0),
+                            tent_w1(hw, HW, hphi, 1), tent_w1(hep, HEP, heta, 1)};
+    const char *const names[4] = {"w1_omega0", "w1_eta0", "w1_omega_pos", "w1_eta_pos"};
+    for (int x = 0; x < 4; x++) {
+        double v[HNT];
+        read_var(ctx, out, names[x], "time", v, HNT);
+        /* atoms are the centres up to the rounding of atanh(tanh η) and atan2: ~1e-15 */
+        for (int k = 0; k < HNT; k++) SF_EXPECT_NEAR(v[k], want[x], ROUND);
+        SF_EXPECT_NEAR(s.max_w1_h[x], want[x], ROUND);
+        printf("form H: %s = %.6f (tent sum %.6f)\n", names[x], v[0], want[x]);
+    }
+    double m0 = 0.0, mp = 0.0, v[HNT], f[HNT * HE0], p[HNT * HE0];
+    for (int i = 0; i < HM; i++) *(hfam[i] ? &mp : &m0) += hdel[i] / HM;
+    read_var(ctx, out, "mass0_particles", "time", v, HNT);
+    for (int k = 0; k < HNT; k++) SF_EXPECT_NEAR(v[k], m0, ROUND);
+    read_var(ctx, out, "mass_pos_particles", "time", v, HNT);
+    for (int k = 0; k < HNT; k++) SF_EXPECT_NEAR(v[k], mp, ROUND);
+    SF_EXPECT_NEAR(s.final_mass0_particles, m0, ROUND);
+    const char *const hf[4] = {"density_omega0", "density_eta0", "density_omega_pos",
+                               "density_eta_pos"};
+    const char *const dims[4] = {"time, phi", "time, eta", "time, phi", "time, eta_pos"};
+    const size_t nc[4] = {HW, HE0, HW, HEP};
+    for (int x = 0; x < 4; x++) {
+        char a[64], b[64];
+        snprintf(a, sizeof a, "%s_field", hf[x]);
+        snprintf(b, sizeof b, "%s_particles", hf[x]);
+        read_var(ctx, out, a, dims[x], f, HNT * nc[x]);
+        read_var(ctx, out, b, dims[x], p, HNT * nc[x]);
+        for (size_t i = 0; i < HNT * nc[x]; i++) SF_EXPECT_NEAR(p[i], f[i], ROUND);
+    }
+    sf_ctx_clear(ctx);
+}
+
 int main(void)
 {
     sf_ctx *ctx = NULL;
@@ -305,6 +435,7 @@ int main(void)
     test_w1_centres();
     test_transport(ctx, dir);
     test_ode(ctx, dir);
+    test_hyperbolic(ctx, dir);
     test_alloc_failures(ctx, dir);
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
