@@ -144,9 +144,10 @@ static sf_status build_lifted(sf_ctx *ctx, const sf_case *c, sf_instance *in)
     in->minimiser_mass = plan.minimiser_mass;
     scheme_names(c, sch, sizeof sch);
     snprintf(in->describe, sizeof in->describe,
-             "lifted, target %s, d = %ld, d_H = %ld, %zu cells on %s (%s, %s)", c->problem.target,
-             c->problem.d, c->problem.d_H, in->grid[0].n, sf_coord_get(plan.coord.id)->name,
-             sf_name_of(&sf_spacing_names, (int)c->grid.spacing), sch);
+             "lifted, target %s, d = %ld, d_H = %ld, %zu cells on %s (%s, %s); kernel %s",
+             c->problem.target, c->problem.d, c->problem.d_H, in->grid[0].n,
+             sf_coord_get(plan.coord.id)->name, sf_name_of(&sf_spacing_names, (int)c->grid.spacing),
+             sch, in->lifted.kernel_note);
 cleanup:
     return status;
 }
@@ -398,8 +399,15 @@ sf_status sf_registry_memory(sf_ctx *ctx, const sf_case *c, int particles, sf_me
         }
     } else if (!strcmp(c->form, "lifted")) {
         const double n = (double)c->grid.cells;
-        snprintf(what, sizeof what, "the K̂ table (%ld² doubles)", c->grid.cells);
-        mem_item(e, dbl * n * n, "grid.cells", c->grid.cells, what);
+        if (c->solver.kernel == SF_KERNEL_DENSE || c->grid.cells <= SF_KERNEL_DENSE_FALLBACK_MAX) {
+            /* dense, or factored with the dense table as its fallback (reduction.h) */
+            snprintf(what, sizeof what, "the K̂ table (%ld² doubles)", c->grid.cells);
+            mem_item(e, dbl * n * n, "grid.cells", c->grid.cells, what);
+        } else {
+            snprintf(what, sizeof what, "the factored K̂ (%ld × %d doubles at most, L5)",
+                     c->grid.cells, SF_KERNEL_FACTOR_PMAX);
+            mem_item(e, dbl * n * SF_KERNEL_FACTOR_PMAX, "grid.cells", c->grid.cells, what);
+        }
         mem_item(e, dbl * 2.0 * n * (ode_copies(c) + 1.0) + dbl * n * SF_MEM_FORML_ARRAYS,
                  "grid.cells", c->grid.cells, "the state and CVODE's vectors");
     } else if (!strcmp(c->form, "transport")) {

@@ -22,6 +22,9 @@ typedef enum {
     SF_PMETHOD_REDUCED
 } sf_pmethod;
 typedef enum { SF_SAMPLING_RANDOM, SF_SAMPLING_QUANTILE } sf_sampling;
+/* How form L applies K̂ (L5): a low-rank symmetric PSD factor from a Chebyshev interpolant,
+ * or the dense table of point values. */
+typedef enum { SF_KERNEL_FACTORED, SF_KERNEL_DENSE } sf_kernel_op;
 
 /* The scheme of a finite-volume form (fv.h). */
 typedef struct {
@@ -50,6 +53,7 @@ extern const sf_name_table sf_limiter_names;   /* minmod vanleer */
 extern const sf_name_table sf_method_names;    /* adams bdf */
 extern const sf_name_table sf_pmethod_names;   /* cvode euler sgd reduced */
 extern const sf_name_table sf_sampling_names;  /* random quantile */
+extern const sf_name_table sf_kernel_op_names; /* factored dense */
 
 /* The spelling of value v in table t ("?" if out of range). */
 const char *sf_name_of(const sf_name_table *t, int v);
