@@ -27,7 +27,7 @@
  *   start.sigma_b          finite > 0                    1.0
  *   form                   lifted | transport | ode      lifted
  *   grid.cells             integer 8 … 1000000           200
- *   grid.spacing           uniform | refined | stretched uniform
+ *   grid.spacing           uniform | refined | stretched | auto   auto (form L: follows the start's mass; form T: uniform)
  *   grid.ratio             finite ≥ 1                    10     (refined spacing only)
  *   grid.margin            finite ≥ 1                    1      (form T: box × margin)
  *   scheme.reconstruction  upwind | muscl                muscl
@@ -129,7 +129,7 @@ enum {
 
 static const char *const sf_input_list[] = {"gaussian", "sphere"};
 static const char *const sf_start_list[] = {"balanced-sphere", "gaussian"};
-static const char *const sf_spacing_list[] = {"uniform", "refined", "stretched"};
+static const char *const sf_spacing_list[] = {"uniform", "refined", "stretched", "auto"};
 static const char *const sf_recon_list[] = {"upwind", "muscl"};
 static const char *const sf_limiter_list[] = {"minmod", "vanleer"};
 static const char *const sf_method_list[] = {"adams", "bdf"};
@@ -462,7 +462,7 @@ static sf_status defaults_at(sf_ctx *ctx, sf_case *c, const char *path)
     c->start.sigma_b = SF_CASE_DEFAULT_SIGMA;
     snprintf(c->form, sizeof c->form, "%s", "lifted");
     c->grid.cells = SF_CASE_DEFAULT_CELLS;
-    c->grid.spacing = SF_SPACING_UNIFORM;
+    c->grid.spacing = SF_SPACING_AUTO;
     c->grid.ratio = SF_CASE_DEFAULT_RATIO;
     c->grid.margin = 1.0;
     c->scheme.reconstruction = SF_RECON_MUSCL;

@@ -11,7 +11,14 @@
 
 #include <stddef.h>
 
-typedef enum { SF_SPACING_UNIFORM, SF_SPACING_REFINED, SF_SPACING_STRETCHED } sf_spacing;
+/* auto (grid.spacing's default): the planner's choice (reduction/plan.c); on a grid it is the
+ * blended map of grid.c (refined background + a cluster about `centre`). */
+typedef enum {
+    SF_SPACING_UNIFORM,
+    SF_SPACING_REFINED,
+    SF_SPACING_STRETCHED,
+    SF_SPACING_AUTO
+} sf_spacing;
 typedef enum { SF_RECON_UPWIND, SF_RECON_MUSCL } sf_recon;
 typedef enum { SF_LIMITER_MINMOD, SF_LIMITER_VANLEER } sf_limiter;
 typedef enum { SF_METHOD_ADAMS, SF_METHOD_BDF } sf_method;
@@ -47,7 +54,7 @@ typedef struct {
     int count;                /* number of values */
 } sf_name_table;
 
-extern const sf_name_table sf_spacing_names;   /* uniform refined stretched */
+extern const sf_name_table sf_spacing_names;   /* uniform refined stretched auto */
 extern const sf_name_table sf_recon_names;     /* upwind muscl */
 extern const sf_name_table sf_limiter_names;   /* minmod vanleer */
 extern const sf_name_table sf_method_names;    /* adams bdf */
