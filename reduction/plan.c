@@ -31,6 +31,13 @@ static const double SF_AUTO_WEIGHT = 0.75; /* fraction of the cells on the start
 static const double SF_AUTO_SCALE = 20.0;  /* s at which the weight is half its maximum */
 static const double SF_AUTO_SPREAD = 3.0;  /* cluster core w = this/√k: the χ_{d_H} bulk of the
                                               start (√d_H/√k) lies within it */
+static const double SF_AUTO_K_MAX = 1e9;  /* the cluster stops narrowing here (core ~1e-4):
+                                              CVODE's steps grow fast on narrower cores (to t = 10:
+                                              d = 10⁹ 2313 steps, 10¹⁰ 14325, 10¹¹ 256631; to
+                                              t = 100 at d = 10¹² with the core of k = 10¹⁰: 3e5
+                                              steps); d = 10¹² then costs what d = 10⁹ does. With
+                                              the core of k = 10⁸ instead, d = 10⁹ moved by 4.6e-3
+                                              (sup over t ≤ 100 of R, |τ^±|) */
 static const double SF_AUTO_RATIO = 8.0;   /* widest/narrowest background cell on θ: paper-norm's
                                               refined grid (cases/paper-norm.yaml) */
 
@@ -80,7 +87,7 @@ sf_status sf_plan_lifted(sf_ctx *ctx, const sf_case *c, sf_lifted_plan *plan)
          * in √k·cos within SF_AUTO_SPREAD/√k of π/2, geometric beyond (the stretched map),
          * plus, on θ, cells refined toward the aligned end θ = 0 (ratio grid.ratio when set,
          * else SF_AUTO_RATIO) */
-        const double k = (double)(c->problem.d - c->problem.d_H);
+        const double k = fmin((double)(c->problem.d - c->problem.d_H), SF_AUTO_K_MAX);
         plan->grid.centre = M_PI_2;
         plan->grid.focus = SF_AUTO_SPREAD / sqrt(k);
         const double s = (x->hi - x->lo) * sqrt(k); /* interval / layer scale */
