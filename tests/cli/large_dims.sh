@@ -2,7 +2,8 @@
 # large_dims.sh — issue 14's "silent wrong numbers": with d_H = 10⁶ (d = 10⁶ + 1) the run
 # gave R(0.01) = −767891 with exit 0, and d_H = 10¹⁵ gave R(0) = 2.16e15 instead of d_H/2.
 # Now: R(0) = ½ E|x_H|² = d_H/2 exactly (L3), R stays ≥ 0 and falls (L2), exit 0; a case
-# outside the supported range is refused naming the key (exit 4).
+# outside the supported range is refused naming the key (exit 4). Issue 16: paper-norm at
+# d = 10⁹ and 10¹² on the default (auto) grid runs, R(0) = 2.5 and R falls.
 # Usage: bash large_dims.sh SYMFLOW REPO_ROOT PYTHON. Prints "N passed, N failed".
 set -u
 SYMFLOW=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
