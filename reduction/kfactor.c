@@ -186,3 +186,69 @@ cleanup:
     sf_kfactor_free(&f);
     return status;
 }
+
+/* Ĝ on [lo, hi] by an adaptive 1-D Chebyshev interpolant (first-kind points, the sizes of
+ * SF_KF_SIZES, the last quarter of the coefficients ≤ tol × the largest), checked a posteriori
+ * against the direct quadrature at SF_KF_CHECKS quasi-random points (relative to max |Ĝ|);
+ * then evaluated at x (n points) into G. *ok = 0 (G untouched) when it does not converge or
+ * the check exceeds check_max × tol: the caller evaluates Ĝ directly. */
+sf_status sf_kfactor_G(sf_ctx *ctx, const sf_kernel *k, double lo, double hi, double tol,
+                       double check_max, size_t n, const double *x, double *G, int *ok,
+                       double *check)
+{
+    sf_status status = SF_OK;
+    double *f = NULL, *c = NULL, *T = NULL;
+    const size_t pmax = SF_KF_SIZES[SF_KF_N_SIZES - 1];
+    *ok = 0;
+    SF_ALLOC(ctx, f, pmax);
+    SF_ALLOC(ctx, c, pmax);
+    SF_ALLOC(ctx, T, pmax);
+    const double mid = 0.5 * (lo + hi), half = 0.5 * (hi - lo);
+    size_t p = 0;
+    double cmax = 0.0, tail = INFINITY, fmaxv = 0.0;
+    for (int s = 0; s < SF_KF_N_SIZES && !(tail <= tol * cmax); s++) {
+        p = SF_KF_SIZES[s];
+        fmaxv = 0.0;
+        for (size_t j = 0; j < p; j++) {
+            f[j] = sf_kernel_G(k, mid - half * cos(M_PI * ((double)j + 0.5) / (double)p));
+            fmaxv = fmax(fmaxv, fabs(f[j]));
+        }
+        for (size_t kk = 0; kk < p; kk++) c[kk] = 0.0;
+        for (size_t j = 0; j < p; j++) {
+            cheb_row(p, -cos(M_PI * ((double)j + 0.5) / (double)p), T);
+            for (size_t kk = 0; kk < p; kk++) c[kk] += (kk == 0 ? 1.0 : 2.0) / (double)p * T[kk] * f[j];
+        }
+        cmax = 0.0;
+        tail = 0.0;
+        for (size_t kk = 0; kk < p; kk++) {
+            cmax = fmax(cmax, fabs(c[kk]));
+            if (kk >= p - p / 4) tail = fmax(tail, fabs(c[kk]));
+        }
+    }
+    if (!(tail <= tol * cmax)) goto cleanup;
+    {
+        const double g = 1.32471795724474602596;
+        double err = 0.0;
+        for (int j = 1; j <= SF_KF_CHECKS; j++) {
+            const double xx = lo + (hi - lo) * fmod(0.5 + j / g, 1.0);
+            cheb_row(p, (xx - mid) / half, T);
+            double v = 0.0;
+            for (size_t kk = 0; kk < p; kk++) v += c[kk] * T[kk];
+            err = fmax(err, fabs(v - sf_kernel_G(k, xx)));
+        }
+        *check = fmaxv > 0.0 ? err / fmaxv : err;
+        if (*check > check_max * tol) goto cleanup;
+    }
+    for (size_t i = 0; i < n; i++) {
+        cheb_row(p, fmax(-1.0, fmin(1.0, (x[i] - mid) / half)), T);
+        double v = 0.0;
+        for (size_t kk = 0; kk < p; kk++) v += c[kk] * T[kk];
+        G[i] = v;
+    }
+    *ok = 1;
+cleanup:
+    free(f);
+    free(c);
+    free(T);
+    return status;
+}

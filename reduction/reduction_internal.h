@@ -166,6 +166,11 @@ sf_status sf_kfactor_build(sf_ctx *ctx, const sf_kernel *k, double lo, double hi
 /* B (n × rank, row-major) = u_r(x_i); work: p doubles. */
 void sf_kfactor_eval(const sf_kfactor *f, size_t n, const double *x, double *B, double *work);
 void sf_kfactor_free(sf_kfactor *f);
+/* Ĝ at the n points x by a 1-D Chebyshev interpolant to tol (kfactor.c); *ok = 0 when it
+ * missed tol or its a-posteriori check (≤ check_max × tol relative; *check receives it). */
+sf_status sf_kfactor_G(sf_ctx *ctx, const sf_kernel *k, double lo, double hi, double tol,
+                       double check_max, size_t n, const double *x, double *G, int *ok,
+                       double *check);
 
 /* Switch GSL's aborting error handler off, once per process (laws.c). */
 void sf_gsl_quiet(void);
