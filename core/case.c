@@ -30,7 +30,7 @@
  *   form                   lifted | transport | ode | hyperbolic   lifted (hyperbolic when
  *                                                            start.law = gaussian)
  *   grid.cells             integer 8 … 1000000           200
- *   grid.spacing           uniform | refined | stretched uniform
+ *   grid.spacing           uniform | refined | stretched | auto   auto (form L: follows the start's mass; form T: uniform)
  *   grid.ratio             finite ≥ 1                    10     (refined spacing only)
  *   grid.margin            finite ≥ 1                    1      (form T: box × margin)
  *   scheme.reconstruction  upwind | muscl                muscl
@@ -41,6 +41,8 @@
  *   solver.rtol            finite in (0, 0.1]            1e-8
  *   solver.atol            finite > 0                    1e-10
  *   solver.max_steps       integer ≥ 1                   1000000
+ *   solver.kernel          factored | dense              factored (form L's K̂, L5)
+ *   solver.kernel_tol      finite in (0, 1e-6]           1e-13  (factored: relative)
  *   particles.m            integer ≥ 1                   1024
  *   particles.seed         integer ≥ 0                   1
  *   particles.symmetric    true | false (yes | no)       false
@@ -87,6 +89,8 @@
 #define SF_CASE_CELLS_MAX 1000000
 /* Loosest CVODE relative tolerance: past 10 % the local error test controls nothing. */
 #define SF_CASE_RTOL_MAX 0.1
+/* Loosest kernel factor tolerance (L8): looser would be a worse kernel than the grid's error. */
+#define SF_CASE_KERNEL_TOL_MAX 1e-6
 /* Fewest evenly spaced output times: the start and the end. */
 #define SF_CASE_OUTPUTS_MIN 2
 /* Largest integer magnitude read: 2^53, the bound below which a double (strtod's result)
@@ -105,6 +109,7 @@
 #define SF_CASE_DEFAULT_RTOL 1e-8     /* CVODE rtol; error budget of MATH.md §5 */
 #define SF_CASE_DEFAULT_ATOL 1e-10    /* CVODE atol, density units; 1e-2 × rtol */
 #define SF_CASE_DEFAULT_MAX_STEPS 1000000
+#define SF_CASE_DEFAULT_KERNEL_TOL 1e-13 /* (L8): a few hundred ulps of K̂, below quadrature */
 #define SF_CASE_DEFAULT_M 1024
 #define SF_CASE_DEFAULT_SEED 1
 #define SF_CASE_DEFAULT_STEP 5e-3     /* Euler/SGD step η, stable for unit-scale data */
@@ -127,7 +132,7 @@ enum {
 
 static const char *const sf_input_list[] = {"gaussian", "sphere"};
 static const char *const sf_start_list[] = {"balanced-sphere", "gaussian"};
-static const char *const sf_spacing_list[] = {"uniform", "refined", "stretched"};
+static const char *const sf_spacing_list[] = {"uniform", "refined", "stretched", "auto"};
 static const char *const sf_recon_list[] = {"upwind", "muscl"};
 static const char *const sf_limiter_list[] = {"minmod", "vanleer"};
 static const char *const sf_method_list[] = {"adams", "bdf"};
@@ -144,6 +149,8 @@ const sf_name_table sf_pmethod_names = SF_TABLE(sf_pmethod_list);
 static const char *const sf_sampling_list[] = {"random", "quantile"};
 const sf_name_table sf_sampling_names = SF_TABLE(sf_sampling_list);
 static const char *const sf_symmetry_list[] = {"none", "odd", "even"};
+static const char *const sf_kernel_op_list[] = {"factored", "dense"};
+const sf_name_table sf_kernel_op_names = SF_TABLE(sf_kernel_op_list);
 const sf_name_table sf_symmetry_names = SF_TABLE(sf_symmetry_list);
 #undef SF_TABLE
 
@@ -160,7 +167,8 @@ _Static_assert(sizeof(sf_input) == sizeof(int) && sizeof(sf_start_law) == sizeof
                    sizeof(sf_spacing) == sizeof(int) &&
                    sizeof(sf_recon) == sizeof(int) && sizeof(sf_limiter) == sizeof(int) &&
                    sizeof(sf_method) == sizeof(int) && sizeof(sf_pmethod) == sizeof(int) &&
-                   sizeof(sf_sampling) == sizeof(int) && sizeof(sf_symmetry) == sizeof(int),
+                   sizeof(sf_sampling) == sizeof(int) && sizeof(sf_symmetry) == sizeof(int) &&
+                   sizeof(sf_kernel_op) == sizeof(int),
                "enumerations are stored as int");
 
 typedef enum {
@@ -225,6 +233,9 @@ static const sf_key_desc sf_keys[] = {
                 "a finite number in (0, " SF_STR(SF_CASE_RTOL_MAX) "]"),
     SF_REAL_KEY("solver", "atol", solver.atol, 0, HUGE_VAL, 1, 0, "a finite number > 0"),
     SF_INT_KEY("solver", "max_steps", solver.max_steps, 1, HUGE_VAL, "an integer ≥ 1"),
+    SF_ENUM_KEY("solver", "kernel", solver.kernel, sf_kernel_op_names),
+    SF_REAL_KEY("solver", "kernel_tol", solver.kernel_tol, 0, SF_CASE_KERNEL_TOL_MAX, 1, 0,
+                "a finite number in (0, " SF_STR(SF_CASE_KERNEL_TOL_MAX) "]"),
     SF_INT_KEY("particles", "m", particles.m, 1, HUGE_VAL, "an integer ≥ 1"),
     SF_INT_KEY("particles", "seed", particles.seed, 0, HUGE_VAL, "an integer ≥ 0"),
     {"particles", "symmetric", SF_KIND_BOOL, SF_OFF(particles.symmetric), NULL, 0, 0, 0, 0,
@@ -456,7 +467,7 @@ static sf_status defaults_at(sf_ctx *ctx, sf_case *c, const char *path)
     c->start.sigma_b = SF_CASE_DEFAULT_SIGMA;
     snprintf(c->form, sizeof c->form, "%s", "lifted");
     c->grid.cells = SF_CASE_DEFAULT_CELLS;
-    c->grid.spacing = SF_SPACING_UNIFORM;
+    c->grid.spacing = SF_SPACING_AUTO;
     c->grid.ratio = SF_CASE_DEFAULT_RATIO;
     c->grid.margin = 1.0;
     c->scheme.reconstruction = SF_RECON_MUSCL;
@@ -467,6 +478,8 @@ static sf_status defaults_at(sf_ctx *ctx, sf_case *c, const char *path)
     c->solver.rtol = SF_CASE_DEFAULT_RTOL;
     c->solver.atol = SF_CASE_DEFAULT_ATOL;
     c->solver.max_steps = SF_CASE_DEFAULT_MAX_STEPS;
+    c->solver.kernel = SF_KERNEL_FACTORED;
+    c->solver.kernel_tol = SF_CASE_DEFAULT_KERNEL_TOL;
     c->particles.m = SF_CASE_DEFAULT_M;
     c->particles.seed = SF_CASE_DEFAULT_SEED;
     c->particles.symmetric = 0;

@@ -19,6 +19,28 @@ enum {
     SF_T_R_CELLS_DIV = 6   /* r-cells = grid.cells / this, when more than the minimum */
 };
 
+/* grid.spacing: auto for form L (sf_plan_lifted). Measured on paper-norm (d_H = 5, N = 400,
+ * sup over t ≤ 100 of the relative errors of R, |τ⁺|, |τ⁻| against N = 1600): at d = 10⁶
+ * the cluster weight is what matters (weight 0.2: 1.6e-2, 0.35: 3e-3, 0.5: 1.8e-3, 0.75:
+ * 7e-4; refined ratio 8 without cluster: 0.54), a core of 3/√k beats 1/√k by ~25 %; at
+ * d = 30 (s = 7.9) a heavy cluster costs (R(100) error 6.0e-5 without, 1.2e-4 at weight ½),
+ * hence the weight's dependence on s. */
+static const double SF_AUTO_WEIGHT = 0.75; /* fraction of the cells on the start's layer, when
+                                              it is narrow: this × s/(s + SF_AUTO_SCALE), with
+                                              s = interval length × √k */
+static const double SF_AUTO_SCALE = 20.0;  /* s at which the weight is half its maximum */
+static const double SF_AUTO_SPREAD = 3.0;  /* cluster core w = this/√k: the χ_{d_H} bulk of the
+                                              start (√d_H/√k) lies within it */
+static const double SF_AUTO_K_MAX = 1e9;  /* the cluster stops narrowing here (core ~1e-4):
+                                              CVODE's steps grow fast on narrower cores (to t = 10:
+                                              d = 10⁹ 2313 steps, 10¹⁰ 14325, 10¹¹ 256631; to
+                                              t = 100 at d = 10¹² with the core of k = 10¹⁰: 3e5
+                                              steps); d = 10¹² then costs what d = 10⁹ does. With
+                                              the core of k = 10⁸ instead, d = 10⁹ moved by 4.6e-3
+                                              (sup over t ≤ 100 of R, |τ^±|) */
+static const double SF_AUTO_RATIO = 8.0;   /* widest/narrowest background cell on θ: paper-norm's
+                                              refined grid (cases/paper-norm.yaml) */
+
 /* The box policy of sf_plan_transport_run (issue 4: "size the box from the start law and a
  * short pilot run"). */
 enum {
@@ -58,7 +80,22 @@ sf_status sf_plan_lifted(sf_ctx *ctx, const sf_case *c, sf_lifted_plan *plan)
     const sf_coord *x = sf_coord_get(plan->coord.id);
     plan->grid = (sf_grid1_params){.cells = (size_t)c->grid.cells, .lo = x->lo, .hi = x->hi,
                                    .spacing = c->grid.spacing, .ratio = c->grid.ratio,
-                                   .centre = x->lo, .focus = x->hi - x->lo};
+                                   .centre = x->lo, .focus = x->hi - x->lo, .weight = 0.0};
+    if (c->grid.spacing == SF_SPACING_AUTO) {
+        /* (docs/math.md §5 "Grids"): a cluster on the start's layer at the orthogonal point
+         * π/2, where ω ~ τ₀ has √k·cos θ (θ) or √k·|cos φ| (φ) ≈ χ_{d_H}: near-uniform cells
+         * in √k·cos within SF_AUTO_SPREAD/√k of π/2, geometric beyond (the stretched map),
+         * plus, on θ, cells refined toward the aligned end θ = 0 (ratio grid.ratio when set,
+         * else SF_AUTO_RATIO) */
+        const double k = fmin((double)(c->problem.d - c->problem.d_H), SF_AUTO_K_MAX);
+        plan->grid.centre = M_PI_2;
+        plan->grid.focus = SF_AUTO_SPREAD / sqrt(k);
+        const double s = (x->hi - x->lo) * sqrt(k); /* interval / layer scale */
+        plan->grid.weight = SF_AUTO_WEIGHT * s / (s + SF_AUTO_SCALE);
+        plan->grid.ratio = x->aligned_points == 1
+                               ? (sf_case_is_set(c, "grid.ratio") ? c->grid.ratio : SF_AUTO_RATIO)
+                               : 1.0; /* φ: aligned at both ends, a uniform background */
+    }
     plan->scheme = sf_plan_scheme(c);
     plan->minimiser_mass = sf_reduce_minimiser_mass(c);
 cleanup:
@@ -185,8 +222,11 @@ sf_status sf_plan_hemi(sf_ctx *ctx, const sf_case *c, sf_hemi_plan *plan)
              "refined (toward theta = 0) spacing", sf_case_where(c, "grid.spacing"));
     const sf_coord *th = sf_coord_get(SF_COORD_THETA), *ph = sf_coord_get(SF_COORD_AZIMUTH);
     const size_t n = (size_t)c->grid.cells;
+    /* grid.spacing: auto (the default) is uniform here: the start's layer at π/2 is the pole of
+     * the (θ, φ) chart, where the auto cluster of form L would only shrink the time step */
+    const sf_spacing sp = c->grid.spacing == SF_SPACING_AUTO ? SF_SPACING_UNIFORM : c->grid.spacing;
     plan->theta = (sf_grid1_params){.cells = n, .lo = th->lo, .hi = th->hi,
-                                    .spacing = c->grid.spacing, .ratio = c->grid.ratio,
+                                    .spacing = sp, .ratio = c->grid.ratio,
                                     .centre = th->lo, .focus = th->hi - th->lo};
     plan->phi = (sf_grid1_params){.cells = SF_HEMI_PHI_PER_THETA * n, .lo = ph->lo, .hi = ph->hi,
                                   .spacing = SF_SPACING_UNIFORM, .ratio = 1.0, .centre = ph->lo,
@@ -269,7 +309,8 @@ sf_status sf_plan_hyperbolic(sf_ctx *ctx, const sf_case *c, int grow, double eta
     const double d = (double)c->problem.d;
     const sf_coord *x = sf_coord_get(plan->coord.id);
     const size_t n = sf_plan_hyperbolic_cells(c);
-    const int own = !sf_case_is_set(c, "grid.spacing");
+    /* grid.spacing not set, or auto (the default): form H's own ω-rule */
+    const int own = !sf_case_is_set(c, "grid.spacing") || c->grid.spacing == SF_SPACING_AUTO;
     const double ratio = own && !sf_case_is_set(c, "grid.ratio") ? SF_H_DEFAULT_RATIO : c->grid.ratio;
     plan->grid[0] = (sf_grid1_params){.cells = n, .lo = x->lo, .hi = x->hi,
                                       .spacing = own ? SF_SPACING_REFINED : c->grid.spacing,

@@ -154,6 +154,32 @@ struct sf_kernel {
 void sf_kernel_tabulate_K(const sf_kernel *k, size_t n, const double *x, double *K,
                           const sf_table_progress *tp);
 
+/* ---- the factored kernel operator (kfactor.c, L5) ---- */
+typedef struct {
+    double lo, hi;     /* the interval of the interpolant */
+    size_t p;          /* Chebyshev points per coordinate */
+    size_t rank;       /* eigenvalues kept */
+    double *coef;      /* p × rank: u_r(x) = Σ_k coef[k·rank + r] T_k(ξ(x)), √λ_r included (owned) */
+    double tail;       /* max |A_kl| over the last quarter of degrees / max |A| */
+    double lambda_max; /* largest and smallest eigenvalue of A (the smallest: noise if < 0) */
+    double lambda_min;
+    double check;      /* a posteriori max |K̂ − Σ u_r u_r| / max |K̂| at quasi-random points */
+    int converged;     /* 1: tail ≤ tol at some p of the sizes tried */
+} sf_kfactor;
+
+/* Build the factor of K̂ on [lo, hi] to relative tolerance tol. A factor that did not converge
+ * is still returned (converged = 0): the caller decides. *out owned: sf_kfactor_free. */
+sf_status sf_kfactor_build(sf_ctx *ctx, const sf_kernel *k, double lo, double hi, double tol,
+                           sf_kfactor *out);
+/* B (n × rank, row-major) = u_r(x_i); work: p doubles. */
+void sf_kfactor_eval(const sf_kfactor *f, size_t n, const double *x, double *B, double *work);
+void sf_kfactor_free(sf_kfactor *f);
+/* Ĝ at the n points x by a 1-D Chebyshev interpolant to tol (kfactor.c); *ok = 0 when it
+ * missed tol or its a-posteriori check (≤ check_max × tol relative; *check receives it). */
+sf_status sf_kfactor_G(sf_ctx *ctx, const sf_kernel *k, double lo, double hi, double tol,
+                       double check_max, size_t n, const double *x, double *G, int *ok,
+                       double *check);
+
 /* Switch GSL's aborting error handler off, once per process (laws.c). */
 void sf_gsl_quiet(void);
 

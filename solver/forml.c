@@ -2,14 +2,15 @@
  * (L1), (L2), (M14) and those of MATH.md §6.
  *
  * Discretisation (MATH §5). Cell masses T_i^ε = w_i τ_i^ε; signed mass M_i = T_i⁺ − T_i⁻;
- * potential at centres Ψ_i = Σ_j K_ij M_j − G_i (M13, one matrix–vector product, O(n²));
+ * potential at centres Ψ_i = Σ_j K_ij M_j − G_i (M13): one dense matrix–vector product, O(n²),
+ * or with the factored kernel K = B Bᵀ of (L8) two thin ones, O(n r);
  * at the interior face f between cells f, f+1 the gradient g_f = (Ψ_{f+1} − Ψ_f)/h_f
  * (h_f = distance of the centres) and the velocity v_f^ε = −ε g_f; flux F_f^ε = v_f^ε τ̃_f^ε
  * with τ̃ the upwind (MUSCL-limited) face value; zero flux at both ends (§4.5);
  * reaction −2εΨ_i τ_i^ε cell-centred.
  * Why centred differences of Ψ rather than ∂K̂ at the faces: with them, since K is
  * symmetric, dR/dt = Σ_i Ψ_i dM_i/dt = −Σ_f h_f g_f² (τ̃_f⁺ + τ̃_f⁻) − 2 Σ_i Ψ_i² (T_i⁺ + T_i⁻)
- * exactly (summation by parts), the discrete (L2): R decreases for every limiter and grid,
+ * exactly (summation by parts; K = B Bᵀ is symmetric too), the discrete (L2): R decreases for every limiter and grid,
  * and the reported dissipation is exactly −dR/dt of the semi-discrete system. Both
  * choices are second order on smooth grids.
  * Positivity without constraints (docs/ §5): a cell at τ_i = 0 whose neighbours are ≥ 0 has a
@@ -36,6 +37,7 @@ struct sf_forml {
     size_t n;                   /* cells */
     double *mass;               /* n: signed cell masses M (workspace) */
     double *psi;                /* n: potential at centres (workspace) */
+    double *coef;               /* rank: Bᵀ M of the factored kernel (L8) (workspace) */
     double *grad;               /* n−1: face gradients g_f (workspace) */
     double *vel;                /* n−1: face velocities (workspace) */
     double *face;               /* n−1: upwind face values (workspace) */
@@ -87,6 +89,7 @@ sf_status sf_forml_create(sf_ctx *ctx, const sf_grid1 *g, const sf_lifted_proble
     f->n = g->n;
     SF_ALLOC(ctx, f->mass, f->n);
     SF_ALLOC(ctx, f->psi, f->n);
+    SF_ALLOC(ctx, f->coef, p->B ? p->rank : 1);
     SF_ALLOC(ctx, f->grad, f->n);
     SF_ALLOC(ctx, f->vel, f->n);
     SF_ALLOC(ctx, f->face, f->n);
@@ -118,6 +121,7 @@ void sf_forml_destroy(sf_forml **f)
     sf_forml *x = *f;
     free(x->mass);
     free(x->psi);
+    free(x->coef);
     free(x->grad);
     free(x->vel);
     free(x->face);
@@ -150,8 +154,27 @@ static void potential(sf_forml *f, const double *y)
         f->mass[i] = w[i] * (y[i] - y[n + i]);
         f->psi[i] = f->p->G[i];
     }
-    cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)n, (int)n, 1.0, f->p->K, (int)n, f->mass, 1,
-                -1.0, f->psi, 1);
+    if (f->p->B) {
+        /* (L8): Ψ = B (Bᵀ M) − G, O(n r), in plain loops: the sums run in one fixed order
+         * whatever the BLAS thread count (a threaded Bᵀ M splits its n-term sums, and the
+         * rounding then depends on the threads: measured 2e-8 in R(100) of paper-norm) */
+        const size_t r = f->p->rank;
+        const double *B = f->p->B;
+        for (size_t q = 0; q < r; q++) f->coef[q] = 0.0;
+        for (size_t i = 0; i < n; i++) {
+            const double mi = f->mass[i], *row = B + i * r;
+            for (size_t q = 0; q < r; q++) f->coef[q] += row[q] * mi;
+        }
+        for (size_t i = 0; i < n; i++) {
+            const double *row = B + i * r;
+            double v = 0.0;
+            for (size_t q = 0; q < r; q++) v += row[q] * f->coef[q];
+            f->psi[i] = v - f->psi[i];
+        }
+    } else {
+        cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)n, (int)n, 1.0, f->p->K, (int)n, f->mass,
+                    1, -1.0, f->psi, 1);
+    }
     for (size_t k = 0; k + 1 < n; k++) f->grad[k] = (f->psi[k + 1] - f->psi[k]) / (c[k + 1] - c[k]);
 }
 
@@ -238,7 +261,7 @@ void sf_forml_diagnose(sf_forml *f, const double *y, const double *y0, sf_forml_
 
 /* ---- the form interface ---------------------------------------------------------------- */
 
-enum { SF_L_N_SERIES = 9, SF_L_N_ATTRS = 6 };
+enum { SF_L_N_SERIES = 9, SF_L_N_ATTRS = 7 };
 
 static const sf_nc_series sf_l_series[SF_L_N_SERIES] = {
     {"risk", "population risk R (M2), by (M14)", "1"},
@@ -400,6 +423,7 @@ sf_status sf_forml_form(sf_ctx *ctx, const sf_forml_form_params *fp, sf_form *ou
         {"scheme", SF_NC_ATTR_TEXT, x->scheme, 0, 0},
         {"reconstruction", SF_NC_ATTR_TEXT, sf_name_of(&sf_recon_names, (int)fp->scheme.reconstruction), 0, 0},
         {"limiter", SF_NC_ATTR_TEXT, sf_name_of(&sf_limiter_names, (int)fp->scheme.limiter), 0, 0},
+        {"kernel", SF_NC_ATTR_TEXT, fp->p->kernel_note, 0, 0},
         {"risk_const", SF_NC_ATTR_DOUBLE, NULL, fp->p->risk_const, 0},
         {"minimiser_mass", SF_NC_ATTR_DOUBLE, NULL, fp->minimiser_mass, 0},
     };

@@ -78,6 +78,8 @@ typedef struct {
         double rtol;      /* solver.rtol: CVODE relative tolerance, in (0, 0.1] */
         double atol;      /* solver.atol: CVODE absolute tolerance (density units), > 0 */
         long max_steps;   /* solver.max_steps: CVODE steps between outputs, ≥ 1 */
+        sf_kernel_op kernel; /* solver.kernel: factored (L8) or dense K̂ (form L) */
+        double kernel_tol;   /* solver.kernel_tol: relative tolerance of the factor (L8) */
     } solver;
 
     struct {

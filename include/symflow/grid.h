@@ -26,7 +26,9 @@ typedef struct {
     double ratio;       /* refined: widest/narrowest cell (≥ 1); the map is smooth */
     double centre;      /* stretched: where the cells are finest, in [lo, hi] */
     double focus;       /* stretched: width w > 0 of the fine region: width ≈ w·β/n within
-                           ±w of centre, growing like |x − centre| beyond (grid.c) */
+                           ±w of centre, growing like |x − centre| beyond (grid.c);
+                           auto: the same w, of the cluster about centre */
+    double weight;      /* auto: fraction of the cells in the cluster, in [0, 1) (grid.c) */
 } sf_grid1_params;
 
 sf_grid1_params sf_grid1_params_default(void);

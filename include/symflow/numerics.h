@@ -11,7 +11,14 @@
 
 #include <stddef.h>
 
-typedef enum { SF_SPACING_UNIFORM, SF_SPACING_REFINED, SF_SPACING_STRETCHED } sf_spacing;
+/* auto (grid.spacing's default): the planner's choice (reduction/plan.c); on a grid it is the
+ * blended map of grid.c (refined background + a cluster about `centre`). */
+typedef enum {
+    SF_SPACING_UNIFORM,
+    SF_SPACING_REFINED,
+    SF_SPACING_STRETCHED,
+    SF_SPACING_AUTO
+} sf_spacing;
 typedef enum { SF_RECON_UPWIND, SF_RECON_MUSCL } sf_recon;
 typedef enum { SF_LIMITER_MINMOD, SF_LIMITER_VANLEER } sf_limiter;
 typedef enum { SF_METHOD_ADAMS, SF_METHOD_BDF } sf_method;
@@ -22,6 +29,9 @@ typedef enum {
     SF_PMETHOD_REDUCED
 } sf_pmethod;
 typedef enum { SF_SAMPLING_RANDOM, SF_SAMPLING_QUANTILE } sf_sampling;
+/* How form L applies K̂ (L8): a low-rank symmetric PSD factor from a Chebyshev interpolant,
+ * or the dense table of point values. */
+typedef enum { SF_KERNEL_FACTORED, SF_KERNEL_DENSE } sf_kernel_op;
 
 /* The scheme of a finite-volume form (fv.h). */
 typedef struct {
@@ -44,12 +54,13 @@ typedef struct {
     int count;                /* number of values */
 } sf_name_table;
 
-extern const sf_name_table sf_spacing_names;   /* uniform refined stretched */
+extern const sf_name_table sf_spacing_names;   /* uniform refined stretched auto */
 extern const sf_name_table sf_recon_names;     /* upwind muscl */
 extern const sf_name_table sf_limiter_names;   /* minmod vanleer */
 extern const sf_name_table sf_method_names;    /* adams bdf */
 extern const sf_name_table sf_pmethod_names;   /* cvode euler sgd reduced */
 extern const sf_name_table sf_sampling_names;  /* random quantile */
+extern const sf_name_table sf_kernel_op_names; /* factored dense */
 
 /* The spelling of value v in table t ("?" if out of range). */
 const char *sf_name_of(const sf_name_table *t, int v);

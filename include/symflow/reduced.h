@@ -24,11 +24,16 @@ typedef struct {
 /* Form L on a 1-D reduced sphere (MATH §4.3). Cell i of the solver's grid ↔ row i. */
 typedef struct {
     size_t n;           /* cells */
-    double *K;          /* n×n row-major, K̂(ω_i, ω_j) at cell centres (M11); symmetric (owned) */
+    double *K;          /* n×n row-major, K̂(ω_i, ω_j) at cell centres (M11); symmetric (owned),
+                           or NULL when the kernel is factored (B below) */
     double *G;          /* n, Ĝ(ω_i) at cell centres (M12) (owned) */
     double *tau0_plus;  /* n, initial cell MASSES of τ⁺ (L3), exact cell integrals (owned) */
     double *tau0_minus; /* n, initial cell masses of τ⁻ (owned) */
     double risk_const;  /* ½ E f_H² in the input law (M14) */
+    size_t rank;        /* factored kernel (L8): K ≈ B Bᵀ, B n×rank; 0 when K is dense */
+    double *B;          /* n×rank row-major, or NULL (owned) */
+    char kernel_note[256]; /* how K̂ is applied (dense, or the factor's size, rank, tolerance
+                              and a-posteriori error), for messages and file attributes */
 } sf_lifted_problem;
 
 /* Pointwise kernel tables on a uniform grid of the reduced coordinate, for the particle

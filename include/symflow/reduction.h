@@ -56,8 +56,14 @@ typedef struct {
     void *user;
 } sf_table_progress;
 
+/* The factored kernel (L5, solver.kernel: factored): at most this many Chebyshev points per
+ * coordinate, hence columns of the factor B (reduced.h); and the most cells for which a factor
+ * that misses solver.kernel_tol falls back to the dense n² table (past it: an error that names
+ * solver.kernel and solver.kernel_tol). */
+enum { SF_KERNEL_FACTOR_PMAX = 256, SF_KERNEL_DENSE_FALLBACK_MAX = 20000 };
+
 /* Tabulate form L on grid g (cells of the interval given by sf_reduce_coord): K̂ (M11) at
- * cell centres, Ĝ (M12) at cell centres, τ₀^± cell masses (L3), ½E f_H². Errors name the
+ * cell centres (factored, L5, or dense: solver.kernel), Ĝ (M12) at cell centres, τ₀^± cell masses (L3), ½E f_H². Errors name the
  * case key (sf_case_where). *p owns its arrays; release with sf_lifted_problem_free. */
 sf_status sf_reduce_lifted(sf_ctx *ctx, const sf_case *c, const sf_grid1 *g, sf_lifted_problem *p);
 /* The same, reporting the K̂ table's progress to tp (borrowed, may be NULL). */

@@ -2,7 +2,8 @@
 # large_dims.sh — issue 14's "silent wrong numbers": with d_H = 10⁶ (d = 10⁶ + 1) the run
 # gave R(0.01) = −767891 with exit 0, and d_H = 10¹⁵ gave R(0) = 2.16e15 instead of d_H/2.
 # Now: R(0) = ½ E|x_H|² = d_H/2 exactly (L3), R stays ≥ 0 and falls (L2), exit 0; a case
-# outside the supported range is refused naming the key (exit 4).
+# outside the supported range is refused naming the key (exit 4). Issue 16: paper-norm at
+# d = 10⁹ and 10¹² on the default (auto) grid runs, R(0) = 2.5 and R falls.
 # Usage: bash large_dims.sh SYMFLOW REPO_ROOT PYTHON. Prints "N passed, N failed".
 set -u
 SYMFLOW=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
@@ -38,6 +39,20 @@ check() { # D D_H END LABEL
 }
 check 1000001 1000000 0.01 dH1e6
 check 1000000000000001 1000000000000000 0.001 dH1e15
+
+# large k on the auto grid (issue 16): d = 10⁹ and 10¹² with d_H = 5 run to t = 2 (the
+# cluster on the start's layer stops narrowing at k = 10⁹, reduction/plan.c)
+for d in 1000000000 1000000000000; do
+    "$SYMFLOW" solve "$ROOT/cases/paper-norm.yaml" --set problem.d=$d --set time.end=2 \
+        --set time.outputs=3 --set grid.cells=100 -o "k$d.nc" --quiet 2>err.txt
+    rc=$?
+    [ $rc -eq 0 ] && pass || fail "paper-norm d = $d (auto grid): exit $rc: $(cat err.txt)"
+    if [ $rc -eq 0 ]; then
+        read -r r0 rmin rlast < <(series "k$d.nc")
+        "$PYTHON" -c "import sys; sys.exit(0 if abs($r0 / 2.5 - 1) < 1e-14 and 0 <= $rmin and $rlast < $r0 else 1)" &&
+            pass || fail "paper-norm d = $d: R(0) = $r0 (expected 2.5), min $rmin, last $rlast"
+    fi
+done
 
 # outside the supported range: refused, naming the key
 "$SYMFLOW" solve "$ROOT/cases/tiny.yaml" --set problem.d=2000000000 --set problem.d_H=1000000000 \

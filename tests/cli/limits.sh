@@ -2,7 +2,7 @@
 # limits.sh — CLI test of issue 14's limits: each input that used to take the machine's
 # memory or time, or to reach the terminal raw, is refused quickly with one line naming
 # the key (or file:line) and the figure, and the overrides are recorded in the files:
-#   grid.cells = 40000 (a 12.8 GB K̂ table) and particles -m 50000 (a 20 GB pair table)
+#   grid.cells = 40000 with solver.kernel: dense (a 12.8 GB K̂ table) and particles -m 50000 (a 20 GB pair table)
 #     under --max-memory: exit 5, the key, its value and both sizes;
 #   /dev/urandom, a 17 MiB file, 10⁵ nested '[': exit 6 / 6 / 3 within RUN_LIMIT;
 #   an ESC and a newline in a case value come out as \x1b and \x0a;
@@ -100,7 +100,8 @@ expect() {
 
 # Memory: refused before allocating, the key, its value, the item and both figures.
 expect "grid.cells=40000" $E_NOMEM "grid.cells = 40000" "K̂ table" "12.8 GB" "1.0 GB" \
-    "--max-memory" -- solve small.yaml --set grid.cells=40000 --max-memory 1G -o out.nc
+    "--max-memory" -- solve small.yaml --set grid.cells=40000 --set solver.kernel=dense \
+    --max-memory 1G -o out.nc
 expect "particles -m 50000" $E_NOMEM "particles.m = 50000" "20.0 GB" "2.0 GB" -- \
     particles small.yaml -m 50000 --max-memory 2G -o out.nc
 expect "time.outputs=1e15" $E_NOMEM "time.outputs = 1000000000000000" "8.0 PB" -- \

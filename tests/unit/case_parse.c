@@ -92,7 +92,8 @@ static void test_defaults(sf_ctx *ctx)
     SF_EXPECT_NEAR(c.start.sigma_a, 1.0, EXACT);
     SF_EXPECT_NEAR(c.start.sigma_b, 1.0, EXACT);
     SF_EXPECT(strcmp(c.form, "lifted") == 0);
-    SF_EXPECT(c.grid.cells == 200 && c.grid.spacing == SF_SPACING_UNIFORM);
+    SF_EXPECT(c.grid.cells == 200 && c.grid.spacing == SF_SPACING_AUTO);
+    SF_EXPECT(c.solver.kernel == SF_KERNEL_FACTORED && c.solver.kernel_tol == 1e-13);
     SF_EXPECT_NEAR(c.grid.ratio, 10.0, EXACT);
     SF_EXPECT(c.scheme.reconstruction == SF_RECON_MUSCL);
     SF_EXPECT(c.scheme.limiter == SF_LIMITER_VANLEER);
@@ -248,8 +249,9 @@ static void test_enums(sf_ctx *ctx)
         {"solver.method", &sf_method_names, offsetof(sf_case, solver.method)},
         {"particles.method", &sf_pmethod_names, offsetof(sf_case, particles.method)},
         {"problem.symmetry", &sf_symmetry_names, offsetof(sf_case, problem.symmetry)},
+        {"solver.kernel", &sf_kernel_op_names, offsetof(sf_case, solver.kernel)},
     };
-    static const int counts[] = {2, 2, 3, 2, 2, 2, 4, 3};
+    static const int counts[] = {2, 2, 4, 2, 2, 2, 4, 3, 2};
     char set[NEEDLE_CAP];
     for (size_t e = 0; e < sizeof enums / sizeof enums[0]; e++) {
         SF_EXPECT(enums[e].t->count == counts[e]);

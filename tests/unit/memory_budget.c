@@ -1,6 +1,6 @@
 /* memory_budget.c — the memory a case needs, before anything large is allocated (issue 14):
  *   sf_registry_memory against sizes counted by hand: form L's n² K̂ table (40000 cells:
- *     12.8 GB), form T's n_φ² table and na·nu·nr state (stretched grid rule), the particle
+ *     12.8 GB; with the default factored kernel n × 256 doubles), form T's n_φ² table and na·nu·nr state (stretched grid rule), the particle
  *     simulators' m² pair table (m = 50000: 20 GB) and the reduced ones' 2m state;
  *   sf_registry_check_memory: a case over the limit is refused with SF_E_NOMEM and a
  *     message naming where the key was set, the key, its value and both figures; a case
@@ -26,6 +26,11 @@ static void test_lifted(sf_ctx *ctx)
     sf_memory_estimate e;
     SF_EXPECT_OK(ctx, make_case(ctx, &c, 30, 5, "norm"));
     c.grid.cells = 40000;
+    /* the factored K̂ (the default, L5): at most n × SF_KERNEL_FACTOR_PMAX doubles */
+    SF_EXPECT_OK(ctx, sf_registry_memory(ctx, &c, 0, &e));
+    SF_EXPECT_NEAR(e.largest, DBL * 40000.0 * SF_KERNEL_FACTOR_PMAX, 0.0);
+    SF_EXPECT(has(e.what, "factored K̂"));
+    c.solver.kernel = SF_KERNEL_DENSE; /* the dense table from here on */
     SF_EXPECT_OK(ctx, sf_registry_memory(ctx, &c, 0, &e));
     SF_EXPECT_NEAR(e.largest, DBL * 40000.0 * 40000.0, 0.0); /* the K̂ table, exactly */
     SF_EXPECT(e.key && !strcmp(e.key, "grid.cells") && e.value == 40000);

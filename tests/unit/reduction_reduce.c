@@ -47,9 +47,11 @@ static void check_table(sf_ctx *ctx, long d, long dH, const char *target)
     sf_lifted_problem p = {0};
     sf_kernel *k = NULL;
     SF_EXPECT_OK(ctx, make_case(ctx, &c, d, dH, target));
+    c.solver.kernel = SF_KERNEL_DENSE; /* the table itself (the factor: kernel_factor.c) */
     SF_EXPECT_OK(ctx, make_grid(ctx, &c, 64, &g));
     SF_EXPECT_OK(ctx, sf_reduce_lifted(ctx, &c, &g, &p));
     SF_EXPECT_OK(ctx, sf_kernel_create(ctx, &c, &k));
+    SF_EXPECT(p.K != NULL);
     if (!p.K || !k) return;
     size_t n = p.n;
     int sym = 1;
