@@ -757,6 +757,36 @@ typedef struct {
     double *centres, *edges; /* n, n + 1 (owned) */
 } sf_cmp_axis;
 
+/* The compare file of a form-T, ode, hemisphere or form-H comparer: one coordinate per axis
+ * (at most 3), the attributes every compare file carries (kind, version, form, the two input
+ * files, d, d_H, m) and the comparer's fields and series. */
+static sf_status create_compare_file(sf_ctx *ctx, const sf_cmp_job *job, const char *form,
+                                     const char *title, const sf_cmp_axis *ax, size_t n_ax,
+                                     const sf_nc_field *fields, size_t n_fields,
+                                     const sf_nc_series *series, size_t n_series, size_t d,
+                                     size_t d_H, size_t m, sf_ncw **w)
+{
+    sf_nc_coord coords[3];
+    for (size_t k = 0; k < n_ax && k < 3; k++)
+        coords[k] = (sf_nc_coord){ax[k].coord->name, ax[k].coord->long_name, ax[k].coord->units,
+                                  ax[k].n, ax[k].centres, ax[k].edges};
+    const sf_nc_attr attrs[] = {
+        {"symflow_kind", SF_NC_ATTR_TEXT, "compare", 0, 0},
+        {"symflow_version", SF_NC_ATTR_TEXT, SF_VERSION, 0, 0},
+        {"form", SF_NC_ATTR_TEXT, form, 0, 0},
+        {"field_file", SF_NC_ATTR_TEXT, job->field, 0, 0},
+        {"particles_file", SF_NC_ATTR_TEXT, job->particles, 0, 0},
+        {"d", SF_NC_ATTR_INT, NULL, 0, (long)d},
+        {"d_H", SF_NC_ATTR_INT, NULL, 0, (long)d_H},
+        {"m", SF_NC_ATTR_INT, NULL, 0, (long)m},
+    };
+    const sf_nc_layout layout = {
+        .title = title, .coords = coords, .n_coords = n_ax < 3 ? n_ax : 3, .fields = fields,
+        .n_fields = n_fields, .series = series, .n_series = n_series, .attrs = attrs,
+        .n_attrs = sizeof attrs / sizeof attrs[0]};
+    return sf_ncw_create(ctx, job->out, &layout, w);
+}
+
 static void axis_free(sf_cmp_axis *x)
 {
     free(x->centres);
@@ -949,28 +979,11 @@ static sf_status compare_transport(sf_ctx *ctx, const sf_cmp_job *job)
     SF_ALLOC(ctx, ones, p.m);
     for (size_t i = 0; i < p.m; i++) ones[i] = 1.0;
     if (job->out) {
-        sf_nc_coord coords[3];
-        for (int k = 0; k < 3; k++)
-            coords[k] = (sf_nc_coord){ax[k].coord->name, ax[k].coord->long_name,
-                                      ax[k].coord->units, ax[k].n, ax[k].centres, ax[k].edges};
-        const sf_nc_attr attrs[] = {
-            {"symflow_kind", SF_NC_ATTR_TEXT, "compare", 0, 0},
-            {"symflow_version", SF_NC_ATTR_TEXT, SF_VERSION, 0, 0},
-            {"form", SF_NC_ATTR_TEXT, "transport", 0, 0},
-            {"field_file", SF_NC_ATTR_TEXT, job->field, 0, 0},
-            {"particles_file", SF_NC_ATTR_TEXT, job->particles, 0, 0},
-            {"d", SF_NC_ATTR_INT, NULL, 0, (long)d},
-            {"d_H", SF_NC_ATTR_INT, NULL, 0, (long)d_H},
-            {"m", SF_NC_ATTR_INT, NULL, 0, (long)p.m},
-        };
-        const sf_nc_layout layout = {
-            .title = "symflow compare: form-T grid solution against particles (MATH.md "
-                     "section 6)",
-            .coords = coords, .n_coords = 3, .fields = sf_cmp_t_fields,
-            .n_fields = SF_CMP_T_N_FIELDS, .series = sf_cmp_t_series,
-            .n_series = SF_CMP_T_N_SERIES, .attrs = attrs,
-            .n_attrs = sizeof attrs / sizeof attrs[0]};
-        SF_TRY(ctx, sf_ncw_create(ctx, job->out, &layout, &w));
+        SF_TRY(ctx, create_compare_file(
+            ctx, job, "transport",
+            "symflow compare: form-T grid solution against particles (MATH.md section 6)",
+            ax, 3, sf_cmp_t_fields, SF_CMP_T_N_FIELDS, sf_cmp_t_series, SF_CMP_T_N_SERIES,
+            d, d_H, p.m, &w));
     }
     size_t from = 0;
     for (size_t k = 0; k < nt; k++) {
@@ -1076,26 +1089,11 @@ static sf_status compare_ode(sf_ctx *ctx, const sf_cmp_job *job)
     SF_ALLOC(ctx, bh, d_H);
     SF_ALLOC(ctx, work, p.d);
     if (job->out) {
-        const sf_nc_coord coord = {ax.coord->name, ax.coord->long_name, ax.coord->units, ax.n,
-                                   ax.centres, ax.edges};
-        const sf_nc_attr attrs[] = {
-            {"symflow_kind", SF_NC_ATTR_TEXT, "compare", 0, 0},
-            {"symflow_version", SF_NC_ATTR_TEXT, SF_VERSION, 0, 0},
-            {"form", SF_NC_ATTR_TEXT, "ode", 0, 0},
-            {"field_file", SF_NC_ATTR_TEXT, job->field, 0, 0},
-            {"particles_file", SF_NC_ATTR_TEXT, job->particles, 0, 0},
-            {"d", SF_NC_ATTR_INT, NULL, 0, (long)d},
-            {"d_H", SF_NC_ATTR_INT, NULL, 0, (long)d_H},
-            {"m", SF_NC_ATTR_INT, NULL, 0, (long)p.m},
-        };
-        const sf_nc_layout layout = {
-            .title = "symflow compare: ODE solution (form ode) against particles (MATH.md "
-                     "section 6)",
-            .coords = &coord, .n_coords = 1, .fields = sf_cmp_o_fields,
-            .n_fields = SF_CMP_O_N_FIELDS, .series = sf_cmp_o_series,
-            .n_series = SF_CMP_O_N_SERIES, .attrs = attrs,
-            .n_attrs = sizeof attrs / sizeof attrs[0]};
-        SF_TRY(ctx, sf_ncw_create(ctx, job->out, &layout, &w));
+        SF_TRY(ctx, create_compare_file(
+            ctx, job, "ode",
+            "symflow compare: ODE solution (form ode) against particles (MATH.md section 6)",
+            &ax, 1, sf_cmp_o_fields, SF_CMP_O_N_FIELDS, sf_cmp_o_series, SF_CMP_O_N_SERIES,
+            d, d_H, p.m, &w));
     }
     size_t from = 0;
     for (size_t k = 0; k < nt; k++) {
@@ -1256,29 +1254,13 @@ static sf_status compare_hemi(sf_ctx *ctx, const sf_cmp_job *job)
     SF_ALLOC(ctx, at_p, p.m);
     SF_ALLOC(ctx, marg, 6 * (nth + nph)); /* 2 signs × (θ, φ masses) + 2 × 4 density rows */
     if (job->out) {
-        const sf_nc_coord coords[2] = {
-            {ax_t.coord->name, ax_t.coord->long_name, ax_t.coord->units, nth, ax_t.centres,
-             ax_t.edges},
-            {ax_p.coord->name, ax_p.coord->long_name, ax_p.coord->units, nph, ax_p.centres,
-             ax_p.edges}};
-        const sf_nc_attr attrs[] = {
-            {"symflow_kind", SF_NC_ATTR_TEXT, "compare", 0, 0},
-            {"symflow_version", SF_NC_ATTR_TEXT, SF_VERSION, 0, 0},
-            {"form", SF_NC_ATTR_TEXT, "lifted-hemisphere", 0, 0},
-            {"field_file", SF_NC_ATTR_TEXT, job->field, 0, 0},
-            {"particles_file", SF_NC_ATTR_TEXT, job->particles, 0, 0},
-            {"d", SF_NC_ATTR_INT, NULL, 0, (long)d},
-            {"d_H", SF_NC_ATTR_INT, NULL, 0, (long)d_H},
-            {"m", SF_NC_ATTR_INT, NULL, 0, (long)p.m},
-        };
-        const sf_nc_layout layout = {
-            .title = "symflow compare: form-L hemisphere solution against particles (MATH.md "
-                     "section 6)",
-            .coords = coords, .n_coords = 2, .fields = sf_cmp_h_fields,
-            .n_fields = SF_CMP_H_N_FIELDS, .series = sf_cmp_h_series,
-            .n_series = SF_CMP_H_N_SERIES, .attrs = attrs,
-            .n_attrs = sizeof attrs / sizeof attrs[0]};
-        SF_TRY(ctx, sf_ncw_create(ctx, job->out, &layout, &w));
+        const sf_cmp_axis hemi_ax[2] = {ax_t, ax_p};
+        SF_TRY(ctx, create_compare_file(
+            ctx, job, "lifted-hemisphere",
+            "symflow compare: form-L hemisphere solution against particles "
+            "(MATH.md section 6)",
+            hemi_ax, 2, sf_cmp_h_fields, SF_CMP_H_N_FIELDS, sf_cmp_h_series, SF_CMP_H_N_SERIES,
+            d, d_H, p.m, &w));
     }
     const double inv_m = 1.0 / (double)p.m;
     size_t from = 0;
@@ -1555,28 +1537,12 @@ static sf_status compare_hyperbolic(sf_ctx *ctx, const sf_cmp_job *job)
     SF_ALLOC(ctx, ws, p.m);
     SF_ALLOC(ctx, cm, most);
     if (job->out) {
-        sf_nc_coord coords[3];
-        for (int k = 0; k < 3; k++)
-            coords[k] = (sf_nc_coord){ax[k].coord->name, ax[k].coord->long_name,
-                                      ax[k].coord->units, ax[k].n, ax[k].centres, ax[k].edges};
-        const sf_nc_attr attrs[] = {
-            {"symflow_kind", SF_NC_ATTR_TEXT, "compare", 0, 0},
-            {"symflow_version", SF_NC_ATTR_TEXT, SF_VERSION, 0, 0},
-            {"form", SF_NC_ATTR_TEXT, "hyperbolic", 0, 0},
-            {"field_file", SF_NC_ATTR_TEXT, job->field, 0, 0},
-            {"particles_file", SF_NC_ATTR_TEXT, job->particles, 0, 0},
-            {"d", SF_NC_ATTR_INT, NULL, 0, (long)d},
-            {"d_H", SF_NC_ATTR_INT, NULL, 0, (long)d_H},
-            {"m", SF_NC_ATTR_INT, NULL, 0, (long)p.m},
-        };
-        const sf_nc_layout layout = {
-            .title = "symflow compare: form-H grid solution against particles (MATH.md "
-                     "sections 4.7, 6)",
-            .coords = coords, .n_coords = 3, .fields = sf_cmp_hy_fields,
-            .n_fields = SF_CMP_HY_N_FIELDS, .series = sf_cmp_hy_series,
-            .n_series = SF_CMP_HY_N_SERIES, .attrs = attrs,
-            .n_attrs = sizeof attrs / sizeof attrs[0]};
-        SF_TRY(ctx, sf_ncw_create(ctx, job->out, &layout, &w));
+        SF_TRY(ctx, create_compare_file(
+            ctx, job, "hyperbolic",
+            "symflow compare: form-H grid solution against particles "
+            "(MATH.md sections 4.7, 6)",
+            ax, 3, sf_cmp_hy_fields, SF_CMP_HY_N_FIELDS, sf_cmp_hy_series, SF_CMP_HY_N_SERIES,
+            d, d_H, p.m, &w));
     }
     size_t from = 0;
     for (size_t k = 0; k < nt; k++) {
