@@ -1,7 +1,7 @@
 /* formchar.c — form characteristics (docs/math.md (L9)): the Gauss rule of Beta(α, β)
  * (moments exact up to degree 2n − 1, also at k = 10⁹), the K̂ and Ĝ tables against the
  * pointwise kernels (the measured interpolation error), and the identities (L1), (L2) of the
- * node system at the start and at a moved state: d|τ^ε|/dt = −2ε∫Ψ̂ dτ^ε and
+ * node system (θ-form, and the φ-form of d_H = 1) at the start and at a moved state: d|τ^ε|/dt = −2ε∫Ψ̂ dτ^ε and
  * dR/dt = −∫(|∂Ψ̂|² + 2Ψ̂²) d(τ⁺ + τ⁻).
  */
 #include <math.h>
@@ -111,11 +111,11 @@ static void identities(sf_ctx *ctx, const sf_form *f, const double *y, size_t n)
     free(dpsi);
 }
 
-static void check_identities(sf_ctx *ctx, long d)
+static void check_identities(sf_ctx *ctx, long d, long dH, const char *target)
 {
     sf_case c = {0};
     sf_instance *in = NULL;
-    SF_EXPECT_OK(ctx, make_case(ctx, &c, d, 5, "norm"));
+    SF_EXPECT_OK(ctx, make_case(ctx, &c, d, dH, target));
     snprintf(c.form, sizeof c.form, "characteristics");
     c.characteristics.nodes = 8;
     SF_EXPECT_OK(ctx, sf_registry_build(ctx, &c, &in));
@@ -149,8 +149,9 @@ int main(void)
        K̂ is least smooth); Ĝ on 4097 nodes is at rounding (4e-16): bound 1e-14 */
     table_error(ctx, 30, 2.4e-12, 4.2e-10, 1e-14);
     table_error(ctx, 1000000000, 2.4e-12, 4.2e-10, 1e-14);
-    check_identities(ctx, 30);
-    check_identities(ctx, 1000000000);
+    check_identities(ctx, 30, 5, "norm");
+    check_identities(ctx, 1000000000, 5, "norm");
+    check_identities(ctx, 20, 1, "relu"); /* d_H = 1: the φ-form, Gegenbauer start */
     sf_ctx_destroy(&ctx);
     SF_TEST_DONE();
 }
