@@ -562,6 +562,14 @@ sf_status sf_registry_memory(sf_ctx *ctx, const sf_case *c, int particles, sf_me
         snprintf(what, sizeof what, "the state (3 × %zu² cells) and CVODE's vectors", nc);
         mem_item(e, dbl * 3.0 * n * n * (ode_copies(c) + 1.0 + SF_MEM_FORMH_ARRAYS), "grid.cells",
                  (long)nc, what);
+    } else if (!strcmp(c->form, "characteristics")) {
+        /* the K̂ tables (4 × 257², reduction/charstart.c) are fixed; the nodes: 4n + 2 values */
+        mem_item(e, dbl * 4.0 * 257.0 * 257.0, "characteristics.nodes", c->characteristics.nodes,
+                 "the K̂ tables (4 × 257² doubles)");
+        const double n = (double)c->characteristics.nodes;
+        mem_item(e, dbl * (4.0 * n + 2.0) * (ode_copies(c) + 2.0) + dbl * 8.0 * n,
+                 "characteristics.nodes", c->characteristics.nodes,
+                 "the nodes and CVODE's vectors");
     }
     /* form ode: d_H numbers */
 cleanup:

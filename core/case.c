@@ -53,7 +53,7 @@
  *   characteristics.nodes  integer 1 … 4096              64     (form characteristics: per sign)
  *
  * Rules: the top level is a mapping of the sections problem, start, grid, scheme, time,
- * solver, particles (each a mapping; an empty section is allowed) and the scalar `form`.
+ * solver, particles, characteristics (each a mapping; an empty section is allowed) and the scalar `form`.
  * Integers may be written 1e4 or 10000.0 when integral. Listed output times are finite,
  * in [0, time.end], strictly increasing (time.end need not be listed: it is always solved to and written
  * as the last output); a count n
