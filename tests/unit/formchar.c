@@ -12,6 +12,7 @@
 #include "cases.h"
 #include "check.h"
 #include "symflow/formchar.h"
+#include "symflow/plan.h"
 #include "symflow/reduction.h"
 #include "symflow/registry.h"
 
@@ -136,10 +137,27 @@ static void check_identities(sf_ctx *ctx, long d, long dH, const char *target)
     sf_case_free(&c);
 }
 
+/* The planner: the node count is characteristics.nodes, the coordinate that of the target. */
+static void check_plan(sf_ctx *ctx)
+{
+    sf_case c = {0};
+    sf_char_plan plan;
+    SF_EXPECT_OK(ctx, make_case(ctx, &c, 30, 5, "norm"));
+    c.characteristics.nodes = 24;
+    SF_EXPECT_OK(ctx, sf_plan_characteristics(ctx, &c, &plan));
+    SF_EXPECT(plan.nodes == 24 && plan.coord.id == SF_COORD_THETA && plan.table >= 5);
+    sf_case_free(&c);
+    SF_EXPECT_OK(ctx, make_case(ctx, &c, 20, 1, "relu"));
+    SF_EXPECT_OK(ctx, sf_plan_characteristics(ctx, &c, &plan));
+    SF_EXPECT(plan.nodes == 64 && plan.coord.id == SF_COORD_PHI); /* the default 64 */
+    sf_case_free(&c);
+}
+
 int main(void)
 {
     sf_ctx *ctx = NULL;
     sf_ctx_create(&ctx);
+    check_plan(ctx);
     check_beta_rule(ctx, 2.5, 12.5, 8);   /* paper-norm: d_H = 5, k = 25 */
     check_beta_rule(ctx, 2.5, 12.5, 32);
     check_beta_rule(ctx, 2.5, 0.5 * (1e9 - 5), 16); /* d = 10⁹ */
