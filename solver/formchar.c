@@ -1,9 +1,8 @@
 /* formchar.c — form characteristics (formchar.h): the characteristics ODE (M15) of form L for
  * 2n weighted nodes started on a Gauss rule of τ₀ (docs/math.md (L9)), through the form
- * interface. K̂ and ∂_ωK̂ are evaluated pointwise (no table: a uniform table cannot hold the
- * start's layer of width 1/√k at large d, and its cubic-Hermite error O(h⁴) would bound the
- * accuracy; see docs/math.md (L9)): (2n)² pairs per right-hand side, K̂ once per pair
- * (symmetric), ∂_ωK̂ for each ordered pair.
+ * interface. K̂, ∂_ωK̂, Ĝ, ∂Ĝ come as callbacks (characteristics.h; reduction/charstart.c
+ * interpolates tables whose measured error is below the CVODE tolerances, docs/math.md (L9)):
+ * (2n)² pairs per right-hand side, K̂ once per pair (symmetric), ∂_ωK̂ for each ordered pair.
  * Not here: the start rule and kernels (reduction/charstart.c), time stepping (drive.c).
  * MATH tags: (M13), (M14), (M15), (L1), (L2), (L3), (L9).
  */
