@@ -16,6 +16,7 @@
 #include "symflow/forml.h"
 #include "symflow/formt.h"
 #include "symflow/formh.h"
+#include "symflow/formchar.h"
 #include "symflow/grid.h"
 #include "symflow/plan.h"
 #include "symflow/reduction.h"
@@ -39,6 +40,7 @@ struct sf_instance {
     sf_transport_problem transport;  /* form T tables (owned) */
     sf_hyperbolic_problem hyper;     /* form H tables (owned) */
     sf_odd_problem odd;              /* form ode data (owned) */
+    sf_char_problem chars;           /* form characteristics start and kernels (owned) */
     sf_kernel_table table;           /* particle tables (owned) */
     sf_psim_params psim;             /* particle parameters (the sgd target owned) */
     sf_ode_params ode;               /* CVODE settings */
@@ -111,6 +113,7 @@ void sf_instance_destroy(sf_instance **in)
     sf_transport_problem_free(&x->transport);
     sf_hyperbolic_problem_free(&x->hyper);
     sf_odd_problem_free(&x->odd);
+    sf_char_problem_free(&x->chars);
     sf_kernel_table_free(&x->table);
     sf_registry_psim_release(&x->psim);
     free(x);
@@ -202,6 +205,24 @@ static sf_status build_lifted(sf_ctx *ctx, const sf_case *c, sf_instance *in)
              sch, in->lifted.kernel_note);
 cleanup:
     sf_probe_table_free(&probe);
+    return status;
+}
+
+/* ---- form characteristics: planner sf_plan_characteristics, start and kernels
+ * sf_reduce_characteristics, constructor sf_formchar_form ---- */
+static sf_status build_characteristics(sf_ctx *ctx, const sf_case *c, sf_instance *in)
+{
+    sf_status status = SF_OK;
+    sf_char_plan plan;
+    SF_TRY(ctx, sf_plan_characteristics(ctx, c, &plan));
+    SF_TRY(ctx, sf_reduce_characteristics(ctx, c, plan.nodes, plan.table, &in->chars));
+    SF_TRY(ctx, sf_formchar_form(ctx, &in->chars, plan.coord.group, &in->form));
+    in->minimiser_mass = sf_reduce_minimiser_mass(c);
+    snprintf(in->describe, sizeof in->describe,
+             "characteristics of form L, target %s, d = %ld, d_H = %ld, %zu Gauss nodes per sign "
+             "on %s, K table %zu^2 (bicubic)", c->problem.target, c->problem.d, c->problem.d_H,
+             in->chars.n, sf_coord_get(plan.coord.id)->name, plan.table);
+cleanup:
     return status;
 }
 
@@ -318,6 +339,7 @@ static const sf_registry_entry sf_registry[] = {
     {"transport", build_transport, solve_transport},
     {"ode", build_ode, NULL},
     {"hyperbolic", build_hyperbolic, solve_hyperbolic},
+    {"characteristics", build_characteristics, NULL},
 };
 enum { SF_N_FORMS = (int)(sizeof sf_registry / sizeof sf_registry[0]) };
 
@@ -540,6 +562,14 @@ sf_status sf_registry_memory(sf_ctx *ctx, const sf_case *c, int particles, sf_me
         snprintf(what, sizeof what, "the state (3 × %zu² cells) and CVODE's vectors", nc);
         mem_item(e, dbl * 3.0 * n * n * (ode_copies(c) + 1.0 + SF_MEM_FORMH_ARRAYS), "grid.cells",
                  (long)nc, what);
+    } else if (!strcmp(c->form, "characteristics")) {
+        /* the K̂ tables (4 × 257², reduction/charstart.c) are fixed; the nodes: 4n + 2 values */
+        mem_item(e, dbl * 4.0 * 257.0 * 257.0, "characteristics.nodes", c->characteristics.nodes,
+                 "the K̂ tables (4 × 257² doubles)");
+        const double n = (double)c->characteristics.nodes;
+        mem_item(e, dbl * (4.0 * n + 2.0) * (ode_copies(c) + 2.0) + dbl * 8.0 * n,
+                 "characteristics.nodes", c->characteristics.nodes,
+                 "the nodes and CVODE's vectors");
     }
     /* form ode: d_H numbers */
 cleanup:

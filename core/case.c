@@ -27,7 +27,7 @@
  *   start.law              balanced-sphere | gaussian    balanced-sphere
  *   start.sigma_a          finite > 0                    1.0
  *   start.sigma_b          finite > 0                    1.0
- *   form                   lifted | transport | ode | hyperbolic   lifted (hyperbolic when
+ *   form                   lifted | transport | ode | hyperbolic | characteristics   lifted (hyperbolic when
  *                                                            start.law = gaussian)
  *   grid.cells             integer 8 … 1000000           200
  *   grid.spacing           uniform | refined | stretched | auto   auto (form L: follows the start's mass; form T: uniform)
@@ -50,9 +50,10 @@
  *   particles.step         finite > 0                    5e-3
  *   particles.batch        integer ≥ 1                   256
  *   particles.sampling     random | quantile             random (quantile: reduced only)
+ *   characteristics.nodes  integer 1 … 4096              64     (form characteristics: per sign)
  *
  * Rules: the top level is a mapping of the sections problem, start, grid, scheme, time,
- * solver, particles (each a mapping; an empty section is allowed) and the scalar `form`.
+ * solver, particles, characteristics (each a mapping; an empty section is allowed) and the scalar `form`.
  * Integers may be written 1e4 or 10000.0 when integral. Listed output times are finite,
  * in [0, time.end], strictly increasing (time.end need not be listed: it is always solved to and written
  * as the last output); a count n
@@ -111,6 +112,8 @@
 #define SF_CASE_DEFAULT_MAX_STEPS 1000000
 #define SF_CASE_DEFAULT_KERNEL_TOL 1e-13 /* (L8): a few hundred ulps of K̂, below quadrature */
 #define SF_CASE_DEFAULT_M 1024
+#define SF_CASE_DEFAULT_CHAR_NODES 64 /* characteristics.nodes: nodes per sign (docs/math.md (L9)) */
+#define SF_CASE_CHAR_NODES_MAX 4096   /* the Gauss rule's dense eigen-solve (laws.c's limit) */
 #define SF_CASE_DEFAULT_SEED 1
 #define SF_CASE_DEFAULT_STEP 5e-3     /* Euler/SGD step η, stable for unit-scale data */
 #define SF_CASE_DEFAULT_BATCH 256
@@ -244,6 +247,8 @@ static const sf_key_desc sf_keys[] = {
     SF_REAL_KEY("particles", "step", particles.step, 0, HUGE_VAL, 1, 0, "a finite number > 0"),
     SF_INT_KEY("particles", "batch", particles.batch, 1, HUGE_VAL, "an integer ≥ 1"),
     SF_ENUM_KEY("particles", "sampling", particles.sampling, sf_sampling_names),
+    SF_INT_KEY("characteristics", "nodes", characteristics.nodes, 1, SF_CASE_CHAR_NODES_MAX,
+               "an integer ≥ 1 and ≤ " SF_STR(SF_CASE_CHAR_NODES_MAX)),
 };
 _Static_assert(SF_NAME_CAP == 128, "problem.target's expect text says 127 characters");
 _Static_assert(SF_EXPR_CAP == 512, "problem.expression's expect text says 511 characters");
@@ -252,7 +257,8 @@ enum { SF_N_KEYS = (int)(sizeof sf_keys / sizeof sf_keys[0]) };
 /* Top-level keys in the order the README lists them ("form" is a scalar, the rest
  * sections). */
 static const char *const sf_top_keys[] = {"problem", "start",  "form",   "grid",
-                                          "scheme",  "time",   "solver", "particles"};
+                                          "scheme",  "time",   "solver", "particles",
+                                          "characteristics"};
 enum { SF_N_TOP = (int)(sizeof sf_top_keys / sizeof sf_top_keys[0]) };
 
 static const sf_key_desc *find_key(const char *section, const char *name)
@@ -481,6 +487,7 @@ static sf_status defaults_at(sf_ctx *ctx, sf_case *c, const char *path)
     c->solver.kernel = SF_KERNEL_FACTORED;
     c->solver.kernel_tol = SF_CASE_DEFAULT_KERNEL_TOL;
     c->particles.m = SF_CASE_DEFAULT_M;
+    c->characteristics.nodes = SF_CASE_DEFAULT_CHAR_NODES;
     c->particles.seed = SF_CASE_DEFAULT_SEED;
     c->particles.symmetric = 0;
     c->problem.fold_even = 1;

@@ -102,6 +102,24 @@ cleanup:
     return status;
 }
 
+/* Nodes per axis of form characteristics' K̂ table (docs/math.md (L9)): the particle tables'
+ * 257 (registry.c); measured error of the interpolant against kernel.c on paper-norm in
+ * tests/unit/formchar.c. Pointwise K̂ costs ≈ 20 µs a pair, too slow for CVODE's evaluations. */
+enum { SF_CHAR_TABLE = 257 };
+
+/* Form characteristics: the node count is the case's characteristics.nodes (default 64 per
+ * sign: the error in R(T) of paper-norm is at the CVODE tolerance there, docs/math.md (L9)). */
+sf_status sf_plan_characteristics(sf_ctx *ctx, const sf_case *c, sf_char_plan *plan)
+{
+    sf_status status = SF_OK;
+    SF_CHECK(ctx, c && plan, SF_E_ARG, "sf_plan_characteristics: NULL argument");
+    SF_TRY(ctx, sf_reduce_coord(ctx, c, &plan->coord));
+    plan->nodes = (size_t)c->characteristics.nodes;
+    plan->table = SF_CHAR_TABLE;
+cleanup:
+    return status;
+}
+
 sf_status sf_plan_transport_grids(sf_ctx *ctx, const sf_case *c, const sf_transport_box *box,
                                   sf_grid1_params grid[3])
 {

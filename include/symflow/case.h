@@ -93,6 +93,10 @@ typedef struct {
                                  quantiles of the start law, half of each sign */
     } particles;
 
+    struct {
+        long nodes; /* characteristics.nodes: Gauss nodes per sign of form characteristics */
+    } characteristics;
+
     /* Where each key was set: parallel arrays, used by sf_case_where. */
     char **where_keys;  /* dotted key names (owned) */
     char **where_text;  /* "file:line" for each (owned) */

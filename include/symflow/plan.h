@@ -37,6 +37,16 @@ typedef struct {
  * target and coordinate (sf_reduce_coord). */
 sf_status sf_plan_lifted(sf_ctx *ctx, const sf_case *c, sf_lifted_plan *plan);
 
+/* ---- form characteristics (docs/math.md (L9)) ---- */
+typedef struct {
+    sf_coord_info coord; /* θ (radial targets) or φ (d_H = 1) and the group */
+    size_t nodes;        /* Gauss nodes per sign: characteristics.nodes */
+    size_t table;        /* nodes per axis of the K̂ table (0: pointwise K̂) */
+} sf_char_plan;
+
+/* Errors: those of the target and coordinate (sf_reduce_coord). */
+sf_status sf_plan_characteristics(sf_ctx *ctx, const sf_case *c, sf_char_plan *plan);
+
 /* ---- form T ---- */
 typedef struct {
     sf_transport_box box;   /* a ∈ ±a_max, u ∈ ±u_max, r ∈ [0, r_max] */

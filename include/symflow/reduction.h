@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "symflow/case.h"
+#include "symflow/characteristics.h"
 #include "symflow/grid.h"
 #include "symflow/reduced.h"
 #include "symflow/status.h"
@@ -30,6 +31,9 @@ sf_status sf_reduce_check_dims(sf_ctx *ctx, const sf_case *c);
  * valid for k = 1 (two atoms ±1, n forced to 2) up to k = 4·10¹⁵ (measured). */
 sf_status sf_rule_gamma(sf_ctx *ctx, double k, size_t n, sf_rule *r);
 /* Gauss–Legendre on [a, b] with weights summing to b − a (not probability). */
+/* Gauss rule of Beta(al, be) on [0, 1] (Golub–Welsch, no cancellation for any be: charstart.c),
+ * n nodes ascending, weights summing to 1. */
+sf_status sf_rule_beta(sf_ctx *ctx, double al, double be, size_t n, sf_rule *r);
 sf_status sf_rule_legendre(sf_ctx *ctx, size_t n, double a, double b, sf_rule *r);
 void sf_rule_free(sf_rule *r);
 
@@ -199,5 +203,14 @@ sf_status sf_reduce_hyperbolic(sf_ctx *ctx, const sf_case *c, const sf_grid1 *go
                                const sf_grid1 *ge0, const sf_grid1 *gep,
                                const sf_table_progress *tp, sf_hyperbolic_problem *p);
 void sf_hyperbolic_problem_free(sf_hyperbolic_problem *p);
+
+/* Form characteristics (MATH §4.3, docs/math.md (L9)): the Gauss rule of τ₀ with n nodes in
+ * the case's reduced coordinate (θ: cos²θ ~ Beta(d_H/2, k/2); φ: cos φ ~ γ_d) and the
+ * K̂, ∂K̂, Ĝ, ∂Ĝ as callbacks: Ĝ, ∂Ĝ pointwise, K̂, ∂K̂ pointwise (table = 0) or by the
+ * bicubic Hermite interpolant of a uniform table × table (≥ 5 nodes). Balanced starts only (SF_E_UNSUPPORTED naming
+ * start.law). *p owns its arrays and kernel: sf_char_problem_free. */
+sf_status sf_reduce_characteristics(sf_ctx *ctx, const sf_case *c, size_t n, size_t table,
+                                    sf_char_problem *p);
+void sf_char_problem_free(sf_char_problem *p);
 
 #endif

@@ -209,5 +209,12 @@ expect_error "form hyperbolic, stretched" "$E_UNSUPPORTED" "grid.spacing = stret
     -- solve good.yaml -o out.nc --set form=hyperbolic --set start.law=gaussian \
     --set grid.spacing=stretched --quiet
 
+# Form characteristics (L9): a node count out of range names the key; a Gaussian start is
+# refused naming start.law.
+expect_error "characteristics.nodes = 0" "$E_RANGE" "characteristics.nodes = 0" "≤ 4096" \
+    -- solve good.yaml -o out.nc --set form=characteristics --set characteristics.nodes=0 --quiet
+expect_error "form characteristics, gaussian start" "$E_UNSUPPORTED" "start.law" "balanced" \
+    -- solve good.yaml -o out.nc --set form=characteristics --set start.law=gaussian --quiet
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
