@@ -189,7 +189,7 @@ static sf_status build_lifted(sf_ctx *ctx, const sf_case *c, sf_instance *in)
         in->attrs[in->n_attrs++] =
             (sf_nc_attr){"space_error_estimate", SF_NC_ATTR_DOUBLE, NULL, est, 0};
         snprintf(rtol_note, sizeof rtol_note, "; space error ~%.2g, rtol %.3g%s", est,
-                 in->ode.rtol, sf_case_is_set(c, "solver.rtol") ? "" : " (auto)");
+                 in->ode.rtol, in->ode.rtol == c->solver.rtol ? "" : " (auto)");
     }
     {
         /* one BLAS thread while the tables are built: GSL's eigen-decomposition of the

@@ -90,9 +90,14 @@ sf_ode_params sf_plan_lifted_ode(const sf_case *c, const sf_grid1 *g, sf_fv_sche
     sf_ode_params op = sf_plan_ode(c);
     const double e = sf_plan_space_error(g, s);
     if (estimate) *estimate = e;
-    if (!sf_case_is_set(c, "solver.rtol")) {
+    /* set = by the file, an override, or a caller that changed the default (library use) */
+    const int rtol_set =
+        sf_case_is_set(c, "solver.rtol") || c->solver.rtol != SF_CASE_DEFAULT_RTOL;
+    const int atol_set =
+        sf_case_is_set(c, "solver.atol") || c->solver.atol != SF_CASE_DEFAULT_ATOL;
+    if (!rtol_set) {
         op.rtol = fmax(SF_AUTO_RTOL_MIN, fmin(SF_AUTO_RTOL_MAX, SF_AUTO_RTOL_SHARE * e));
-        if (!sf_case_is_set(c, "solver.atol")) op.atol = SF_AUTO_ATOL_PER_RTOL * op.rtol;
+        if (!atol_set) op.atol = SF_AUTO_ATOL_PER_RTOL * op.rtol;
     }
     return op;
 }
