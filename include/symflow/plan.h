@@ -28,7 +28,8 @@ double sf_plan_space_error(const sf_grid1 *g, sf_fv_scheme s);
 
 /* (L9) Form L's integrator settings on its grid: sf_plan_ode, except that when solver.rtol
  * is not set (by the file, an override, or a caller changing the default) rtol =
- * clamp(space error / 10, 1e-10, 1e-6) and (unless solver.atol is set) atol = 1e-2 × rtol. *estimate (may be NULL) receives sf_plan_space_error(g, s). */
+ * clamp(space error / 10, 1e-10, 1e-6) and (unless solver.atol is set) atol = 1e-2 × rtol.
+ * *estimate (may be NULL) receives sf_plan_space_error(g, s). */
 sf_ode_params sf_plan_lifted_ode(const sf_case *c, const sf_grid1 *g, sf_fv_scheme s,
                                  double *estimate);
 
