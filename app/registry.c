@@ -166,6 +166,23 @@ cleanup:
     return status;
 }
 
+/* One BLAS thread below this many form-L cells (issue 16). Measured with `bench_c rhs N 3`
+ * (dense K̂, MUSCL; OPENBLAS_NUM_THREADS = 1 vs 2) on a 2-core machine under load ~6.7:
+ * evaluations/s at N = 100: 82396 vs 1542; 400: 9621 vs 1305; 800: 1761 vs 919; 1600: 675 vs
+ * 256; 2400: 326 vs 397, then 356 vs 193 (a tie within the noise); 3200: 97 vs 127. */
+enum { SF_BLAS_ONE_THREAD_BELOW = 2400 };
+
+/* The BLAS threads of a form-L solve on n cells: the user's OPENBLAS_NUM_THREADS when set,
+ * else one below the crossover, else the current count capped at the cores (a default run
+ * never oversubscribes the machine). */
+static int lifted_blas_threads(int current, size_t n)
+{
+    if (getenv("OPENBLAS_NUM_THREADS")) return current;
+    if (n < SF_BLAS_ONE_THREAD_BELOW) return 1;
+    const int cores = sf_blas_cores();
+    return cores >= 1 && current > cores ? cores : current;
+}
+
 /* ---- form L: planner sf_plan_lifted, tables sf_reduce_lifted, constructor sf_forml_form ---- */
 static sf_status build_lifted(sf_ctx *ctx, const sf_case *c, sf_instance *in)
 {
@@ -198,7 +215,7 @@ static sf_status build_lifted(sf_ctx *ctx, const sf_case *c, sf_instance *in)
         const int threads = sf_blas_threads();
         sf_blas_set_threads(1);
         status = sf_reduce_lifted_progress(ctx, c, &in->grid[0], &in->tables, &in->lifted);
-        sf_blas_set_threads(threads);
+        sf_blas_set_threads(lifted_blas_threads(threads, in->grid[0].n)); /* for the solve */
         SF_TRY(ctx, status);
     }
     SF_TRY(ctx, sf_probe_lifted(ctx, c->problem.d, c->problem.d_H, &in->grid[0], plan.coord.id,
