@@ -44,8 +44,9 @@ struct sf_instance {
     sf_kernel_table table;           /* particle tables (owned) */
     sf_psim_params psim;             /* particle parameters (the sgd target owned) */
     sf_ode_params ode;               /* CVODE settings */
-    sf_nc_attr attrs[SF_CASE_ATTRS + 1]; /* the case's attributes (strings borrowed from c),
-                                            then room for `history` (drive_instance) */
+    sf_nc_attr attrs[SF_CASE_ATTRS + 2]; /* the case's attributes (strings borrowed from c),
+                                            the planner's (space_error_estimate, form L), then
+                                            room for `history` (drive_instance) */
     size_t n_attrs;                  /* the case's attributes (history not counted) */
     char history[SF_HISTORY_MAX];    /* the history attribute of the file written, or "" */
     sf_table_progress tables;        /* progress of the K̂ table (fn NULL: none) */
@@ -168,18 +169,48 @@ cleanup:
     return status;
 }
 
+/* One BLAS thread below this many form-L cells (issue 16). Measured with `bench_c rhs N 3`
+ * (dense K̂, MUSCL; OPENBLAS_NUM_THREADS = 1 vs 2) on a 2-core machine under load ~6.7:
+ * evaluations/s at N = 100: 82396 vs 1542; 400: 9621 vs 1305; 800: 1761 vs 919; 1600: 675 vs
+ * 256; 2400: 326 vs 397, then 356 vs 193 (a tie within the noise); 3200: 97 vs 127. */
+enum { SF_BLAS_ONE_THREAD_BELOW = 2400 };
+
+/* The BLAS threads of a form-L solve on n cells: the user's OPENBLAS_NUM_THREADS when set,
+ * else one below the crossover, else the current count capped at the cores (a default run
+ * never oversubscribes the machine). */
+static int lifted_blas_threads(int current, size_t n)
+{
+    if (getenv("OPENBLAS_NUM_THREADS")) return current;
+    if (n < SF_BLAS_ONE_THREAD_BELOW) return 1;
+    const int cores = sf_blas_cores();
+    return cores >= 1 && current > cores ? cores : current;
+}
+
 /* ---- form L: planner sf_plan_lifted, tables sf_reduce_lifted, constructor sf_forml_form ---- */
 static sf_status build_lifted(sf_ctx *ctx, const sf_case *c, sf_instance *in)
 {
     sf_status status = SF_OK;
     sf_lifted_plan plan;
     sf_probe_table probe = {.n_u = 0}; /* (L7), moved into the form */
-    char sch[64];
+    char sch[64], rtol_note[96] = "";
     int hemi = 0;
     SF_TRY(ctx, sf_reduce_uses_hemi(ctx, c, &hemi));
     if (hemi) return build_hemi(ctx, c, in);
     SF_TRY(ctx, sf_plan_lifted(ctx, c, &plan));
     SF_TRY(ctx, sf_grid1_create(ctx, &plan.grid, &in->grid[0]));
+    {
+        /* (L9) rtol from the spatial error unless the case sets it; the file records what ran */
+        double est = NAN;
+        in->ode = sf_plan_lifted_ode(c, &in->grid[0], plan.scheme, &est);
+        for (size_t i = 0; i < in->n_attrs; i++) {
+            if (!strcmp(in->attrs[i].name, "rtol")) in->attrs[i].number = in->ode.rtol;
+            if (!strcmp(in->attrs[i].name, "atol")) in->attrs[i].number = in->ode.atol;
+        }
+        in->attrs[in->n_attrs++] =
+            (sf_nc_attr){"space_error_estimate", SF_NC_ATTR_DOUBLE, NULL, est, 0};
+        snprintf(rtol_note, sizeof rtol_note, "; space error ~%.2g, rtol %.3g%s", est,
+                 in->ode.rtol, in->ode.rtol == c->solver.rtol ? "" : " (auto)");
+    }
     {
         /* one BLAS thread while the tables are built: GSL's eigen-decomposition of the
          * factored kernel (L8) calls the BLAS, and a threaded BLAS rounds its sums by thread
@@ -187,7 +218,7 @@ static sf_status build_lifted(sf_ctx *ctx, const sf_case *c, sf_instance *in)
         const int threads = sf_blas_threads();
         sf_blas_set_threads(1);
         status = sf_reduce_lifted_progress(ctx, c, &in->grid[0], &in->tables, &in->lifted);
-        sf_blas_set_threads(threads);
+        sf_blas_set_threads(lifted_blas_threads(threads, in->grid[0].n)); /* for the solve */
         SF_TRY(ctx, status);
     }
     SF_TRY(ctx, sf_probe_lifted(ctx, c->problem.d, c->problem.d_H, &in->grid[0], plan.coord.id,
@@ -199,10 +230,10 @@ static sf_status build_lifted(sf_ctx *ctx, const sf_case *c, sf_instance *in)
     in->minimiser_mass = plan.minimiser_mass;
     scheme_names(c, sch, sizeof sch);
     snprintf(in->describe, sizeof in->describe,
-             "lifted, target %s, d = %ld, d_H = %ld, %zu cells on %s (%s, %s); kernel %s",
+             "lifted, target %s, d = %ld, d_H = %ld, %zu cells on %s (%s, %s); kernel %s%s",
              c->problem.target, c->problem.d, c->problem.d_H, in->grid[0].n,
              sf_coord_get(plan.coord.id)->name, sf_name_of(&sf_spacing_names, (int)c->grid.spacing),
-             sch, in->lifted.kernel_note);
+             sch, in->lifted.kernel_note, rtol_note);
 cleanup:
     sf_probe_table_free(&probe);
     return status;
@@ -608,8 +639,10 @@ static sf_status resume_check(sf_ctx *ctx, const sf_instance *in, const char *pa
     for (size_t i = 0; i < in->n_attrs; i++) {
         const sf_nc_attr *a = &in->attrs[i];
         if (!strcmp(a->name, "symflow_version") || !strcmp(a->name, "case_file") ||
-            !strcmp(a->name, "case_text") || !strcmp(a->name, "case_overrides"))
-            continue; /* the same case may be edited (time.end) or moved */
+            !strcmp(a->name, "case_text") || !strcmp(a->name, "case_overrides") ||
+            !strcmp(a->name, "space_error_estimate"))
+            continue; /* the same case may be edited (time.end) or moved; the estimate follows
+                         from the grid, which the driver checks */
         if (a->type == SF_NC_ATTR_TEXT) {
             SF_TRY(ctx, sf_nc_read_attr_text(ctx, path, a->name, &text));
             SF_CHECK(ctx, !strcmp(text, a->text), SF_E_ARG,

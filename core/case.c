@@ -38,7 +38,8 @@
  *   time.end               finite > 0                    100
  *   time.outputs           [t0, t1, …] or integer n ≥ 2  101    (n evenly spaced 0 … end)
  *   solver.method          adams | bdf                   adams
- *   solver.rtol            finite in (0, 0.1]            1e-8
+ *   solver.rtol            finite in (0, 0.1]            1e-8; form L: auto (L9), from the
+ *                                                         spatial error estimate
  *   solver.atol            finite > 0                    1e-10
  *   solver.max_steps       integer ≥ 1                   1000000
  *   solver.kernel          factored | dense              factored (form L's K̂, L5)
@@ -107,8 +108,7 @@
 #define SF_CASE_DEFAULT_RATIO 10.0
 #define SF_CASE_DEFAULT_END 100.0
 #define SF_CASE_DEFAULT_N_OUTPUTS 101 /* every unit of time for the default end */
-#define SF_CASE_DEFAULT_RTOL 1e-8     /* CVODE rtol; error budget of MATH.md §5 */
-#define SF_CASE_DEFAULT_ATOL 1e-10    /* CVODE atol, density units; 1e-2 × rtol */
+/* SF_CASE_DEFAULT_RTOL, SF_CASE_DEFAULT_ATOL: case.h (form L's planner compares with them) */
 #define SF_CASE_DEFAULT_MAX_STEPS 1000000
 #define SF_CASE_DEFAULT_KERNEL_TOL 1e-13 /* (L8): a few hundred ulps of K̂, below quadrature */
 #define SF_CASE_DEFAULT_M 1024

@@ -9,5 +9,6 @@
 
 int sf_blas_threads(void);         /* the current BLAS thread count */
 void sf_blas_set_threads(int n);   /* set it (n ≥ 1) */
+int sf_blas_cores(void);           /* the cores OpenBLAS sees */
 
 #endif

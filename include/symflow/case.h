@@ -105,6 +105,9 @@ typedef struct {
                                     an override (sf_case_is_set) */
 } sf_case;
 
+#define SF_CASE_DEFAULT_RTOL 1e-8  /* CVODE rtol; error budget of MATH.md §5 */
+#define SF_CASE_DEFAULT_ATOL 1e-10 /* CVODE atol, density units; 1e-2 × rtol */
+
 /* Fill *c with the defaults of every key (the README documents them). *c must be zeroed or
  * freshly declared; the result owns its arrays: release with sf_case_free. */
 sf_status sf_case_defaults(sf_ctx *ctx, sf_case *c);

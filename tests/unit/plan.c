@@ -6,7 +6,9 @@
  *   the form-T box policy, driven with a solve callback that plays a solver whose mass
  *     reaches a given extent: a pilot sizes the box when the rule guesses and grid.margin is
  *     unset; an edge stop (SF_E_DOMAIN) grows the box and solves again, at most 3 times; with
- *     grid.margin set by the user there is no pilot and the first edge stop is final.
+ *     grid.margin set by the user there is no pilot and the first edge stop is final;
+ *   (L9) form L's rtol from the spatial error: the estimate's order in h (2 MUSCL, 1 upwind),
+ *     the clamp to [1e-10, 1e-6] of a tenth of it, atol = rtol/100, and the user's keys win.
  */
 #include <math.h>
 #include <stdio.h>
@@ -159,11 +161,59 @@ static void test_transport_policy(sf_ctx *ctx)
     sf_case_free(&c);
 }
 
+/* uniform grid of n cells on [0, π/2], the estimate and the auto settings under `sets` */
+static sf_ode_params lifted_ode(sf_ctx *ctx, size_t n, sf_recon rec, const char *const *sets,
+                                size_t n_sets, double *est)
+{
+    sf_case c = {0};
+    sf_grid1 g = {0};
+    sf_ode_params op = {.rtol = NAN};
+    const sf_grid1_params gp = {.cells = n, .lo = 0.0, .hi = M_PI_2,
+                                .spacing = SF_SPACING_UNIFORM, .ratio = 1.0};
+    const sf_fv_scheme s = {.reconstruction = rec, .limiter = SF_LIMITER_VANLEER};
+    SF_EXPECT_OK(ctx, sf_case_load(ctx, NULL, sets, n_sets, &c));
+    SF_EXPECT_OK(ctx, sf_grid1_create(ctx, &gp, &g));
+    if (g.n == n) op = sf_plan_lifted_ode(&c, &g, s, est);
+    sf_grid1_free(&g);
+    sf_case_free(&c);
+    return op;
+}
+
+static void test_lifted_ode(sf_ctx *ctx)
+{
+    double e1 = NAN, e2 = NAN;
+    /* order: halving h divides the estimate by 4 (MUSCL) or 2 (upwind), to rounding */
+    lifted_ode(ctx, 200, SF_RECON_MUSCL, NULL, 0, &e1);
+    lifted_ode(ctx, 400, SF_RECON_MUSCL, NULL, 0, &e2);
+    SF_EXPECT_NEAR(e1 / e2, 4.0, 1e-12);
+    lifted_ode(ctx, 200, SF_RECON_UPWIND, NULL, 0, &e1);
+    lifted_ode(ctx, 400, SF_RECON_UPWIND, NULL, 0, &e2);
+    SF_EXPECT_NEAR(e1 / e2, 2.0, 1e-12);
+    SF_EXPECT(e2 > e1 / 4.0 && e1 < 1.0); /* first order: far above the MUSCL estimate */
+    /* 200 uniform cells, MUSCL: the estimate (~4e-5) /10 is above the cap: rtol 1e-6 */
+    sf_ode_params op = lifted_ode(ctx, 200, SF_RECON_MUSCL, NULL, 0, &e1);
+    SF_EXPECT(e1 > 1e-5 && e1 < 1e-4);
+    SF_EXPECT(op.rtol == 1e-6);
+    SF_EXPECT_NEAR(op.atol, 1e-8, 1e-22);
+    /* N = 20000: a tenth of the estimate, inside the clamp */
+    op = lifted_ode(ctx, 20000, SF_RECON_MUSCL, NULL, 0, &e1);
+    SF_EXPECT_NEAR(op.rtol, 0.1 * e1, 1e-15 * e1);
+    SF_EXPECT(op.rtol > 1e-10 && op.rtol < 1e-6);
+    SF_EXPECT_NEAR(op.atol, 1e-2 * op.rtol, 1e-15 * op.rtol);
+    /* the user's keys win: rtol set keeps both; atol alone keeps atol */
+    const char *const rt[] = {"solver.rtol=3e-7"}, *const at[] = {"solver.atol=5e-12"};
+    op = lifted_ode(ctx, 200, SF_RECON_MUSCL, rt, 1, &e1);
+    SF_EXPECT(op.rtol == 3e-7 && op.atol == 1e-10); /* 1e-10: the case default (core/case.c) */
+    op = lifted_ode(ctx, 200, SF_RECON_MUSCL, at, 1, &e1);
+    SF_EXPECT(op.rtol == 1e-6 && op.atol == 5e-12);
+}
+
 int main(void)
 {
     sf_ctx *ctx = NULL;
     if (sf_ctx_create(&ctx) != SF_OK) return 1;
     test_lifted(ctx);
+    test_lifted_ode(ctx);
     test_transport_grids(ctx);
     test_transport_policy(ctx);
     sf_ctx_destroy(&ctx);
