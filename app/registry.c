@@ -199,7 +199,7 @@ static sf_status build_lifted(sf_ctx *ctx, const sf_case *c, sf_instance *in)
     SF_TRY(ctx, sf_plan_lifted(ctx, c, &plan));
     SF_TRY(ctx, sf_grid1_create(ctx, &plan.grid, &in->grid[0]));
     {
-        /* (L9) rtol from the spatial error unless the case sets it; the file records what ran */
+        /* (L10) rtol from the spatial error unless the case sets it; the file records what ran */
         double est = NAN;
         in->ode = sf_plan_lifted_ode(c, &in->grid[0], plan.scheme, &est);
         for (size_t i = 0; i < in->n_attrs; i++) {

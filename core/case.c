@@ -38,7 +38,7 @@
  *   time.end               finite > 0                    100
  *   time.outputs           [t0, t1, …] or integer n ≥ 2  101    (n evenly spaced 0 … end)
  *   solver.method          adams | bdf                   adams
- *   solver.rtol            finite in (0, 0.1]            1e-8; form L: auto (L9), from the
+ *   solver.rtol            finite in (0, 0.1]            1e-8; form L: auto (L10), from the
  *                                                         spatial error estimate
  *   solver.atol            finite > 0                    1e-10
  *   solver.max_steps       integer ≥ 1                   1000000

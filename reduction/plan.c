@@ -63,7 +63,7 @@ sf_ode_params sf_plan_ode(const sf_case *c)
     return op;
 }
 
-/* (L9) rtol of form L from the spatial error: measured on paper-norm (t ≤ 10, sup over the
+/* (L10) rtol of form L from the spatial error: measured on paper-norm (t ≤ 10, sup over the
  * outputs of |R − R_ref|/R_ref, R_ref at N = 1600, all at rtol 1e-10, grid.spacing auto) the
  * error is C·h^p with h the widest cell: MUSCL e/h² = 0.595, 0.615, 0.582 at N = 100, 200,
  * 400 (h = 0.0237, 0.0119, 0.00595); upwind e/h = 0.477, 0.486 at N = 200, 400. */

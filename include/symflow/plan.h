@@ -22,11 +22,11 @@
 /* Integrator settings of a case: solver.method, rtol, atol, max_steps (per output interval). */
 sf_ode_params sf_plan_ode(const sf_case *c);
 
-/* (L9) A-priori spatial error of form L on grid g with scheme s: the relative error in R,
+/* (L10) A-priori spatial error of form L on grid g with scheme s: the relative error in R,
  * C·h² (MUSCL) or C·h (upwind), h the widest cell, C measured on paper-norm (plan.c). */
 double sf_plan_space_error(const sf_grid1 *g, sf_fv_scheme s);
 
-/* (L9) Form L's integrator settings on its grid: sf_plan_ode, except that when solver.rtol
+/* (L10) Form L's integrator settings on its grid: sf_plan_ode, except that when solver.rtol
  * is not set (by the file, an override, or a caller changing the default) rtol =
  * clamp(space error / 10, 1e-10, 1e-6) and (unless solver.atol is set) atol = 1e-2 × rtol.
  * *estimate (may be NULL) receives sf_plan_space_error(g, s). */

@@ -7,7 +7,7 @@
  *     reaches a given extent: a pilot sizes the box when the rule guesses and grid.margin is
  *     unset; an edge stop (SF_E_DOMAIN) grows the box and solves again, at most 3 times; with
  *     grid.margin set by the user there is no pilot and the first edge stop is final;
- *   (L9) form L's rtol from the spatial error: the estimate's order in h (2 MUSCL, 1 upwind),
+ *   (L10) form L's rtol from the spatial error: the estimate's order in h (2 MUSCL, 1 upwind),
  *     the clamp to [1e-10, 1e-6] of a tenth of it, atol = rtol/100, and the user's keys win.
  */
 #include <math.h>
