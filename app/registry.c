@@ -229,11 +229,14 @@ static sf_status build_lifted(sf_ctx *ctx, const sf_case *c, sf_instance *in)
     SF_TRY(ctx, sf_forml_form(ctx, &fp, &in->form));
     in->minimiser_mass = plan.minimiser_mass;
     scheme_names(c, sch, sizeof sch);
-    snprintf(in->describe, sizeof in->describe,
-             "lifted, target %s, d = %ld, d_H = %ld, %zu cells on %s (%s, %s); kernel %s%s",
-             c->problem.target, c->problem.d, c->problem.d_H, in->grid[0].n,
-             sf_coord_get(plan.coord.id)->name, sf_name_of(&sf_spacing_names, (int)c->grid.spacing),
-             sch, in->lifted.kernel_note, rtol_note);
+    const int nd = snprintf(in->describe, sizeof in->describe,
+                            "lifted, target %s, d = %ld, d_H = %ld, %zu cells on %s (%s, %s); "
+                            "kernel %s%s", c->problem.target, c->problem.d, c->problem.d_H,
+                            in->grid[0].n, sf_coord_get(plan.coord.id)->name,
+                            sf_name_of(&sf_spacing_names, (int)c->grid.spacing), sch,
+                            in->lifted.kernel_note, rtol_note);
+    if (nd < 0 || (size_t)nd >= sizeof in->describe) /* a cut line: mark it */
+        memcpy(in->describe + sizeof in->describe - 4, "...", 4);
 cleanup:
     sf_probe_table_free(&probe);
     return status;
