@@ -1181,15 +1181,17 @@ static int field_is_hemi(sf_ctx *ctx, const char *path)
     return yes;
 }
 
-/* Atoms at[n] (weights w/m) binned on the cells of ax as densities out[ax.n] (per rad). */
-static void bin_atoms(const sf_cmp_axis *ax, const sf_cmp_atom *at, size_t n, double inv_m,
-                      double *out)
+/* Atoms at[n] (sorted by x) binned with their weights on the cells of ax: densities out[] per
+ * unit of the coordinate, weights / m (atoms outside the box are left out). */
+static void histogram_weighted(const sf_cmp_axis *ax, const sf_cmp_atom *at, size_t n, size_t m,
+                               double *out)
 {
     for (size_t c = 0; c < ax->n; c++) out[c] = 0.0;
     size_t c = 0;
-    for (size_t j = 0; j < n; j++) { /* at sorted ascending */
+    for (size_t j = 0; j < n; j++) {
+        if (!(at[j].x >= ax->edges[0] && at[j].x <= ax->edges[ax->n])) continue;
         while (c + 1 < ax->n && at[j].x >= ax->edges[c + 1]) c++;
-        out[c] += at[j].w * inv_m;
+        out[c] += at[j].w / (double)m;
     }
     for (size_t k = 0; k < ax->n; k++) out[k] /= ax->edges[k + 1] - ax->edges[k];
 }
@@ -1308,8 +1310,8 @@ static sf_status compare_hemi(sf_ctx *ctx, const sf_cmp_job *job)
                 double *pt = ft + nth, *fp = pt + nth, *pp = fp + nph;
                 for (size_t i = 0; i < nth; i++) ft[i] = mt[i] / (ax_t.edges[i + 1] - ax_t.edges[i]);
                 for (size_t q = 0; q < nph; q++) fp[q] = mp[q] / (ax_p.edges[q + 1] - ax_p.edges[q]);
-                bin_atoms(&ax_t, at_t, n, inv_m, pt);
-                bin_atoms(&ax_p, at_p, n, inv_m, pp);
+                histogram_weighted(&ax_t, at_t, n, p.m, pt);
+                histogram_weighted(&ax_p, at_p, n, p.m, pp);
                 dens[4 * sg + 0] = ft;
                 dens[4 * sg + 1] = pt;
                 dens[4 * sg + 2] = fp;
@@ -1381,21 +1383,6 @@ static int neuron_hyperbolic(const sf_particles *p, size_t t, size_t i, int radi
     }
     *eta = fabs(a) > rho ? atanh(rho / fabs(a)) : (a >= 0.0 ? INFINITY : -INFINITY);
     return fabs(a) > rho;
-}
-
-/* Atoms at[n] (sorted by x) binned with their weights on the cells of ax: densities out[] per
- * unit of the coordinate, weights / m (atoms outside the box are left out). */
-static void histogram_weighted(const sf_cmp_axis *ax, const sf_cmp_atom *at, size_t n, size_t m,
-                               double *out)
-{
-    for (size_t c = 0; c < ax->n; c++) out[c] = 0.0;
-    size_t c = 0;
-    for (size_t j = 0; j < n; j++) {
-        if (!(at[j].x >= ax->edges[0] && at[j].x <= ax->edges[ax->n])) continue;
-        while (c + 1 < ax->n && at[j].x >= ax->edges[c + 1]) c++;
-        out[c] += at[j].w / (double)m;
-    }
-    for (size_t k = 0; k < ax->n; k++) out[k] /= ax->edges[k + 1] - ax->edges[k];
 }
 
 /* W₁ of the normalised marginal (density dens on the cells of ax) against atoms at[n] (sorted,
