@@ -50,40 +50,8 @@ done
 grep -q 'form = "lifted-hemisphere"' info.txt && pass || fail "compare: form attribute"
 "$SYMFLOW" info "$(ls p*-1.nc | head -1)" | grep -q "d_H = 2" && pass || fail "particle file d_H"
 
-"$PY" - w.txt <<'PYEOF' && pass || fail "slope against m (see above)"
-import sys, math
-import netCDF4
-rows = [l.split() for l in open(sys.argv[1])]
-by_m = {}
-for m, s, f in rows:
-    with netCDF4.Dataset(f) as ds:
-        w = [float(ds[v][-1]) for v in ("w1_theta_plus", "w1_theta_minus", "w1_phi_plus",
-                                        "w1_phi_minus")]
-        gap = max(abs(float(g)) for g in ds["risk_gap"][:])
-    if not all(math.isfinite(x) for x in w + [gap]):
-        print("non-finite W or gap in", f); sys.exit(1)
-    by_m.setdefault(int(m), []).append((sum(w) / 4, gap))
-
-def fit(name, k):
-    xs, ys, ses = [], [], []
-    for m in sorted(by_m):
-        v = [math.log(r[k]) for r in by_m[m]]
-        n = len(v); mean = sum(v) / n
-        sd = math.sqrt(sum((u - mean) ** 2 for u in v) / (n - 1))
-        print("  %s, m = %5d: geometric mean %.4e (se of log %.3f)" % (name, m, math.exp(mean),
-                                                                       sd / math.sqrt(n)))
-        xs.append(math.log(m)); ys.append(mean); ses.append(sd / math.sqrt(n))
-    xb = sum(xs) / len(xs); sxx = sum((x - xb) ** 2 for x in xs)
-    slope = sum((x - xb) * y for x, y in zip(xs, ys)) / sxx
-    se = math.sqrt(sum((x - xb) ** 2 * s ** 2 for x, s in zip(xs, ses))) / sxx
-    ok = abs(slope + 0.5) <= 3 * se
-    print("%s: slope %.3f, standard error %.3f (expected -0.5): %s" % (name, slope, se,
-                                                                       "ok" if ok else "FAIL"))
-    return ok
-
-ok_w = fit("W (t = 4)", 0)
-ok_g = fit("sup_t |R_m - R|", 1)
-sys.exit(0 if ok_w and ok_g else 1)
-PYEOF
+"$PY" "$ROOT/tests/cli/lib/slope_fit.py" w.txt --label "W (t = 4)" \
+    --vars w1_theta_plus,w1_theta_minus,w1_phi_plus,w1_phi_minus \
+    && pass || fail "slope against m (see above)"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
