@@ -248,14 +248,25 @@ static sf_status build_characteristics(sf_ctx *ctx, const sf_case *c, sf_instanc
 {
     sf_status status = SF_OK;
     sf_char_plan plan;
+    sf_lifted_plan lplan; /* the grid of form L, for the reconstructed densities (L9) */
     SF_TRY(ctx, sf_plan_characteristics(ctx, c, &plan));
+    SF_TRY(ctx, sf_plan_lifted(ctx, c, &lplan));
+    SF_TRY(ctx, sf_grid1_create(ctx, &lplan.grid, &in->grid[0]));
     SF_TRY(ctx, sf_reduce_characteristics(ctx, c, plan.nodes, plan.table, &in->chars));
-    SF_TRY(ctx, sf_formchar_form(ctx, &in->chars, plan.coord.group, &in->form));
+    SF_TRY(ctx, sf_formchar_form(ctx, &in->chars, plan.coord.group, &in->grid[0], &in->form));
     in->minimiser_mass = sf_reduce_minimiser_mass(c);
+    const sf_chebk *ch = &in->chars.cheb;
+    char kern[160];
+    if (ch->p)
+        snprintf(kern, sizeof kern, "K Chebyshev %zu x %zu rank %zu (a-posteriori error %.1e), "
+                 "G Chebyshev %zu (%.1e) (L8)", ch->p, ch->p, ch->rank, ch->check, ch->pG,
+                 ch->check_G);
+    else
+        snprintf(kern, sizeof kern, "K table %zu^2 (bicubic)", plan.table);
     snprintf(in->describe, sizeof in->describe,
              "characteristics of form L, target %s, d = %ld, d_H = %ld, %zu Gauss nodes per sign "
-             "on %s, K table %zu^2 (bicubic)", c->problem.target, c->problem.d, c->problem.d_H,
-             in->chars.n, sf_coord_get(plan.coord.id)->name, plan.table);
+             "on %s, %s; densities on %zu cells (L9)", c->problem.target, c->problem.d,
+             c->problem.d_H, in->chars.n, sf_coord_get(plan.coord.id)->name, kern, in->grid[0].n);
 cleanup:
     return status;
 }

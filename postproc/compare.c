@@ -1606,6 +1606,7 @@ typedef struct {
 
 static const sf_cmp_comparer sf_cmp_comparers[] = {
     {"lifted", compare_lifted},
+    {"characteristics", compare_lifted}, /* a form-L file: densities on form L's grid (L9) */
     {"transport", compare_transport},
     {"ode", compare_ode},
     {"hyperbolic", compare_hyperbolic},

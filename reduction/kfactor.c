@@ -189,19 +189,18 @@ cleanup:
 
 /* Ĝ on [lo, hi] by an adaptive 1-D Chebyshev interpolant (first-kind points, the sizes of
  * SF_KF_SIZES, the last quarter of the coefficients ≤ tol × the largest), checked a posteriori
- * against the direct quadrature at SF_KF_CHECKS quasi-random points (relative to max |Ĝ|);
- * then evaluated at x (n points) into G. *ok = 0 (G untouched) when it does not converge or
- * the check exceeds check_max × tol: the caller evaluates Ĝ directly. */
-sf_status sf_kfactor_G(sf_ctx *ctx, const sf_kernel *k, double lo, double hi, double tol,
-                       double check_max, size_t n, const double *x, double *G, int *ok,
-                       double *check)
+ * against the direct quadrature at SF_KF_CHECKS quasi-random points (relative to max |Ĝ|).
+ * coef: SF_KERNEL_FACTOR_PMAX doubles; *p its length. *ok = 0 when it does not converge or the
+ * check exceeds check_max × tol: the caller evaluates Ĝ directly. */
+sf_status sf_kfactor_G_coef(sf_ctx *ctx, const sf_kernel *k, double lo, double hi, double tol,
+                            double check_max, double *c, size_t *pc, int *ok, double *check)
 {
     sf_status status = SF_OK;
-    double *f = NULL, *c = NULL, *T = NULL;
+    double *f = NULL, *T = NULL;
     const size_t pmax = SF_KF_SIZES[SF_KF_N_SIZES - 1];
     *ok = 0;
+    *pc = 0;
     SF_ALLOC(ctx, f, pmax);
-    SF_ALLOC(ctx, c, pmax);
     SF_ALLOC(ctx, T, pmax);
     const double mid = 0.5 * (lo + hi), half = 0.5 * (hi - lo);
     size_t p = 0;
@@ -239,16 +238,44 @@ sf_status sf_kfactor_G(sf_ctx *ctx, const sf_kernel *k, double lo, double hi, do
         *check = fmaxv > 0.0 ? err / fmaxv : err;
         if (*check > check_max * tol) goto cleanup;
     }
-    for (size_t i = 0; i < n; i++) {
+    *pc = p;
+    *ok = 1;
+cleanup:
+    free(f);
+    free(T);
+    return status;
+}
+
+sf_status sf_kfactor_G(sf_ctx *ctx, const sf_kernel *k, double lo, double hi, double tol,
+                       double check_max, size_t n, const double *x, double *G, int *ok,
+                       double *check)
+{
+    sf_status status = SF_OK;
+    double *c = NULL, *T = NULL;
+    size_t p = 0;
+    SF_ALLOC(ctx, c, SF_KERNEL_FACTOR_PMAX);
+    SF_ALLOC(ctx, T, SF_KERNEL_FACTOR_PMAX);
+    SF_TRY(ctx, sf_kfactor_G_coef(ctx, k, lo, hi, tol, check_max, c, &p, ok, check));
+    const double mid = 0.5 * (lo + hi), half = 0.5 * (hi - lo);
+    for (size_t i = 0; *ok && i < n; i++) {
         cheb_row(p, fmax(-1.0, fmin(1.0, (x[i] - mid) / half)), T);
         double v = 0.0;
         for (size_t kk = 0; kk < p; kk++) v += c[kk] * T[kk];
         G[i] = v;
     }
-    *ok = 1;
 cleanup:
-    free(f);
     free(c);
     free(T);
     return status;
+}
+
+void sf_kfactor_dense(const sf_kfactor *f, double *A)
+{
+    const size_t p = f->p, r = f->rank;
+    for (size_t k = 0; k < p; k++)
+        for (size_t l = 0; l <= k; l++) {
+            double s = 0.0;
+            for (size_t q = 0; q < r; q++) s += f->coef[k * r + q] * f->coef[l * r + q];
+            A[k * p + l] = A[l * p + k] = s;
+        }
 }

@@ -18,11 +18,6 @@
 static const double SF_GRID_MATCH_RTOL =
     1e-12; /* grid ends vs the coordinate's [lo, hi], relative to hi − lo: a grid built as
               lo + (hi − lo)·x rounds its ends by a few ulps (~10⁻¹⁵), far below this */
-static const double SF_KF_CHECK_FACTOR =
-    100.0; /* (L8) a-posteriori error allowed, × solver.kernel_tol: the tail criterion bounds
-              the interpolation error by ~ tol × the tail's few hundred terms, and the direct
-              quadrature itself differs between its graded rules by ~1e-15 */
-
 sf_status sf_reduce_coord(sf_ctx *ctx, const sf_case *c, sf_coord_info *info)
 {
     sf_status status = SF_OK;

@@ -154,7 +154,11 @@ struct sf_kernel {
 void sf_kernel_tabulate_K(const sf_kernel *k, size_t n, const double *x, double *K,
                           const sf_table_progress *tp);
 
-/* ---- the factored kernel operator (kfactor.c, L5) ---- */
+/* ---- the factored kernel operator (kfactor.c, L8) ---- */
+/* (L8) a-posteriori error allowed, × solver.kernel_tol: the tail criterion bounds the
+ * interpolation error by ~ tol × the tail's few hundred terms, and the direct quadrature itself
+ * differs between its graded rules by ~1e-15 */
+enum { SF_KF_CHECK_FACTOR = 100 };
 typedef struct {
     double lo, hi;     /* the interval of the interpolant */
     size_t p;          /* Chebyshev points per coordinate */
@@ -179,6 +183,11 @@ void sf_kfactor_free(sf_kfactor *f);
 sf_status sf_kfactor_G(sf_ctx *ctx, const sf_kernel *k, double lo, double hi, double tol,
                        double check_max, size_t n, const double *x, double *G, int *ok,
                        double *check);
+/* The coefficients of that interpolant (c: SF_KERNEL_FACTOR_PMAX doubles, *p used). */
+sf_status sf_kfactor_G_coef(sf_ctx *ctx, const sf_kernel *k, double lo, double hi, double tol,
+                            double check_max, double *c, size_t *p, int *ok, double *check);
+/* A = U Uᵀ (p × p, row-major, symmetric PSD): the factor as Chebyshev coefficients. */
+void sf_kfactor_dense(const sf_kfactor *f, double *A);
 
 /* Switch GSL's aborting error handler off, once per process (laws.c). */
 void sf_gsl_quiet(void);

@@ -13,13 +13,16 @@
 #include "symflow/characteristics.h"
 #include "symflow/coord.h"
 #include "symflow/form.h"
+#include "symflow/grid.h"
 #include "symflow/status.h"
 
-/* Form characteristics as an sf_form: series risk (M14), mass_plus, mass_minus,
- * mass_balance_residual (L1), dissipation (L2), alignment (the names of form L); fields on
- * (time, node): the node's coordinate (named theta or phi), its mass c and Ψ̂ there.
- * p: borrowed, must outlive the form. group: attribute text (borrowed, static). */
-sf_status sf_formchar_form(sf_ctx *ctx, const sf_char_problem *p, const char *group, sf_form *out);
+/* Form characteristics as an sf_form whose file is a form-L field file: the series of form L
+ * (forml.h) from the node measure; on (time, cell) of `grid` the densities tau_plus, tau_minus
+ * reconstructed from the flow map (docs/math.md (L9)) and psi_hat at the centres; on
+ * (time, node) the nodes' positions (node_theta or node_phi), masses node_mass and
+ * node_psi_hat. p, grid: borrowed, must outlive the form. group: attribute text (static). */
+sf_status sf_formchar_form(sf_ctx *ctx, const sf_char_problem *p, const char *group,
+                           const sf_grid1 *grid, sf_form *out);
 
 /* The potential Ψ̂ and ∂_ωΨ̂ at the 2n nodes of state y (tests): psi, dpsi of 2n values. */
 void sf_formchar_potential(const sf_form *f, const double *y, double *psi, double *dpsi);

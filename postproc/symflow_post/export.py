@@ -179,7 +179,7 @@ def grids_of(path, whole_box=False):
         return (f.time, (f.theta_edges, f.phi_edges, z),
                 [(name, getattr(f, name)[:, :, :, None]) for name in ("tau_plus", "tau_minus")],
                 ("theta", "phi", "z"))
-    if form == "lifted":
+    if form in sfio.LIFTED_FORMS:
         f = sfio.read_field(path, ds)
         x = f.edges
         yz = np.array([0.0, SLAB_WIDTH_REL * (x[-1] - x[0])])

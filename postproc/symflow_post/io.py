@@ -260,9 +260,11 @@ def _open_field(path, ds, form, note=""):
     if kind != "field":
         raise SymflowInputError("%s: a %s file: expected a field file" % (path, kind))
     got = _text(ds.attrs.get("form", ""))
-    if got != form:
-        raise SymflowInputError("%s: attribute form = %r: expected \"%s\"%s"
-                                % (path, got, form, " (%s)" % note if note else ""))
+    forms = form if isinstance(form, tuple) else (form,)
+    if got not in forms:
+        raise SymflowInputError("%s: attribute form = %r: expected %s%s"
+                                % (path, got, " or ".join('"%s"' % f for f in forms),
+                                   " (%s)" % note if note else ""))
     return ds
 
 
@@ -275,9 +277,14 @@ def _read_probe(ds, path):
             "probe_f": _var(ds, path, "probe_f", ("time", "probe_u", "probe_rho"))}
 
 
+#: Forms whose field files are form-L files: form L itself, and form characteristics, whose
+#: densities are reconstructed on form L's grid from the nodes (docs/math.md (L9)).
+LIFTED_FORMS = ("lifted", "characteristics")
+
+
 def read_field(path, ds=None):
     """FieldData of a form-L field file; SymflowInputError if it is anything else."""
-    ds = _open_field(path, ds, "lifted", "form L; only form L fields are plotted")
+    ds = _open_field(path, ds, LIFTED_FORMS, "form L; only form L fields are plotted")
     if "tau_plus" not in ds.variables:
         raise SymflowInputError("%s: variable tau_plus: not found" % path)
     dims = ds["tau_plus"].dims
@@ -510,7 +517,8 @@ def _read_lifted(path, ds=None):
     return read_field(path, ds)
 
 
-FIELD_READERS = {"lifted": _read_lifted, "transport": read_transport, "ode": read_ode,
+FIELD_READERS = {"lifted": _read_lifted, "characteristics": _read_lifted,
+                 "transport": read_transport, "ode": read_ode,
                  "hyperbolic": read_hyperbolic}
 
 

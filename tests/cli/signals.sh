@@ -29,7 +29,7 @@ attr() { ncdump -h "$1" 2>/dev/null | sed -n "s/^[[:space:]]*:$2 = \([^ ;]*\) ;.
 # ---- interruption: a long solve, signalled once its file is open and it has advanced ----
 # (slow on purpose: the dense kernel and tight tolerances keep it running for seconds after its
 # file appears, whatever the machine; with the factored kernel it ends in about a second)
-long=(--set grid.cells=800 --set time.end=200 --set solver.kernel=dense --set solver.rtol=1e-11
+long=(--set form=lifted --set grid.cells=800 --set time.end=200 --set solver.kernel=dense --set solver.rtol=1e-11
       --set solver.atol=1e-14)
 interrupt() { # SIGNAL EXPECTED_EXIT OUT [COMMAND ARGS...] (default: solve of the long case)
     local sig=$1 want=$2 out=$3

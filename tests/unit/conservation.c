@@ -60,10 +60,10 @@ int main(void)
     const char *t_stretched[] = {"grid.cells=16", "grid.spacing=stretched", "grid.margin=1.5",
                                  "time.end=4", "time.outputs=5"};
     run(ctx, "cases/odd-linear.yaml", t_stretched, 5, "mass", "density_min", 16.0 * 16 * 16);
-    const char *l_refined[] = {"grid.cells=64", "grid.spacing=refined", "time.end=20", "time.outputs=5"};
-    run(ctx, "cases/paper-norm.yaml", l_refined, 4, "mass_balance_residual", "tau_min", 2 * 64.0);
-    const char *l_uniform[] = {"grid.cells=64", "grid.spacing=uniform", "time.end=20", "time.outputs=5"};
-    run(ctx, "cases/paper-norm.yaml", l_uniform, 4, "mass_balance_residual", "tau_min", 2 * 64.0);
+    const char *l_refined[] = {"form=lifted", "grid.cells=64", "grid.spacing=refined", "time.end=20", "time.outputs=5"};
+    run(ctx, "cases/paper-norm.yaml", l_refined, 5, "mass_balance_residual", "tau_min", 2 * 64.0);
+    const char *l_uniform[] = {"form=lifted", "grid.cells=64", "grid.spacing=uniform", "time.end=20", "time.outputs=5"};
+    run(ctx, "cases/paper-norm.yaml", l_uniform, 5, "mass_balance_residual", "tau_min", 2 * 64.0);
     sf_ctx_destroy(&ctx);
     SF_TEST_DONE();
 }
