@@ -104,6 +104,9 @@ typedef struct {
     size_t NG;                   /* Ĝ table nodes, 0: pointwise */
     double hG;
     double *G, *dG;              /* NG: Ĝ, ∂Ĝ (owned) */
+    sf_ctx *ctx;                 /* for τ₀'s distribution function (owned) */
+    int theta;                   /* coordinate θ (1) or φ (0) */
+    double d, dH;
 } char_kernel;
 
 /* Cubic Hermite value (der = 0) or slope (der = 1) of Ĝ from its table. */
@@ -187,10 +190,21 @@ static double cb_dG(const void *u, double x)
     const char_kernel *q = u;
     return q->NG ? hermite_G(q, x, 1) : sf_kernel_dG(q->k, x);
 }
+/* τ₀([lo, x]) in the coordinate (laws.c); NaN if GSL fails (the form reports it) */
+static double cb_cdf(const void *u, double x)
+{
+    const char_kernel *q = u;
+    double F = NAN;
+    const sf_status s = q->theta ? sf_tau0_cdf_theta(q->ctx, q->dH, q->d - q->dH, x, &F)
+                                 : sf_tau0_cdf_phi(q->ctx, q->d, x, &F);
+    return s == SF_OK ? F : NAN;
+}
+
 static void cb_free(void *u)
 {
     char_kernel *q = u;
     if (!q) return;
+    sf_ctx_destroy(&q->ctx);
     sf_kernel_destroy(&q->k);
     free(q->F);
     free(q->Fx);
@@ -302,6 +316,10 @@ sf_status sf_reduce_characteristics(sf_ctx *ctx, const sf_case *c, size_t n, siz
              "sf_reduce_characteristics: table = %zu: expected 0 (pointwise) or ≥ 5 nodes", table);
     SF_ALLOC(ctx, k, 1);
     SF_TRY(ctx, sf_kernel_create(ctx, c, &k->k));
+    SF_CHECK(ctx, sf_ctx_create(&k->ctx) == SF_OK, SF_E_NOMEM, "form characteristics: context");
+    k->theta = ci.id == SF_COORD_THETA;
+    k->d = d;
+    k->dH = dH;
     {
         /* (L8): K̂ and Ĝ as Chebyshev series when both converge to solver.kernel_tol and pass
          * their a-posteriori checks (solver.kernel: factored, the default); else the tables */
@@ -329,6 +347,7 @@ sf_status sf_reduce_characteristics(sf_ctx *ctx, const sf_case *c, size_t n, siz
     p->dK = cb_dK;
     p->G = cb_G;
     p->dG = cb_dG;
+    p->cdf = cb_cdf;
     p->risk_const = sf_kernel_risk_const(k->k);
     p->user = k;
     p->user_free = cb_free;

@@ -51,7 +51,7 @@ typedef struct {
     /* the densities on the grid, reconstructed from the flow map (L9) */
     const sf_grid1 *grid;     /* borrowed */
     size_t *ord;              /* n node indices by increasing u0 (owned) */
-    double *U, *X, *g;        /* n + 2: u, the node's position, c/c₀ in that order (work) */
+    double *P, *U, *X, *g;    /* n + 2: start position, its u, position now, c/c₀ (work) */
     double *uf;               /* N + 1: u of the preimage of each face (work) */
     double *tau;              /* 2N: τ⁺ then τ⁻ densities per unit of the coordinate (work) */
     double *psi_grid;         /* N: Ψ̂ at the cell centres (work) */
@@ -148,35 +148,40 @@ static void c_file(const void *self, sf_form_file *ff)
         .n_attrs = SF_C_N_ATTRS};
 }
 
-/* The flow map of one sign at state y as the data of two monotone interpolants in u, the start's
- * distribution function: X(u) the position of the node started at u and g(u) = c/c₀ its mass
- * growth, with the ends u = 0, 1 at the interval's ends (fixed points of the flow: the
- * velocity vanishes there by symmetry) and g extended constantly. Then τ([lo, x]) is
- * ½ ∫₀^{u(x)} g du, u(x) = X⁻¹(x): the cell masses of the grid, rescaled so that they add up
- * to the sign's node mass (the node sum is the quadrature the series use). */
+/* The flow map of one sign at state y (docs/math.md (L9)): P ↦ X(P), the position at time t
+ * of the node that started at P, is smooth and monotone (characteristics in 1-D do not cross);
+ * it is interpolated through the nodes by Steffen's monotone cubic, with the interval's ends
+ * fixed (the velocity vanishes there by symmetry). The mass growth g = c/c₀ is interpolated the
+ * same way against u = τ₀([lo, P]), the start's distribution function. A face x is mapped back
+ * to its start P(x) by bisection, u(x) = τ₀([lo, P(x)]) exactly (the problem's cdf), and the
+ * cell masses are ½ ∫ g du between the faces, rescaled so that they add up to the sign's node
+ * mass (the node sum is the quadrature the series use). */
 static int reconstruct(formchar *x, const double *y, int e, double *tau)
 {
     const size_t n = x->n, m = 2 * n, N = x->grid->n;
     const double lo = x->grid->edges[0], hi = x->grid->edges[N];
     const double *w = y, *c = y + m;
     double node_mass = 0.0;
+    x->P[0] = lo;
     x->U[0] = 0.0;
     x->X[0] = lo;
     for (size_t j = 0; j < n; j++) {
         const size_t i = (size_t)e * n + x->ord[j];
+        x->P[j + 1] = x->p->x0[x->ord[j]];
         x->U[j + 1] = x->p->u0[x->ord[j]];
         const double xi = fmin(hi, fmax(lo, w[i]));
         x->X[j + 1] = fmax(x->X[j], xi); /* order is kept by the flow; rounding is clipped */
         x->g[j + 1] = c[i] / x->y0[m + i];
         node_mass += c[i];
     }
+    x->P[n + 1] = hi;
     x->U[n + 1] = 1.0;
     x->X[n + 1] = hi;
     x->g[0] = x->g[1];
     x->g[n + 1] = x->g[n];
-    for (size_t j = 1; j < n + 2; j++)
-        if (!(x->U[j] > x->U[j - 1])) return -1; /* the start's nodes are distinct in u */
-    if (gsl_interp_init(x->iX, x->U, x->X, n + 2) || gsl_interp_init(x->ig, x->U, x->g, n + 2))
+    for (size_t j = 1; j < n + 2; j++) /* the start's nodes are distinct and inside */
+        if (!(x->U[j] > x->U[j - 1]) || !(x->P[j] > x->P[j - 1])) return -1;
+    if (gsl_interp_init(x->iX, x->P, x->X, n + 2) || gsl_interp_init(x->ig, x->U, x->g, n + 2))
         return -1;
     gsl_interp_accel_reset(x->acc);
     size_t j = 0;
@@ -185,12 +190,14 @@ static int reconstruct(formchar *x, const double *y, int e, double *tau)
         if (f == 0 || xf <= lo) { x->uf[f] = 0.0; continue; }
         if (f == N || xf >= hi) { x->uf[f] = 1.0; continue; }
         while (j + 2 < n + 2 && x->X[j + 1] < xf) j++; /* X[j] ≤ xf ≤ X[j + 1] */
-        double a = x->U[j], b = x->U[j + 1];
-        for (int it = 0; it < 60 && b - a > 1e-16; it++) { /* X is monotone: bisection */
+        double a = x->P[j], b = x->P[j + 1];
+        for (int it = 0; it < 60 && b - a > 1e-15 * fabs(b); it++) { /* X is monotone */
             const double mid = 0.5 * (a + b);
-            if (gsl_interp_eval(x->iX, x->U, x->X, mid, x->acc) < xf) a = mid; else b = mid;
+            if (gsl_interp_eval(x->iX, x->P, x->X, mid, x->acc) < xf) a = mid; else b = mid;
         }
-        x->uf[f] = 0.5 * (a + b);
+        const double u = x->p->cdf(x->p->user, 0.5 * (a + b));
+        if (!isfinite(u)) return -1;
+        x->uf[f] = fmin(x->U[j + 1], fmax(x->U[j], u)); /* within its bracket despite rounding */
     }
     double total = 0.0;
     for (size_t i = 0; i < N; i++) {
@@ -286,6 +293,7 @@ static void c_destroy(void *self)
     free(x->y0);
     free(x->idx);
     free(x->ord);
+    free(x->P);
     free(x->U);
     free(x->X);
     free(x->g);
@@ -310,7 +318,7 @@ sf_status sf_formchar_form(sf_ctx *ctx, const sf_char_problem *p, const char *gr
 {
     sf_status status = SF_OK;
     formchar *x = NULL;
-    SF_CHECK(ctx, p && p->n >= 1 && p->K && p->dK && p->G && p->dG && p->u0 && grid &&
+    SF_CHECK(ctx, p && p->n >= 1 && p->K && p->dK && p->G && p->dG && p->u0 && p->cdf && grid &&
                       grid->n >= 1 && out, SF_E_ARG, "sf_formchar_form: bad argument");
     SF_ALLOC(ctx, x, 1);
     x->p = p;
@@ -331,6 +339,7 @@ sf_status sf_formchar_form(sf_ctx *ctx, const sf_char_problem *p, const char *gr
     }
     x->grid = grid;
     SF_ALLOC(ctx, x->ord, n);
+    SF_ALLOC(ctx, x->P, n + 2);
     SF_ALLOC(ctx, x->U, n + 2);
     SF_ALLOC(ctx, x->X, n + 2);
     SF_ALLOC(ctx, x->g, n + 2);

@@ -26,6 +26,7 @@ typedef struct {
     double (*dK)(const void *user, double x, double y);
     double (*G)(const void *user, double x);
     double (*dG)(const void *user, double x);
+    double (*cdf)(const void *user, double x); /* τ₀([lo, x]) (L9's reconstruction) */
     void *user;
     void (*user_free)(void *user);
     double risk_const;   /* ½ E f_H² */
