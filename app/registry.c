@@ -290,12 +290,15 @@ static sf_status build_transport_plan(sf_ctx *ctx, const sf_case *c, const sf_tr
     SF_TRY(ctx, sf_formt_form(ctx, &fp, &in->form));
     in->ode = plan->ode;
     scheme_names(c, sch, sizeof sch);
-    snprintf(in->describe, sizeof in->describe,
+    const int nd = snprintf(in->describe, sizeof in->describe,
              "transport, target %s, d = %ld, d_H = %ld, %zu x %zu x %zu cells on a in ±%.4g, u in "
-             "±%.4g, r in [0, %.4g] (%s), %zu phi-cells (%s)", c->problem.target, c->problem.d,
-             c->problem.d_H, in->grid[0].n, in->grid[1].n, in->grid[2].n, plan->box.a_max,
-             plan->box.u_max, plan->box.r_max, sf_name_of(&sf_spacing_names, (int)c->grid.spacing),
-             in->transport.n_phi, sch);
+             "±%.4g, r in [0, %.4g] (%s), %zu phi-cells (%s); %s", c->problem.target,
+             c->problem.d, c->problem.d_H, in->grid[0].n, in->grid[1].n, in->grid[2].n,
+             plan->box.a_max, plan->box.u_max, plan->box.r_max,
+             sf_name_of(&sf_spacing_names, (int)c->grid.spacing), in->transport.n_phi, sch,
+             in->transport.kernel_note);
+    if (nd < 0 || (size_t)nd >= sizeof in->describe) /* a cut line: mark it */
+        memcpy(in->describe + sizeof in->describe - 4, "...", 4);
 cleanup:
     sf_probe_table_free(&probe);
     return status;

@@ -820,7 +820,7 @@ sf_status sf_nc_read_expect(sf_ctx *ctx, const char *path, const char *var, cons
     int ncid = -1;
     SF_CHECK(ctx, out, SF_E_ARG, "sf_nc_read: output array is NULL");
     memset(out, 0, sizeof *out);
-    uint64_t bytes;
+    uint64_t bytes = 0;
     SF_TRY(ctx, open_read(ctx, path, &ncid, &bytes));
     SF_TRY(ctx, read_var(ctx, ncid, path, bytes, var, dims, out));
 cleanup:

@@ -188,7 +188,8 @@ sf_status sf_reduce_transport_progress(sf_ctx *ctx, const sf_case *c, const sf_g
     sf_status status = SF_OK;
     sf_kernel *k = NULL;
     sf_transport_problem out = {0};
-    double *phi = NULL, *pa = NULL, *pu = NULL, *pr = NULL;
+    double *phi = NULL, *pa = NULL, *pu = NULL, *pr = NULL, *B = NULL, *work = NULL;
+    sf_kfactor kf = {0};
     sf_target spec = {0};
     sf_gsl_quiet(); /* GSL reports through return codes, never aborts */
 
@@ -221,9 +222,39 @@ sf_status sf_reduce_transport_progress(sf_ctx *ctx, const sf_case *c, const sf_g
     SF_ALLOC(ctx, out.G, n_phi);
     SF_ALLOC(ctx, phi, n_phi);
     for (size_t j = 0; j < n_phi; j++) phi[j] = M_PI * ((double)j + 0.5) / (double)n_phi;
-    sf_kernel_tabulate_K(k, n_phi, phi, out.K, tp);
+    /* (L8): the PSD factor of form L's φ-form, K = B Bᵀ on the φ-centres (n_phi² r products
+     * instead of n_phi²/2 quadratures), and Ĝ from its Chebyshev series, when both converge
+     * to solver.kernel_tol and pass their checks; else the direct tables */
+    int g_interp = 0, k_factored = 0;
+    if (c->solver.kernel == SF_KERNEL_FACTORED) {
+        const double tol = c->solver.kernel_tol;
+        double g_check = NAN;
+        SF_TRY(ctx, sf_kfactor_build(ctx, k, 0.0, M_PI, tol, &kf));
+        if (kf.converged && kf.check <= SF_KF_CHECK_FACTOR * tol) {
+            SF_ALLOC(ctx, B, n_phi * kf.rank);
+            SF_ALLOC(ctx, work, kf.p);
+            sf_kfactor_eval(&kf, n_phi, phi, B, work);
+            for (size_t i = 0; i < n_phi; i++)
+                for (size_t j = 0; j <= i; j++) {
+                    double v = 0.0;
+                    for (size_t q = 0; q < kf.rank; q++) v += B[i * kf.rank + q] * B[j * kf.rank + q];
+                    out.K[i * n_phi + j] = out.K[j * n_phi + i] = v;
+                }
+            k_factored = 1;
+            SF_TRY(ctx, sf_kfactor_G(ctx, k, 0.0, M_PI, tol, SF_KF_CHECK_FACTOR, n_phi, phi,
+                                     out.G, &g_interp, &g_check));
+            snprintf(out.kernel_note, sizeof out.kernel_note,
+                     "kernel factored (L8): Chebyshev %zu, rank %zu (a-posteriori error %.1e); "
+                     "G %s", kf.p, kf.rank, kf.check, g_interp ? "interpolated" : "direct");
+            if (tp && tp->fn) tp->fn(1.0, tp->user);
+        }
+    }
+    if (!k_factored) {
+        sf_kernel_tabulate_K(k, n_phi, phi, out.K, tp);
+        snprintf(out.kernel_note, sizeof out.kernel_note, "kernel dense");
+    }
     for (size_t j = 0; j < n_phi; j++) {
-        out.G[j] = sf_kernel_G(k, phi[j]);
+        if (!g_interp) out.G[j] = sf_kernel_G(k, phi[j]);
         SF_CHECK(ctx, isfinite(out.G[j]) && isfinite(out.K[j * n_phi + j]), SF_E_NUMERIC,
                  "sf_reduce_transport: non-finite kernel at phi = %.17g (cell %zu)", phi[j], j);
     }
@@ -254,6 +285,9 @@ sf_status sf_reduce_transport_progress(sf_ctx *ctx, const sf_case *c, const sf_g
     out = (sf_transport_problem){0};
 
 cleanup:
+    free(B);
+    free(work);
+    sf_kfactor_free(&kf);
     free(phi);
     free(pa);
     free(pu);

@@ -110,6 +110,7 @@ typedef struct {
     size_t na, nu, nr; /* cells of the a, u, r grids that n0 lives on */
     double *n0;        /* na·nu·nr initial cell AVERAGES of n (§4.6), index (i_a·nu + i_u)·nr + i_r
                           (r fastest) (owned) */
+    char kernel_note[160]; /* how K̂ and Ĝ were tabulated: the factor of (L8) expanded, or direct */
 } sf_transport_problem;
 
 /* Form L on the hemisphere, d_H = 2 (MATH §4.8): a θ-grid (any spacing) times a uniform
