@@ -153,7 +153,8 @@ static void c_file(const void *self, sf_form_file *ff)
  * it is interpolated through the nodes by Steffen's monotone cubic, with the interval's ends
  * fixed (the velocity vanishes there by symmetry). The mass growth g = c/c₀ is interpolated the
  * same way against u = τ₀([lo, P]), the start's distribution function. A face x is mapped back
- * to its start P(x) by bisection, u(x) = τ₀([lo, P(x)]) exactly (the problem's cdf), and the
+ * to its start P(x) by safeguarded Newton on the cubic, u(x) = τ₀([lo, P(x)]) exactly (the
+ * problem's cdf), and the
  * cell masses are ½ ∫ g du between the faces, rescaled so that they add up to the sign's node
  * mass (the node sum is the quadrature the series use). */
 static int reconstruct(formchar *x, const double *y, int e, double *tau)
@@ -190,12 +191,24 @@ static int reconstruct(formchar *x, const double *y, int e, double *tau)
         if (f == 0 || xf <= lo) { x->uf[f] = 0.0; continue; }
         if (f == N || xf >= hi) { x->uf[f] = 1.0; continue; }
         while (j + 2 < n + 2 && x->X[j + 1] < xf) j++; /* X[j] ≤ xf ≤ X[j + 1] */
+        /* X(P) = xf on [P_j, P_{j+1}], where X is a monotone cubic: Newton from the secant
+         * guess, kept inside the shrinking bracket (a bisection step when it leaves it) */
         double a = x->P[j], b = x->P[j + 1];
-        for (int it = 0; it < 60 && b - a > 1e-15 * fabs(b); it++) { /* X is monotone */
-            const double mid = 0.5 * (a + b);
-            if (gsl_interp_eval(x->iX, x->P, x->X, mid, x->acc) < xf) a = mid; else b = mid;
+        const double dx = x->X[j + 1] - x->X[j];
+        double p = dx > 0.0 ? a + (b - a) * (xf - x->X[j]) / dx : 0.5 * (a + b);
+        for (int it = 0; it < 60 && b - a > 1e-15 * fabs(b); it++) {
+            double v, dv;
+            gsl_interp_eval_deriv_e(x->iX, x->P, x->X, p, x->acc, &dv);
+            v = gsl_interp_eval(x->iX, x->P, x->X, p, x->acc) - xf;
+            if (v < 0.0) a = p; else b = p;
+            if (v == 0.0) break;
+            const double q = dv > 0.0 ? p - v / dv : NAN;
+            const double step = fabs(q - p);
+            p = q >= a && q <= b ? q : 0.5 * (a + b); /* a Newton step that lands on the
+                                                          bracket's end is converged */
+            if (step <= 1e-15 * fabs(p)) break;
         }
-        const double u = x->p->cdf(x->p->user, 0.5 * (a + b));
+        const double u = x->p->cdf(x->p->user, p);
         if (!isfinite(u)) return -1;
         x->uf[f] = fmin(x->U[j + 1], fmax(x->U[j], u)); /* within its bracket despite rounding */
     }
