@@ -263,10 +263,23 @@ static sf_status build_characteristics(sf_ctx *ctx, const sf_case *c, sf_instanc
                  ch->check_G);
     else
         snprintf(kern, sizeof kern, "K table %zu^2 (bicubic)", plan.table);
-    snprintf(in->describe, sizeof in->describe,
+    char plateau[200] = "";
+    double net, rate, rp;
+    const double k = (double)(c->problem.d - c->problem.d_H);
+    /* (L11): the plateau at θ = π/2 of a radial target and the rate at which it is left;
+     * meaningful when the start sits in the layer of width 1/√k there (k ≥ 100) */
+    if (ch->p && plan.coord.id == SF_COORD_THETA && k >= 100.0 &&
+        sf_chebk_plateau(ch, in->chars.risk_const, &net, &rate, &rp) == 0 && rate > 0.0)
+        snprintf(plateau, sizeof plateau, "\n  plateau at theta = pi/2 (L11): c+ - c- -> %.7g, "
+                 "R -> %.7g; escape rate lambda* = %.7g, leaving at t ~ ln(k)/(2 lambda*) = %.4g",
+                 net, rp, rate, log(k) / (2.0 * rate));
+    const int nd = snprintf(in->describe, sizeof in->describe,
              "characteristics of form L, target %s, d = %ld, d_H = %ld, %zu Gauss nodes per sign "
-             "on %s, %s; densities on %zu cells (L9)", c->problem.target, c->problem.d,
-             c->problem.d_H, in->chars.n, sf_coord_get(plan.coord.id)->name, kern, in->grid[0].n);
+             "on %s, %s; densities on %zu cells (L9)%s", c->problem.target, c->problem.d,
+             c->problem.d_H, in->chars.n, sf_coord_get(plan.coord.id)->name, kern, in->grid[0].n,
+             plateau);
+    if (nd < 0 || (size_t)nd >= sizeof in->describe) /* a cut line: mark it */
+        memcpy(in->describe + sizeof in->describe - 4, "...", 4);
 cleanup:
     return status;
 }

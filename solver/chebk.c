@@ -72,3 +72,26 @@ void sf_chebk_psi_at(const sf_chebk *k, size_t m, const double *x, const double 
         psi[e] = f;
     }
 }
+
+int sf_chebk_plateau(const sf_chebk *k, double risk_const, double *net, double *rate,
+                     double *risk)
+{
+    const double inv = 2.0 / (k->hi - k->lo);
+    double K = 0.0, Kxx = 0.0, G = 0.0, Gxx = 0.0;
+    for (size_t a = 0; a < k->p; a++) {
+        const double d2 = (double)a * (double)a * ((double)a * (double)a - 1.0) / 3.0;
+        for (size_t b = 0; b < k->p; b++) {
+            K += k->A[a * k->p + b];
+            Kxx += d2 * k->A[a * k->p + b];
+        }
+    }
+    for (size_t a = 0; a < k->pG; a++) {
+        G += k->g[a];
+        Gxx += (double)a * (double)a * ((double)a * (double)a - 1.0) / 3.0 * k->g[a];
+    }
+    if (!(K > 0.0)) return -1;
+    *net = G / K;
+    *rate = inv * inv * (Gxx - *net * Kxx);
+    *risk = risk_const - 0.5 * *net * G;
+    return 0;
+}

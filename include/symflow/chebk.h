@@ -38,4 +38,11 @@ void sf_chebk_apply(const sf_chebk *k, size_t m, const double *x, const double *
 void sf_chebk_psi_at(const sf_chebk *k, size_t m, const double *x, const double *s, size_t ne,
                      const double *xe, double *psi, double *work);
 
+/* The plateau at the interval's end hi (docs/math.md (L11)): all mass at x = hi with net signed
+ * mass D where Ψ̂(hi) = D K̂(hi, hi) − Ĝ(hi) = 0, and the rate λ = −∂²_xΨ̂(hi) at which positive
+ * mass leaves it (Ψ̂ = D K̂(·, hi) − Ĝ). From the series: T_k(1) = 1, T_k''(1) = k²(k² − 1)/3.
+ * *risk = risk_const − ½ D Ĝ(hi). Returns 0, or −1 when K̂(hi, hi) ≤ 0. */
+int sf_chebk_plateau(const sf_chebk *k, double risk_const, double *net, double *rate,
+                     double *risk);
+
 #endif

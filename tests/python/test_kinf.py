@@ -6,6 +6,7 @@ What it checks (each bound says where it comes from):
     node grows like e^{λ* t}, negative ones decay like e^{−λ* t}, with the closed form
     λ* = Γ((d_H+1)/2) / (√π d_H Γ(d_H/2)) = 0.1697652…; the masses reach c⁺ − c⁻ = 16/3 with
     c⁺c⁻ = ¼ (conserved on the plateau), and R the plateau risk ½ Var f* = (d_H − (E|x_H|)²)/2;
+  * the plateau and λ* that `symflow solve` prints (from the kernel series) are these;
   * the collapse: in the shifted time τ = t − ln k / (2λ*), R(τ) and |τ^±|(τ) of d = 10⁶ and
     d = 10⁹ agree.
 Run: SYMFLOW=build/dev/app/symflow /usr/bin/python3 tests/python/test_kinf.py
@@ -89,6 +90,26 @@ class KInfinity(unittest.TestCase):
         self.assertLess(abs((cp - cm) / NET_MASS - 1.0), 5e-5)
         self.assertLess(abs(cp * cm / 0.25 - 1.0), 5e-5)
         self.assertLess(abs(R / R_PLATEAU - 1.0), 5e-5)
+
+    def test_printed_plateau(self):
+        """`symflow solve` prints the plateau and λ* from the kernel series (chebk.c); at
+        d = 10⁹ they are the k → ∞ closed forms up to O(1/k) and the series' error."""
+        out = subprocess.run([symflow(), "solve", CASE, "-o", os.path.join(self.tmp, "p.nc"),
+                              "--set", "problem.d=1000000000", "--set", "time.end=1",
+                              "--set", "time.outputs=2"], check=True, capture_output=True,
+                             text=True).stdout
+        line = [l for l in out.splitlines() if "plateau at theta = pi/2 (L11)" in l]
+        self.assertEqual(len(line), 1, out)
+        words = line[0].replace(",", " ").replace(";", " ").split()
+        net = float(words[words.index("c-") + 2])
+        risk = float(words[words.index("R") + 2])
+        rate = float(words[words.index("lambda*") + 2])
+        print("printed: c+ - c- %.7g, R %.7g, lambda* %.7g" % (net, risk, rate))
+        # printed to 7 digits; the series are within 1e-12 (L8), K̂'s curvature at π/2 is O(1/k):
+        # bound 1e-6 relative (the printed precision)
+        self.assertLess(abs(net / NET_MASS - 1.0), 1e-6)
+        self.assertLess(abs(risk / R_PLATEAU - 1.0), 1e-6)
+        self.assertLess(abs(rate / LAMBDA - 1.0), 1e-6)
 
     def test_collapse(self):
         tau = np.linspace(-5.0, 35.0, 801)
