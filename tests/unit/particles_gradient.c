@@ -2,7 +2,8 @@
  * the energy identity (I2) d/dt R = −(1/m) Σ |vᵢ|² (full width) and (L2)
  * d/dt R = −(1/m) Σ cⱼ (|∂ₓΨ̂|² + 2Ψ̂²) = −(1/m) Σ (cⱼ ẋⱼ² + ċⱼ²/(2cⱼ)) (reduced), checked at
  * t = 0 by Richardson-extrapolated differences of R along one short step. This tests ∇g
- * (Hermite Ĝ, e_θ), ∇κ (M4) and the reduced Hermite kernel against their own risk formulas,
+ * (Hermite Ĝ, e_θ), ∇κ (M4) and the reduced kernels — the bicubic Hermite table and the
+ * Chebyshev series of (L8) (solver.kernel: factored) — against their own risk formulas,
  * on radial θ tables where no closed form of the flow exists; Gaussian and sphere inputs.
  */
 #include <math.h>
@@ -91,13 +92,19 @@ static void check_full(sf_ctx *ctx, sf_input input, sf_start_law law, const char
     sf_kernel_table_free(&tab);
 }
 
-/* Reduced: (L2) from short CVODE advances; velocities by Richardson on (x(h) − x(0))/h. */
-static void check_reduced(sf_ctx *ctx, sf_input input, const char *label)
+/* Reduced: (L2) from short CVODE advances; velocities by Richardson on (x(h) − x(0))/h.
+ * cheb = 0: K̂ from the bicubic Hermite table; cheb = 1: K̂ and Ĝ as the Chebyshev series of
+ * (L8) (solver.kernel: factored, the case default), the operator of form characteristics. */
+static void check_reduced(sf_ctx *ctx, sf_input input, int cheb, const char *label)
 {
     enum { MR = 96 };
     sf_case c = make_case(input, SF_START_BALANCED_SPHERE);
+    c.solver.kernel = cheb ? SF_KERNEL_FACTORED : SF_KERNEL_DENSE;
+    c.solver.kernel_tol = 1e-13; /* the case default (core/case.c) */
     sf_kernel_table tab = {0};
-    SF_EXPECT_OK(ctx, sf_reduce_table(ctx, &c, 129, 1, &tab));
+    SF_EXPECT_OK(ctx, sf_reduce_table(ctx, &c, 129, cheb ? SF_TABLE_K_CHEB : SF_TABLE_K, &tab));
+    /* the path asked for is the path taken: the series converge for this kernel (L8) */
+    SF_EXPECT(cheb ? tab.cheb.p > 0 && !tab.K : tab.cheb.p == 0 && tab.K != NULL);
     double x0[MR], c0[MR], xq[2][MR], cq[2][MR], Rq[2], R0 = 0.0;
     const double hs[2] = {ETA, 0.5 * ETA};
     for (int k = 0; k < 2; k++) {
@@ -139,8 +146,10 @@ int main(void)
     check_full(ctx, SF_INPUT_GAUSSIAN, SF_START_GAUSSIAN, "gaussian input, gaussian start");
     check_full(ctx, SF_INPUT_GAUSSIAN, SF_START_BALANCED_SPHERE, "gaussian input, balanced");
     check_full(ctx, SF_INPUT_SPHERE, SF_START_GAUSSIAN, "sphere input, gaussian start");
-    check_reduced(ctx, SF_INPUT_GAUSSIAN, "gaussian input");
-    check_reduced(ctx, SF_INPUT_SPHERE, "sphere input");
+    check_reduced(ctx, SF_INPUT_GAUSSIAN, 0, "gaussian input, table");
+    check_reduced(ctx, SF_INPUT_SPHERE, 0, "sphere input, table");
+    check_reduced(ctx, SF_INPUT_GAUSSIAN, 1, "gaussian input, Chebyshev");
+    check_reduced(ctx, SF_INPUT_SPHERE, 1, "sphere input, Chebyshev");
     sf_ctx_destroy(&ctx);
     SF_TEST_DONE();
 }
