@@ -31,7 +31,7 @@ size_t sf_chebk_work(const sf_chebk *k, size_t m);
 
 /* At the m points x with weights s: phi_i = Σ_j s_j K̂(x_i, x_j), dphi_i = ∂_x of it at x_i,
  * G_i = Ĝ(x_i), dG_i = Ĝ'(x_i). O(m (p + pG) + p²), in cache-sized blocks of points.
- * work: sf_chebk_work(k, m) doubles (≤ 16384 + 2 max(p, pG), whatever m). Used by form
+ * work: sf_chebk_work(k, m) doubles (≤ 16384 + 4 max(p, pG), whatever m). Used by form
  * characteristics (its nodes) and the reduced particles (solver/particles_reduced.c). */
 void sf_chebk_apply(const sf_chebk *k, size_t m, const double *x, const double *s, double *phi,
                     double *dphi, double *G, double *dG, double *work);
