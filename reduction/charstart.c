@@ -12,8 +12,10 @@
  * x ~ d_H/k = 10⁻⁹: one rule for every d, no switch. d_H = 1 (φ-form): u = cos φ ~ γ_d,
  * the Gegenbauer rule sf_rule_gamma (laws.c).
  * Kernels: K̂ and Ĝ as Chebyshev series (kfactor.c's sf_kfactor_chebk, (L8), the builder the
- * reduced particles share through sf_reduce_chebk) applied in O(n p) by the solver (chebk.h), or, when they miss solver.kernel_tol (or solver.kernel: dense), the bicubic
- * Hermite table of K̂ and the cubic Hermite table of Ĝ below, (2n)² pairs per evaluation.
+ * reduced particles share through table.c and sf_reduce_chebk) applied in O(n p) by the
+ * solver (chebk.h), or, when they miss solver.kernel_tol (or solver.kernel: dense), the
+ * bicubic Hermite table of K̂ and the cubic Hermite table of Ĝ below, (2n)² pairs per
+ * evaluation.
  * Not here: the ODE of the nodes (solver/formchar.c), the kernels (kernel.c), planning (plan.c).
  */
 #include <math.h>
