@@ -63,7 +63,7 @@ size_t sf_chebk_work(const sf_chebk *k, size_t m)
  * order per element, as rows(), so the rows are the same bit for bit. */
 enum { SF_CHEBK_LANES = 8 };
 
-/* The T rows (and the T' rows when dT is not NULL) of points i0 … i0 + nb − 1, stride q. */
+/* The T and T' rows of points i0 … i0 + nb − 1, stride q. */
 static void block_rows(const sf_chebk *k, size_t q, const double *x, size_t i0, size_t nb,
                        double *T, double *dT)
 {
@@ -78,17 +78,15 @@ static void block_rows(const sf_chebk *k, size_t q, const double *x, size_t i0, 
             t2[g] = 1.0, t1[g] = xi[g], d2[g] = 0.0, d1[g] = 1.0;
             T[(i + g) * q] = 1.0;
             T[(i + g) * q + 1] = xi[g];
-            if (dT) dT[(i + g) * q] = 0.0, dT[(i + g) * q + 1] = 1.0;
+                dT[(i + g) * q] = 0.0, dT[(i + g) * q + 1] = 1.0;
         }
         for (size_t kk = 2; kk < q; kk++) {
             for (size_t g = 0; g < L; g++) t[g] = 2.0 * xi[g] * t1[g] - t2[g];
-            if (dT) {
-                for (size_t g = 0; g < L; g++) d[g] = 2.0 * t1[g] + 2.0 * xi[g] * d1[g] - d2[g];
-                for (size_t g = 0; g < L; g++) {
-                    dT[(i + g) * q + kk] = d[g];
-                    d2[g] = d1[g];
-                    d1[g] = d[g];
-                }
+            for (size_t g = 0; g < L; g++) d[g] = 2.0 * t1[g] + 2.0 * xi[g] * d1[g] - d2[g];
+            for (size_t g = 0; g < L; g++) {
+                dT[(i + g) * q + kk] = d[g];
+                d2[g] = d1[g];
+                d1[g] = d[g];
             }
             for (size_t g = 0; g < L; g++) {
                 T[(i + g) * q + kk] = t[g];
@@ -100,14 +98,27 @@ static void block_rows(const sf_chebk *k, size_t q, const double *x, size_t i0, 
     for (; i < nb; i++) { /* the rest, one by one */
         double xi = (x[i0 + i] - mid) * inv;
         xi = xi < -1.0 ? -1.0 : xi > 1.0 ? 1.0 : xi;
-        if (dT) {
-            rows(q, xi, T + i * q, dT + i * q);
-        } else { /* the same recurrence for T alone */
-            double *t = T + i * q;
-            t[0] = 1.0;
-            if (q > 1) t[1] = xi;
-            for (size_t kk = 2; kk < q; kk++) t[kk] = 2.0 * xi * t[kk - 1] - t[kk - 2];
-        }
+        rows(q, xi, T + i * q, dT + i * q);
+    }
+}
+
+/* The T rows of points i0 … i0 + nb − 1 stored by degree (T[k·nb + i] = T_k(ξ_i)), so that
+ * the recurrence runs along contiguous points (SIMD); tx: nb doubles of scratch (2ξ). */
+static void block_cols(const sf_chebk *k, size_t q, const double *x, size_t i0, size_t nb,
+                       double *T, double *tx)
+{
+    const double mid = 0.5 * (k->lo + k->hi), inv = 2.0 / (k->hi - k->lo);
+    for (size_t i = 0; i < nb; i++) {
+        double xi = (x[i0 + i] - mid) * inv;
+        xi = xi < -1.0 ? -1.0 : xi > 1.0 ? 1.0 : xi;
+        T[i] = 1.0;
+        if (q > 1) T[nb + i] = xi;
+        tx[i] = 2.0 * xi;
+    }
+    for (size_t kk = 2; kk < q; kk++) {
+        const double *t1 = T + (kk - 1) * nb, *t2 = T + (kk - 2) * nb;
+        double *t = T + kk * nb;
+        for (size_t i = 0; i < nb; i++) t[i] = tx[i] * t1[i] - t2[i];
     }
 }
 
@@ -117,21 +128,14 @@ void sf_chebk_apply(const sf_chebk *k, size_t m, const double *x, const double *
     const size_t q = width(k), p = k->p, pG = k->pG, B = block(q), nB = B < m ? B : m;
     const double inv = 2.0 / (k->hi - k->lo);
     double *T = work, *dT = work + nB * q, *mu = dT + nB * q, *v = mu + q;
-    /* pass 1: μ = Tᵀ s over the first p columns, block by block (one block: one product,
-     * the first with β = 0, so that m ≤ B gives the unblocked sums bit for bit) */
-    for (size_t a = 0; a < p; a++) mu[a] = 0.0;
-    for (size_t i0 = 0; i0 < m; i0 += B) {
-        const size_t nb = m - i0 < B ? m - i0 : B;
-        block_rows(k, q, x, i0, nb, T, m > B ? NULL : dT); /* one block: kept for pass 2 */
-        cblas_dgemv(CblasRowMajor, CblasTrans, (int)nb, (int)p, 1.0, T, (int)q, s + i0, 1,
-                    i0 ? 1.0 : 0.0, mu, 1);
-    }
-    /* v = A μ; pass 2: Φ = T v, ∂Φ = T' v (chain rule: ×inv), Ĝ = T g, Ĝ' = T' g. One block:
-     * the rows of pass 1 (T and T') are still there. More blocks: T alone is recomputed and
-     * the derivatives come from the derivative series v′, g′ (deriv), half the recurrence
-     * work of T' rows; the same polynomials, different rounding. */
-    cblas_dsymv(CblasRowMajor, CblasUpper, (int)p, 1.0, k->A, (int)p, mu, 1, 0.0, v, 1);
     if (m <= B) {
+        /* one block (the nodes of form characteristics): T and T' rows, μ = Tᵀ s over the
+         * first p columns, v = A μ, Φ = T v, ∂Φ = T' v (chain rule: ×inv), Ĝ = T g,
+         * Ĝ' = T' g */
+        block_rows(k, q, x, 0, m, T, dT);
+        cblas_dgemv(CblasRowMajor, CblasTrans, (int)m, (int)p, 1.0, T, (int)q, s, 1, 0.0, mu,
+                    1);
+        cblas_dsymv(CblasRowMajor, CblasUpper, (int)p, 1.0, k->A, (int)p, mu, 1, 0.0, v, 1);
         cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)m, (int)p, 1.0, T, (int)q, v, 1, 0.0,
                     phi, 1);
         cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)m, (int)p, inv, dT, (int)q, v, 1, 0.0,
@@ -142,19 +146,30 @@ void sf_chebk_apply(const sf_chebk *k, size_t m, const double *x, const double *
                     0.0, dG, 1);
         return;
     }
+    /* more blocks (the particles): pass 1, μ = Σ_blocks T s with T by degree (block_cols);
+     * v = A μ and the derivative series v′, g′ (deriv); pass 2, T again and Φ = Tᵀ v,
+     * ∂Φ = Tᵀ v′, Ĝ = Tᵀ g, Ĝ' = Tᵀ g′ — no T' rows: the same polynomials, half the
+     * recurrence work, different rounding */
     double *dv = v + q, *dg = dv + q;
+    for (size_t i0 = 0; i0 < m; i0 += B) {
+        const size_t nb = m - i0 < B ? m - i0 : B;
+        block_cols(k, q, x, i0, nb, T, dT);
+        cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)p, (int)nb, 1.0, T, (int)nb, s + i0, 1,
+                    i0 ? 1.0 : 0.0, mu, 1);
+    }
+    cblas_dsymv(CblasRowMajor, CblasUpper, (int)p, 1.0, k->A, (int)p, mu, 1, 0.0, v, 1);
     deriv(p, v, inv, dv);
     deriv(pG, k->g, inv, dg);
     for (size_t i0 = 0; i0 < m; i0 += B) {
         const size_t nb = m - i0 < B ? m - i0 : B;
-        block_rows(k, q, x, i0, nb, T, NULL);
-        cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)nb, (int)p, 1.0, T, (int)q, v, 1, 0.0,
+        block_cols(k, q, x, i0, nb, T, dT);
+        cblas_dgemv(CblasRowMajor, CblasTrans, (int)p, (int)nb, 1.0, T, (int)nb, v, 1, 0.0,
                     phi + i0, 1);
-        cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)nb, (int)p, 1.0, T, (int)q, dv, 1, 0.0,
+        cblas_dgemv(CblasRowMajor, CblasTrans, (int)p, (int)nb, 1.0, T, (int)nb, dv, 1, 0.0,
                     dphi + i0, 1);
-        cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)nb, (int)pG, 1.0, T, (int)q, k->g, 1, 0.0,
+        cblas_dgemv(CblasRowMajor, CblasTrans, (int)pG, (int)nb, 1.0, T, (int)nb, k->g, 1, 0.0,
                     G + i0, 1);
-        cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)nb, (int)pG, 1.0, T, (int)q, dg, 1, 0.0,
+        cblas_dgemv(CblasRowMajor, CblasTrans, (int)pG, (int)nb, 1.0, T, (int)nb, dg, 1, 0.0,
                     dG + i0, 1);
     }
 }
