@@ -2,10 +2,11 @@
  * rows of each point by the three-term recurrences, the moments μ = Σ_j s_j T(ξ_j), v = A μ,
  * then Φ = T v and ∂Φ = T' v — O(m p) per application, never a pair loop. sf_chebk_apply
  * works in blocks of points whose rows stay in cache (two passes when m exceeds one block:
- * the moments, then the values with the T rows computed again and ∂Φ, Ĝ' from the
- * derivative series instead of T' rows), so its work is O(p²) doubles, not O(m p); the
- * form-characteristics nodes (one block: T and T' rows, the unblocked sums bit for bit) and
- * the reduced particles (up to 65536 and more) share it.
+ * the moments, then the values, with the T rows stored by degree, computed again, and ∂Φ,
+ * Ĝ' from the derivative series instead of T' rows), so its work array is at most
+ * 16384 + 4 max(p, pG) doubles whatever m; the form-characteristics nodes (one block: T and
+ * T' rows, the unblocked sums bit for bit) and the reduced particles (up to 65536 and more)
+ * share it.
  * Not here: the coefficients (reduction/kfactor.c).
  * MATH tags: (M13), (L8), (L9).
  */
