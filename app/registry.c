@@ -499,7 +499,10 @@ sf_status sf_registry_build_particles(sf_ctx *ctx, const sf_case *c, sf_instance
     *out = NULL;
     SF_TRY(ctx, instance_new(ctx, c, &in));
     const int reduced = c->particles.method == SF_PMETHOD_REDUCED;
-    SF_TRY(ctx, sf_reduce_table(ctx, c, SF_PARTICLE_TABLE_NODES, reduced, &in->table));
+    /* reduced particles: K̂, Ĝ as the Chebyshev series of (L8) when they converge (the
+       operator of form characteristics), else the K̂ table */
+    SF_TRY(ctx, sf_reduce_table(ctx, c, SF_PARTICLE_TABLE_NODES,
+                                reduced ? SF_TABLE_K_CHEB : SF_TABLE_NO_K, &in->table));
     SF_TRY(ctx, sf_registry_psim_params(ctx, c, &in->psim));
     const sf_nc_attr *over = NULL; /* the case's case_overrides attribute, kept by in */
     for (size_t i = 0; i < in->n_attrs; i++)
@@ -507,10 +510,12 @@ sf_status sf_registry_build_particles(sf_ctx *ctx, const sf_case *c, sf_instance
     const sf_particles_form_params fp = {&in->table, in->psim, c->text, over, over ? 1 : 0};
     SF_TRY(ctx, sf_particles_form(ctx, &fp, &in->form));
     snprintf(in->describe, sizeof in->describe,
-             "particles (%s), m = %ld, seed %ld, target %s, d = %ld, d_H = %ld; %s storage",
+             "particles (%s), m = %ld, seed %ld, target %s, d = %ld, d_H = %ld; %s storage%s",
              sf_name_of(&sf_pmethod_names, (int)c->particles.method), c->particles.m,
              c->particles.seed, c->problem.target, c->problem.d, c->problem.d_H,
-             sf_particles_form_reduced_storage(&in->form) ? "reduced (u, r)" : "full b");
+             sf_particles_form_reduced_storage(&in->form) ? "reduced (u, r)" : "full b",
+             !reduced ? "" : in->table.cheb.p ? "; Chebyshev kernels (L8)"
+                                              : "; bicubic kernel table");
     *out = in;
     in = NULL;
 cleanup:

@@ -11,9 +11,11 @@
  * computed as a sum of positive terms, so the nodes keep full relative accuracy at
  * x ~ d_H/k = 10⁻⁹: one rule for every d, no switch. d_H = 1 (φ-form): u = cos φ ~ γ_d,
  * the Gegenbauer rule sf_rule_gamma (laws.c).
- * Kernels: K̂ and Ĝ as Chebyshev series (kfactor.c, (L8)) applied in O(n p) by the solver
- * (chebk.h), or, when they miss solver.kernel_tol (or solver.kernel: dense), the bicubic
- * Hermite table of K̂ and the cubic Hermite table of Ĝ below, (2n)² pairs per evaluation.
+ * Kernels: K̂ and Ĝ as Chebyshev series (kfactor.c's sf_kfactor_chebk, (L8), the builder the
+ * reduced particles share through table.c and sf_reduce_chebk) applied in O(n p) by the
+ * solver (chebk.h), or, when they miss solver.kernel_tol (or solver.kernel: dense), the
+ * bicubic Hermite table of K̂ and the cubic Hermite table of Ĝ below, (2n)² pairs per
+ * evaluation.
  * Not here: the ODE of the nodes (solver/formchar.c), the kernels (kernel.c), planning (plan.c).
  */
 #include <math.h>
@@ -262,35 +264,6 @@ cleanup:
     return status;
 }
 
-/* K̂ as the PSD Chebyshev factor of (L8) expanded to its p × p coefficients, Ĝ as its
- * Chebyshev series; out->p = 0 (nothing kept) when either misses tol or its check. */
-static sf_status chebyshev(sf_ctx *ctx, const sf_kernel *k, double lo, double hi, double tol,
-                           sf_chebk *out)
-{
-    sf_status status = SF_OK;
-    sf_kfactor kf = {0};
-    double *g = NULL, *A = NULL;
-    int ok = 0;
-    size_t pG = 0;
-    double checkG = NAN;
-    *out = (sf_chebk){.p = 0};
-    SF_TRY(ctx, sf_kfactor_build(ctx, k, lo, hi, tol, &kf));
-    if (!kf.converged || kf.check > SF_KF_CHECK_FACTOR * tol) goto cleanup;
-    SF_ALLOC(ctx, g, SF_KERNEL_FACTOR_PMAX);
-    SF_TRY(ctx, sf_kfactor_G_coef(ctx, k, lo, hi, tol, SF_KF_CHECK_FACTOR, g, &pG, &ok, &checkG));
-    if (!ok) goto cleanup;
-    SF_ALLOC(ctx, A, kf.p * kf.p);
-    sf_kfactor_dense(&kf, A);
-    *out = (sf_chebk){.p = kf.p, .lo = lo, .hi = hi, .A = A, .pG = pG, .g = g, .rank = kf.rank,
-                      .check = kf.check, .check_G = checkG};
-    A = g = NULL;
-cleanup:
-    sf_kfactor_free(&kf);
-    free(A);
-    free(g);
-    return status;
-}
-
 sf_status sf_reduce_characteristics(sf_ctx *ctx, const sf_case *c, size_t n, size_t table,
                                     sf_char_problem *p)
 {
@@ -325,7 +298,7 @@ sf_status sf_reduce_characteristics(sf_ctx *ctx, const sf_case *c, size_t n, siz
          * their a-posteriori checks (solver.kernel: factored, the default); else the tables */
         const sf_coord *co = sf_coord_get(ci.id);
         if (c->solver.kernel == SF_KERNEL_FACTORED)
-            SF_TRY(ctx, chebyshev(ctx, k->k, co->lo, co->hi, c->solver.kernel_tol, &p->cheb));
+            SF_TRY(ctx, sf_kfactor_chebk(ctx, k->k, co->lo, co->hi, c->solver.kernel_tol, &p->cheb));
         if (!p->cheb.p && table) SF_TRY(ctx, table_fill(ctx, k, co->lo, co->hi, table));
     }
     p->n = r.n;

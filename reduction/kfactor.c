@@ -8,6 +8,9 @@
  * negatives included, are dropped: the factor is symmetric positive semi-definite by
  * construction, as K̂ itself is, MATH §4.1); check the factor a posteriori against the direct
  * quadrature at SF_KF_CHECKS quasi-random points; evaluate the factor at given points.
+ * Also: the Chebyshev operator of chebk.h (sf_kfactor_chebk: A = U Uᵀ and Ĝ's series, or
+ * nothing when either misses tol), the one builder of form characteristics (charstart.c) and
+ * the reduced particles (table.c), and sf_reduce_chebk, its case-level entry.
  * Does not: decide what to do when it does not converge (reduce.c falls back to the dense
  * table), apply the operator (solver/forml.c), Ĝ (tabulated directly: O(N) evaluations).
  *
@@ -278,4 +281,46 @@ void sf_kfactor_dense(const sf_kfactor *f, double *A)
             for (size_t q = 0; q < r; q++) s += f->coef[k * r + q] * f->coef[l * r + q];
             A[k * p + l] = A[l * p + k] = s;
         }
+}
+
+sf_status sf_kfactor_chebk(sf_ctx *ctx, const sf_kernel *k, double lo, double hi, double tol,
+                           sf_chebk *out)
+{
+    sf_status status = SF_OK;
+    sf_kfactor kf = {0};
+    double *g = NULL, *A = NULL;
+    int ok = 0;
+    size_t pG = 0;
+    double checkG = NAN;
+    *out = (sf_chebk){.p = 0};
+    SF_TRY(ctx, sf_kfactor_build(ctx, k, lo, hi, tol, &kf));
+    if (!kf.converged || kf.check > SF_KF_CHECK_FACTOR * tol) goto cleanup;
+    SF_ALLOC(ctx, g, SF_KERNEL_FACTOR_PMAX);
+    SF_TRY(ctx, sf_kfactor_G_coef(ctx, k, lo, hi, tol, SF_KF_CHECK_FACTOR, g, &pG, &ok, &checkG));
+    if (!ok) goto cleanup;
+    SF_ALLOC(ctx, A, kf.p * kf.p);
+    sf_kfactor_dense(&kf, A);
+    *out = (sf_chebk){.p = kf.p, .lo = lo, .hi = hi, .A = A, .pG = pG, .g = g, .rank = kf.rank,
+                      .check = kf.check, .check_G = checkG};
+    A = g = NULL;
+cleanup:
+    sf_kfactor_free(&kf);
+    free(A);
+    free(g);
+    return status;
+}
+
+sf_status sf_reduce_chebk(sf_ctx *ctx, const sf_case *c, sf_chebk *out)
+{
+    sf_status status = SF_OK;
+    sf_kernel *k = NULL;
+    SF_CHECK(ctx, c && out, SF_E_ARG, "sf_reduce_chebk: NULL argument");
+    *out = (sf_chebk){.p = 0};
+    if (c->solver.kernel != SF_KERNEL_FACTORED) goto cleanup; /* solver.kernel: dense */
+    SF_TRY(ctx, sf_kernel_create(ctx, c, &k));
+    const sf_coord *co = sf_coord_get(sf_kernel_coord(k).id);
+    SF_TRY(ctx, sf_kfactor_chebk(ctx, k, co->lo, co->hi, c->solver.kernel_tol, out));
+cleanup:
+    sf_kernel_destroy(&k);
+    return status;
 }

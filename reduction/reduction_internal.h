@@ -188,6 +188,12 @@ sf_status sf_kfactor_G_coef(sf_ctx *ctx, const sf_kernel *k, double lo, double h
                             double check_max, double *c, size_t *p, int *ok, double *check);
 /* A = U Uᵀ (p × p, row-major, symmetric PSD): the factor as Chebyshev coefficients. */
 void sf_kfactor_dense(const sf_kfactor *f, double *A);
+/* The Chebyshev operator of chebk.h on [lo, hi]: K̂ as the PSD factor of (L8) expanded to its
+ * p × p coefficients, Ĝ as its Chebyshev series; out->p = 0 (nothing kept, nothing owned)
+ * when either misses tol or its a-posteriori check (SF_KF_CHECK_FACTOR × tol). Shared by form
+ * characteristics (charstart.c) and the reduced particles (table.c). */
+sf_status sf_kfactor_chebk(sf_ctx *ctx, const sf_kernel *k, double lo, double hi, double tol,
+                           sf_chebk *out);
 
 /* Switch GSL's aborting error handler off, once per process (laws.c). */
 void sf_gsl_quiet(void);

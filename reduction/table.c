@@ -1,6 +1,9 @@
 /* table.c — pointwise kernel tables for the particle simulators (sf_kernel_table of
  * reduced.h): Ĝ, ∂Ĝ and optionally K̂, ∂_x K̂ (M11, M12) on uniform nodes of the reduced
- * coordinate, and the closed-form minimiser mass of (L4) for cases that have one.
+ * coordinate — or, for the reduced particles of a factored case, K̂ and Ĝ as the Chebyshev
+ * series of (L8) (kfactor.c's sf_kfactor_chebk, the builder form characteristics uses) with
+ * the K̂ table only as the fallback when they miss solver.kernel_tol — and the closed-form
+ * minimiser mass of (L4) for cases that have one.
  * Also the pointwise target f_H(x_H) for the SGD particle loop (table rows: borrowed from the
  * static table; expressions: an opened target owned by the caller until released).
  * Not here: the quadratures themselves (kernel.c, target.c), interpolation (the reader's).
@@ -120,7 +123,9 @@ sf_status sf_reduce_table(sf_ctx *ctx, const sf_case *c, size_t n, int with_K, s
             out.pdf0[i] = sn > 0.0 ? exp((d - 2.0) * log(sn) - lb) : (d == 2.0 ? exp(-lb) : 0.0);
         }
     }
-    if (with_K) {
+    if (with_K == SF_TABLE_K_CHEB && c->solver.kernel == SF_KERNEL_FACTORED)
+        SF_TRY(ctx, sf_kfactor_chebk(ctx, k, out.lo, out.hi, c->solver.kernel_tol, &out.cheb));
+    if (with_K && !out.cheb.p) { /* SF_TABLE_K, or the series missed tol: the table */
         SF_ALLOC(ctx, out.K, n * n);
         SF_ALLOC(ctx, out.dK, n * n);
         for (size_t i = 0; i < n; i++) {
@@ -150,6 +155,8 @@ void sf_kernel_table_free(sf_kernel_table *t)
     free(t->dK);
     free(t->cdf0);
     free(t->pdf0);
+    free(t->cheb.A);
+    free(t->cheb.g);
     if (t->G2_free && t->G2_user) t->G2_free(t->G2_user);
     *t = (sf_kernel_table){0};
 }

@@ -156,8 +156,9 @@ sf_status sf_psim_create(sf_ctx *ctx, const sf_kernel_table *tab, const sf_psim_
     SF_CHECK(ctx, (tab->coord == SF_COORD_THETA) || d_H == 1 || tab->G2, SF_E_ARG,
              "particles: a φ kernel table (radial = 0) needs problem.d_H = 1, got %ld", d_H);
     if (p->method == SF_PMETHOD_REDUCED) {
-        SF_CHECK(ctx, tab->K && tab->dK, SF_E_ARG,
-                 "particles.method = reduced: the kernel table has no K̂ (tabulate with_K)");
+        SF_CHECK(ctx, (tab->K && tab->dK) || tab->cheb.p, SF_E_ARG,
+                 "particles.method = reduced: the kernel table has no K̂, neither as a table "
+                 "nor as a Chebyshev series (tabulate with_K)");
         SF_CHECK(ctx, p->laws.balanced, SF_E_UNSUPPORTED,
                  "particles.method = reduced with an unbalanced start (start.law): expected "
                  "balanced-sphere (form L); use cvode, euler or sgd for this start");
@@ -190,10 +191,17 @@ sf_status sf_psim_create(sf_ctx *ctx, const sf_kernel_table *tab, const sf_psim_
         SF_ALLOC(ctx, ps->ydot, ps->ny);
         SF_ALLOC(ctx, ps->eps, m);
         SF_ALLOC(ctx, ps->a_red, m);
-        SF_ALLOC(ctx, ps->Mk, 4 * ps->n * ps->n);
-        SF_ALLOC(ctx, ps->rho, 2 * ps->n);
-        SF_ALLOC(ctx, ps->Fk, 2 * ps->n);
-        sf_psim_reduced_setup(ps);
+        if (tab->cheb.p) { /* (L8): the Chebyshev series, O(m p) per velocity */
+            SF_CHECK(ctx, m <= SIZE_MAX / (2 * (tab->cheb.p + tab->cheb.pG) + 8), SF_E_RANGE,
+                     "particles.m = %ld: state too large", p->m);
+            SF_ALLOC(ctx, ps->cs, 5 * m);
+            SF_ALLOC(ctx, ps->cwork, sf_chebk_work(&tab->cheb, m));
+        } else {
+            SF_ALLOC(ctx, ps->Mk, 4 * ps->n * ps->n);
+            SF_ALLOC(ctx, ps->rho, 2 * ps->n);
+            SF_ALLOC(ctx, ps->Fk, 2 * ps->n);
+            sf_psim_reduced_setup(ps);
+        }
         if (p->sampling == SF_SAMPLING_QUANTILE)
             sf_psim_sample_quantile(ps);
         else
@@ -390,6 +398,8 @@ void sf_psim_destroy(sf_psim **pps)
     free(ps->Mk);
     free(ps->rho);
     free(ps->Fk);
+    free(ps->cs);
+    free(ps->cwork);
     free(ps);
     *pps = NULL;
 }

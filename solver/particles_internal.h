@@ -65,6 +65,10 @@ struct sf_psim {
     double *Mk;      /* 2n×2n: Hermite coefficients of K̂ (value, ∂x; ∂y, ∂x∂y) (owned) */
     double *rho;     /* 2n: deposit of (1/m) Σ ε c on the Hermite basis (owned) */
     double *Fk;      /* 2n: Mk·rho, the Hermite coefficients of ∫K̂ dm (owned) */
+    /* reduced through the Chebyshev series tab->cheb (L8), when tab->cheb.p > 0: Mk, rho, Fk
+       are then NULL */
+    double *cs;      /* 5m: s = εc/m, then Φ, ∂Φ, Ĝ, ∂Ĝ at the particles (owned) */
+    double *cwork;   /* sf_chebk_work(&tab->cheb, m) (owned) */
 
     sf_ode *ode;     /* integrator for cvode and reduced, else NULL (owned) */
     sf_prng rng;     /* start and sgd batches */
@@ -84,9 +88,11 @@ double sf_psim_full_velocity(sf_psim *ps, const double *y, double *ydot);
  * ydot = −(1/B) Σ_k (f(x_k) − f*(x_k)) (σ(⟨b_i,x_k⟩), a_i 1(⟨b_i,x_k⟩>0) x_k). */
 void sf_psim_sgd_velocity(sf_psim *ps, double *ydot);
 
-/* Reduced (M15): build Mk from the table (create time only). */
+/* Reduced (M15): build Mk from the table (create time only; not with tab->cheb). */
 void sf_psim_reduced_setup(sf_psim *ps);
-/* Reduced (M15) at y = [x; c]: ydot = (−ε ∂xΨ̂(x), −2εΨ̂(x) c); returns the risk (M14). */
+/* Reduced (M15) at y = [x; c]: ydot = (−ε ∂xΨ̂(x), −2εΨ̂(x) c); returns the risk (M14).
+ * K̂, Ĝ from tab->cheb when tab->cheb.p > 0 (sf_chebk_apply, O(m p + p²)), else the
+ * bicubic Hermite table (O(m + n²)). */
 double sf_psim_reduced_velocity(sf_psim *ps, const double *y, double *ydot);
 
 #endif

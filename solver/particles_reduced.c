@@ -1,7 +1,13 @@
 /* particles_reduced.c — the reduced particles of form L: characteristics of (M15) for m
  * neurons (εⱼ, xⱼ, cⱼ) on the reduced coordinate x (θ or φ), with the risk (M14).
  *
- * K̂ is interpolated by the tensor-product bicubic Hermite interpolant of the table: node
+ * Two kernel paths, one ODE. When the table carries the Chebyshev series of (L8)
+ * (tab->cheb.p > 0: solver.kernel factored and the series converged, reduction/table.c),
+ * Ψ̂ = Σ_j s_j K̂(·, x_j) − Ĝ and ∂Ψ̂ at the particles come from sf_chebk_apply (chebk.h), the
+ * operator of form characteristics: O(m p + p²) per velocity, K̂ = Tᵀ A T with A = U Uᵀ
+ * symmetric PSD and ∂_xK̂ the exact derivative of that series, so the system is an exact
+ * gradient flow of its own risk (L2) to rounding, with Ĝ's series in the risk and velocity.
+ * Otherwise (the fallback, and solver.kernel: dense) K̂ is interpolated by the tensor-product bicubic Hermite interpolant of the table: node
  * values K̂, slopes ∂_xK̂ (table) and ∂_yK̂ (= ∂_xK̂ transposed, K̂ being symmetric), and
  * cross slopes ∂_x∂_yK̂ by fourth-order differences of ∂_xK̂ along y, symmetrised. The
  * interpolant is C¹ and symmetric in (x, y) — so the particle system stays an exact
@@ -68,8 +74,29 @@ void sf_psim_reduced_setup(sf_psim *ps)
     }
 }
 
+/* (M15) with K̂ and Ĝ from the Chebyshev series (L8): one sf_chebk_apply gives Φ, ∂Φ, Ĝ,
+ * ∂Ĝ at all particles. */
+static double velocity_cheb(sf_psim *ps, const double *y, double *ydot)
+{
+    const size_t m = (size_t)ps->m;
+    const double *x = y, *c = y + m, inv_m = 1.0 / (double)m;
+    double *s = ps->cs, *phi = s + m, *dphi = phi + m, *G = dphi + m, *dG = G + m;
+    for (size_t j = 0; j < m; j++) s[j] = ps->eps[j] * c[j] * inv_m;
+    sf_chebk_apply(&ps->tab->cheb, m, x, s, phi, dphi, G, dG, ps->cwork);
+    double risk = 0.0;
+    for (size_t j = 0; j < m; j++) {
+        const double psi = phi[j] - G[j], dpsi = dphi[j] - dG[j]; /* (M13) */
+        ydot[j] = -ps->eps[j] * dpsi;                              /* (M15) ω̇ = −ε ∇_S Ψ̂ */
+        ydot[m + j] = -2.0 * ps->eps[j] * psi * c[j];              /* (M15) ċ = −2εΨ̂ c */
+        risk += ps->eps[j] * c[j] * (0.5 * phi[j] - G[j]);         /* (M14) */
+    }
+    ps->rhs_evals++;
+    return risk * inv_m + ps->tab->risk_const;
+}
+
 double sf_psim_reduced_velocity(sf_psim *ps, const double *y, double *ydot)
 {
+    if (ps->tab->cheb.p) return velocity_cheb(ps, y, ydot);
     const size_t m = (size_t)ps->m, n = ps->n;
     const double *x = y, *c = y + m;
     const double h = ps->h, inv_m = 1.0 / (double)m;

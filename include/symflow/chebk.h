@@ -1,6 +1,7 @@
 /* chebk.h — a reduced kernel K̂ and its Ĝ as Chebyshev series on an interval, applied to a
  * weighted point set in O(m p) (docs/math.md (L8), (L9)): the operator that form
- * characteristics uses for its nodes, built by reduction/ (kfactor.c) and applied here.
+ * characteristics uses for its nodes and the reduced particles for theirs, built by
+ * reduction/ (kfactor.c, sf_reduce_chebk) and applied here.
  *   K̂(x, y) ≈ Σ_{k,l < p} A_kl T_k(ξ(x)) T_l(ξ(y)),  Ĝ(x) ≈ Σ_{k < pG} g_k T_k(ξ(x)),
  * ξ(x) = (2x − lo − hi)/(hi − lo) clamped to [−1, 1]. A = U Uᵀ is the PSD truncation of (L8), so
  * the kernel is symmetric positive semi-definite and its x-derivative is the exact derivative
@@ -29,7 +30,9 @@ typedef struct {
 size_t sf_chebk_work(const sf_chebk *k, size_t m);
 
 /* At the m points x with weights s: phi_i = Σ_j s_j K̂(x_i, x_j), dphi_i = ∂_x of it at x_i,
- * G_i = Ĝ(x_i), dG_i = Ĝ'(x_i). O(m (p + pG) + p²). work: sf_chebk_work(k, m) doubles. */
+ * G_i = Ĝ(x_i), dG_i = Ĝ'(x_i). O(m (p + pG) + p²), in cache-sized blocks of points.
+ * work: sf_chebk_work(k, m) doubles (≤ 16384 + 4 max(p, pG), whatever m). Used by form
+ * characteristics (its nodes) and the reduced particles (solver/particles_reduced.c). */
 void sf_chebk_apply(const sf_chebk *k, size_t m, const double *x, const double *s, double *phi,
                     double *dphi, double *G, double *dG, double *work);
 

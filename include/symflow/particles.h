@@ -9,7 +9,9 @@
  *   sgd      online SGD: a fresh batch of inputs each step, stochastic gradient of
  *            ½(f(x) − f*(x))², step η (needs the pointwise target callback);
  *   reduced  Lagrangian form L (M15): neurons (εⱼ, xⱼ, cⱼ) on the reduced coordinate,
- *            balanced start only, kernel K̂ from the table; integrated by the ODE adapter.
+ *            balanced start only, K̂ and Ĝ from the table's Chebyshev series (tab->cheb,
+ *            (L8), the operator of form characteristics) when it has one, else from its
+ *            bicubic Hermite K̂ table; integrated by the ODE adapter.
  * The simulator reads d, d_H and the laws (callbacks) from its parameters, and K̂, Ĝ,
  * κ's scale and ½E f*² from an sf_kernel_table (reduced.h) filled by reduction/: it never
  * sees a case, an input law or a start law.
@@ -62,10 +64,11 @@ typedef struct sf_psim sf_psim; /* opaque simulator */
 
 /* Create a simulator at t = 0 with the start law p->laws drawn from p->seed. p: borrowed
  * (read during create only). tab: borrowed, must outlive the
- * simulator; tab->K and tab->dK are required by the reduced method only. *out: owned by
- * the caller, release with sf_psim_destroy. Errors: SF_E_ARG for inconsistent parameters
+ * simulator; the reduced method needs tab->cheb (p > 0) or tab->K and tab->dK. *out: owned
+ * by the caller, release with sf_psim_destroy. Errors: SF_E_ARG for inconsistent parameters
  * (odd m with symmetric, sgd without target, reduced without K̂ or with a gaussian start),
- * SF_E_NOMEM, SF_E_CVODE. Memory O(m d + m²) full width, O(m + n²) reduced. */
+ * SF_E_NOMEM, SF_E_CVODE. Memory O(m d + m²) full width, O(m + n²) reduced (table) or
+ * O(m + p²) reduced (Chebyshev). */
 sf_status sf_psim_create(sf_ctx *ctx, const sf_kernel_table *tab, const sf_psim_params *p,
                          sf_psim **out);
 
@@ -78,7 +81,7 @@ sf_status sf_psim_advance(sf_ctx *ctx, sf_psim *ps, double tout);
 double sf_psim_time(const sf_psim *ps);
 /* Population risk (M2) of the current state, exact in the input law up to the table's
  * interpolation: ½(1/m²)ΣΣ aᵢaⱼκᵢⱼ − (1/m)Σ aᵢ g(bᵢ) + ½E f*² (full width), or the
- * reduced form (M14) with K̂ (reduced). */
+ * reduced form (M14) with the K̂ and Ĝ the velocities use (Chebyshev series or table). */
 double sf_psim_risk(const sf_psim *ps);
 long sf_psim_m(const sf_psim *ps);
 

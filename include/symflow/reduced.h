@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 
+#include "symflow/chebk.h"
 #include "symflow/coord.h"
 
 /* f*(x) from the first d_H coordinates of x (f*(x) = f_H(x_H), MATH §4). Must not fail. */
@@ -63,6 +64,11 @@ typedef struct {
     double (*G2)(const void *user, double th, double ph, double *d_th, double *d_ph);
     void *G2_user;               /* owned through G2_free */
     void (*G2_free)(void *user); /* releases G2_user */
+    /* K̂ and Ĝ as Chebyshev series (chebk.h, (L8)), or cheb.p = 0: none. When cheb.p > 0 the
+       reduced particles evaluate Ψ̂, ∂Ψ̂ and the risk through it, not through K, dK, G, dG
+       (K and dK may then be NULL). Filled by sf_reduce_table (SF_TABLE_K_CHEB); A and g are
+       owned and freed by sf_kernel_table_free. */
+    sf_chebk cheb;
 } sf_kernel_table;
 
 /* Random draws the particle simulators lend to the laws (solver/particles_rng.c streams). */

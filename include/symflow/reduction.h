@@ -89,9 +89,20 @@ double sf_kernel_risk_const(const sf_kernel *k);               /* ½ E f_H² */
 sf_coord_info sf_kernel_coord(const sf_kernel *k);
 
 /* Tabulate Ĝ, ∂Ĝ (and K̂, ∂K̂ when with_K) on n uniform nodes of the case's reduced
- * coordinate, for the particle simulators. *t owns its arrays: sf_kernel_table_free. */
+ * coordinate, for the particle simulators. with_K: SF_TABLE_NO_K, SF_TABLE_K (the K̂ table),
+ * or SF_TABLE_K_CHEB: K̂ and Ĝ as Chebyshev series (t->cheb, sf_reduce_chebk) when the case's
+ * solver.kernel is factored and both converge, else the K̂ table (the fallback).
+ * *t owns its arrays: sf_kernel_table_free. */
+enum { SF_TABLE_NO_K = 0, SF_TABLE_K = 1, SF_TABLE_K_CHEB = 2 };
 sf_status sf_reduce_table(sf_ctx *ctx, const sf_case *c, size_t n, int with_K, sf_kernel_table *t);
 void sf_kernel_table_free(sf_kernel_table *t);
+
+/* K̂ and Ĝ of the case on its reduced coordinate's interval as the Chebyshev operator of
+ * chebk.h ((L8): A = U Uᵀ PSD, Ĝ's series), the one builder of form characteristics and the
+ * reduced particles (reduction/kfactor.c). out->p = 0 (nothing owned) when solver.kernel is
+ * dense or either series misses solver.kernel_tol or its a-posteriori check; else *out owns
+ * A and g (free them, or let sf_kernel_table_free / sf_char_problem_free do it). */
+sf_status sf_reduce_chebk(sf_ctx *ctx, const sf_case *c, sf_chebk *out);
 
 /* The mass α of the exact minimiser (L4) when the case has one in closed form (target norm,
  * any input law), else NaN. */

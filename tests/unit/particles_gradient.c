@@ -2,7 +2,8 @@
  * the energy identity (I2) d/dt R = −(1/m) Σ |vᵢ|² (full width) and (L2)
  * d/dt R = −(1/m) Σ cⱼ (|∂ₓΨ̂|² + 2Ψ̂²) = −(1/m) Σ (cⱼ ẋⱼ² + ċⱼ²/(2cⱼ)) (reduced), checked at
  * t = 0 by Richardson-extrapolated differences of R along one short step. This tests ∇g
- * (Hermite Ĝ, e_θ), ∇κ (M4) and the reduced Hermite kernel against their own risk formulas,
+ * (Hermite Ĝ, e_θ), ∇κ (M4) and the reduced kernels — the bicubic Hermite table and the
+ * Chebyshev series of (L8) (solver.kernel: factored) — against their own risk formulas,
  * on radial θ tables where no closed form of the flow exists; Gaussian and sphere inputs.
  */
 #include <math.h>
@@ -91,25 +92,35 @@ static void check_full(sf_ctx *ctx, sf_input input, sf_start_law law, const char
     sf_kernel_table_free(&tab);
 }
 
-/* Reduced: (L2) from short CVODE advances; velocities by Richardson on (x(h) − x(0))/h. */
-static void check_reduced(sf_ctx *ctx, sf_input input, const char *label)
+/* Reduced: (L2) from short CVODE advances; velocities by Richardson on (x(h) − x(0))/h.
+ * cheb = 0: K̂ from the bicubic Hermite table; cheb = 1: K̂ and Ĝ as the Chebyshev series of
+ * (L8) (solver.kernel: factored, the case default), the operator of form characteristics. */
+static void check_reduced(sf_ctx *ctx, sf_input input, int cheb, int MR, const char *label)
 {
-    enum { MR = 96 };
     sf_case c = make_case(input, SF_START_BALANCED_SPHERE);
+    c.solver.kernel = cheb ? SF_KERNEL_FACTORED : SF_KERNEL_DENSE;
+    c.solver.kernel_tol = 1e-13; /* the case default (core/case.c) */
     sf_kernel_table tab = {0};
-    SF_EXPECT_OK(ctx, sf_reduce_table(ctx, &c, 129, 1, &tab));
-    double x0[MR], c0[MR], xq[2][MR], cq[2][MR], Rq[2], R0 = 0.0;
+    SF_EXPECT_OK(ctx, sf_reduce_table(ctx, &c, 129, cheb ? SF_TABLE_K_CHEB : SF_TABLE_K, &tab));
+    /* the path asked for is the path taken: the series converge for this kernel (L8) */
+    SF_EXPECT(cheb ? tab.cheb.p > 0 && !tab.K : tab.cheb.p == 0 && tab.K != NULL);
+    double *x0 = malloc(6 * (size_t)MR * sizeof *x0), *c0 = x0 + MR, *xq[2], *cq[2], Rq[2];
+    double R0 = 0.0;
+    xq[0] = c0 + MR, xq[1] = xq[0] + MR, cq[0] = xq[1] + MR, cq[1] = cq[0] + MR;
     const double hs[2] = {ETA, 0.5 * ETA};
     for (int k = 0; k < 2; k++) {
         sf_psim_params p = params(SF_PMETHOD_REDUCED, 0.0);
         p.m = MR;
         sf_psim *ps = NULL;
         SF_EXPECT_OK(ctx, sf_test_psim_create(ctx, &c, &tab, &p, &ps));
-        if (!ps) return;
+        if (!ps) {
+            free(x0);
+            return;
+        }
         const double *e, *x, *cc;
         sf_psim_reduced_state(ps, &e, &x, &cc);
-        memcpy(x0, x, sizeof x0);
-        memcpy(c0, cc, sizeof c0);
+        memcpy(x0, x, (size_t)MR * sizeof *x0);
+        memcpy(c0, cc, (size_t)MR * sizeof *c0);
         R0 = sf_psim_risk(ps);
         SF_EXPECT_OK(ctx, sf_psim_advance(ctx, ps, hs[k]));
         sf_psim_reduced_state(ps, &e, &x, &cc);
@@ -126,9 +137,10 @@ static void check_reduced(sf_ctx *ctx, sf_input input, const char *label)
         diss += (c0[j] * xd * xd + cd * cd / (2.0 * c0[j])) / MR;
     }
     double dRdt = 2.0 * Rq[1] - Rq[0];
-    printf("reduced %s: dR/dt = %.12g, −(1/m)Σ(c ẋ² + ċ²/2c) = %.12g, rel %.2g\n", label, dRdt,
-           -diss, fabs(dRdt + diss) / diss);
+    printf("reduced %s, m = %d: dR/dt = %.12g, −(1/m)Σ(c ẋ² + ċ²/2c) = %.12g, rel %.2g\n",
+           label, MR, dRdt, -diss, fabs(dRdt + diss) / diss);
     SF_EXPECT_NEAR(dRdt, -diss, REL_TOL * diss);
+    free(x0);
     sf_kernel_table_free(&tab);
 }
 
@@ -139,8 +151,13 @@ int main(void)
     check_full(ctx, SF_INPUT_GAUSSIAN, SF_START_GAUSSIAN, "gaussian input, gaussian start");
     check_full(ctx, SF_INPUT_GAUSSIAN, SF_START_BALANCED_SPHERE, "gaussian input, balanced");
     check_full(ctx, SF_INPUT_SPHERE, SF_START_GAUSSIAN, "sphere input, gaussian start");
-    check_reduced(ctx, SF_INPUT_GAUSSIAN, "gaussian input");
-    check_reduced(ctx, SF_INPUT_SPHERE, "sphere input");
+    check_reduced(ctx, SF_INPUT_GAUSSIAN, 0, 96, "gaussian input, table");
+    check_reduced(ctx, SF_INPUT_SPHERE, 0, 96, "sphere input, table");
+    check_reduced(ctx, SF_INPUT_GAUSSIAN, 1, 96, "gaussian input, Chebyshev");
+    check_reduced(ctx, SF_INPUT_SPHERE, 1, 96, "sphere input, Chebyshev");
+    /* more particles than one block of sf_chebk_apply (8192/p = 256 points at p = 32): the
+     * two-pass path, ∂Φ from the derivative series */
+    check_reduced(ctx, SF_INPUT_GAUSSIAN, 1, 600, "gaussian input, Chebyshev, blocks");
     sf_ctx_destroy(&ctx);
     SF_TEST_DONE();
 }
