@@ -566,6 +566,7 @@ sf_status sf_registry_memory(sf_ctx *ctx, const sf_case *c, int particles, sf_me
         const double m = (double)c->particles.m, d = (double)c->problem.d;
         const double nt = SF_PARTICLE_TABLE_NODES;
         if (c->particles.method == SF_PMETHOD_REDUCED) {
+            /* an upper bound: no table when the Chebyshev series of (L8) converge */
             mem_item(e, dbl * 6.0 * nt * nt, "particles.m", c->particles.m,
                      "the reduced kernel tables (6 × 257² doubles)");
             snprintf(what, sizeof what, "the particle state (2 × %ld doubles) and CVODE's vectors",
@@ -629,7 +630,8 @@ sf_status sf_registry_memory(sf_ctx *ctx, const sf_case *c, int particles, sf_me
         mem_item(e, dbl * 3.0 * n * n * (ode_copies(c) + 1.0 + SF_MEM_FORMH_ARRAYS), "grid.cells",
                  (long)nc, what);
     } else if (!strcmp(c->form, "characteristics")) {
-        /* the K̂ tables (4 × 257², reduction/charstart.c) are fixed; the nodes: 4n + 2 values */
+        /* an upper bound: the K̂ tables (4 × 257², reduction/charstart.c) are built only when the
+         * Chebyshev series of (L8) miss their tolerance; the nodes: 4n + 2 values */
         mem_item(e, dbl * 4.0 * 257.0 * 257.0, "characteristics.nodes", c->characteristics.nodes,
                  "the K̂ tables (4 × 257² doubles)");
         const double n = (double)c->characteristics.nodes;
