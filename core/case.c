@@ -44,7 +44,7 @@
  *   solver.max_steps       integer ≥ 1                   1000000
  *   solver.kernel          factored | dense              factored (form L's K̂, L5)
  *   solver.kernel_tol      finite in (0, 1e-6]           1e-13  (factored: relative)
- *   solver.preconditioner  form | none                   form   (bdf: the form's own, L11)
+ *   solver.preconditioner  form | none                   form   (bdf: the form's own, L12)
  *   particles.m            integer ≥ 1                   1024
  *   particles.seed         integer ≥ 0                   1
  *   particles.symmetric    true | false (yes | no)       false

@@ -3,7 +3,7 @@
  *
  * adams → CV_ADAMS with the fixed-point nonlinear solver (non-stiff transport);
  * bdf   → CV_BDF with Newton + SPGMR, difference-quotient J·v, no preconditioner unless the
- *         caller sets one (sf_ode_set_preconditioner: left preconditioning, docs/math.md L11).
+ *         caller sets one (sf_ode_set_preconditioner: left preconditioning, docs/math.md L12).
  * No inequality constraints (ode.h says why): positivity comes from the schemes.
  * CVODE's messages are captured (never printed) and its flags translated once, here, into
  * sf_status with CVodeGetReturnFlagName and t.

@@ -19,7 +19,7 @@
  * (≲ atol) can make a cell slightly negative; min τ is reported, never corrected.
  * The form interface (form.h) is at the end: layout of the field file, observation (with
  * Ψ̂ and the predictor on the probe lines of (L7), one product with reduction/probe.c's table).
- * The preconditioner of method bdf (L11): banded I − γJ₀ of the first-order upwind transport
+ * The preconditioner of method bdf (L12): banded I − γJ₀ of the first-order upwind transport
  * and the reaction with Ψ̂ frozen, Thomas algorithm (sf_forml_psetup / sf_forml_psolve).
  * Not here: the kernels (reduction/), time integration (drive.c, cvode.c).
  */
@@ -47,7 +47,7 @@ struct sf_forml {
     double *sin2;               /* n: cell averages of sin² (alignment) */
     double *dist2_aligned;      /* n: cell averages of dist(x, aligned set)² */
     double *dist2_orth;         /* n: cell averages of dist(x, orthogonal set)² */
-    double *jac;                /* 8n: the preconditioner's J₀ (L11), per sign s at jac + 4ns:
+    double *jac;                /* 8n: the preconditioner's J₀ (L12), per sign s at jac + 4ns:
                                    sub-, main, super-diagonal, ∂(dQ^ε/dt)/∂τ_i (n each) */
     double *fac;                /* 6n: Thomas factors of I − γJ₀, per sign at fac + 3ns:
                                    sub-diagonal, 1/pivot, modified super-diagonal (n each) */
@@ -229,7 +229,7 @@ int sf_forml_rhs(double t, const double *y, double *ydot, void *self)
     return 0;
 }
 
-/* (L11) J₀ at y: first-order upwind fluxes F_f = max(v_f, 0) τ_f + min(v_f, 0) τ_{f+1} with
+/* (L12) J₀ at y: first-order upwind fluxes F_f = max(v_f, 0) τ_f + min(v_f, 0) τ_{f+1} with
  * the velocities v_f = −ε g_f frozen, zero flux at both ends, reaction −2εΨ̂_i τ_i with Ψ̂
  * frozen; dQ^ε/dt = Σ_i −2εΨ̂_i w_i τ_i. Returns 1 if Ψ̂ is not finite. */
 static int precond_jacobian(sf_forml *f, const double *y)

@@ -38,7 +38,7 @@ void sf_forml_initial(const sf_forml *f, double *y);    /* densities from p's τ
  * potential (sf_forml_failure says where). */
 int sf_forml_rhs(double t, const double *y, double *ydot, void *self);
 
-/* The preconditioner of method bdf (L11), ode.h's sf_ode_psetup / sf_ode_psolve with
+/* The preconditioner of method bdf (L12), ode.h's sf_ode_psetup / sf_ode_psolve with
  * self = the sf_forml: P = I − γ J₀, J₀ the Jacobian of the first-order upwind transport with
  * the face velocities and Ψ̂ frozen at y, plus the reaction −2εΨ̂ on the diagonal (the
  * kernel's dependence of Ψ̂ on the densities left out); per sign one tridiagonal system,

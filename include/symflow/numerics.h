@@ -22,7 +22,7 @@ typedef enum {
 typedef enum { SF_RECON_UPWIND, SF_RECON_MUSCL } sf_recon;
 typedef enum { SF_LIMITER_MINMOD, SF_LIMITER_VANLEER } sf_limiter;
 typedef enum { SF_METHOD_ADAMS, SF_METHOD_BDF } sf_method;
-/* bdf's preconditioner: the form's own (form L: banded upwind transport + reaction, L11), or
+/* bdf's preconditioner: the form's own (form L: banded upwind transport + reaction, L12), or
  * none (plain SPGMR). Forms without one run unpreconditioned either way. */
 typedef enum { SF_PRECOND_FORM, SF_PRECOND_NONE } sf_precond;
 typedef enum {

@@ -16,7 +16,7 @@
  * smaller step), −1 for a failure (details left in the user data). n = length of y. */
 typedef int (*sf_ode_rhs)(double t, const double *y, double *ydot, void *user);
 
-/* Preconditioner of the BDF Newton–Krylov iteration (left, MATH.md §5, docs/math.md (L11)):
+/* Preconditioner of the BDF Newton–Krylov iteration (left, MATH.md §5, docs/math.md (L12)):
  * P ≈ I − γ J, J ≈ ∂f/∂y. Setup: prepare P at (t, y) for this γ; jok ≠ 0 allows reusing the
  * Jacobian data saved at an earlier setup (only the factorisation with the new γ is then
  * needed); set *jcur = 1 when the Jacobian data were recomputed, 0 when reused. Solve: z with

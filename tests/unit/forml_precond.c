@@ -1,4 +1,4 @@
-/* forml_precond.c — the preconditioner of method bdf for form L (docs/math.md L11):
+/* forml_precond.c — the preconditioner of method bdf for form L (docs/math.md L12):
  *   the banded solve inverts I − γJ₀ exactly, J₀ checked against the right-hand side itself
  *   (perturbations equal for both signs leave the signed mass, hence Ψ̂ and the velocities,
  *   unchanged, and the first-order upwind rhs is then linear in τ);
