@@ -44,6 +44,7 @@
  *   solver.max_steps       integer ≥ 1                   1000000
  *   solver.kernel          factored | dense              factored (form L's K̂, L5)
  *   solver.kernel_tol      finite in (0, 1e-6]           1e-13  (factored: relative)
+ *   solver.preconditioner  form | none                   form   (bdf: the form's own, L12)
  *   particles.m            integer ≥ 1                   1024
  *   particles.seed         integer ≥ 0                   1
  *   particles.symmetric    true | false (yes | no)       false
@@ -154,6 +155,8 @@ const sf_name_table sf_sampling_names = SF_TABLE(sf_sampling_list);
 static const char *const sf_symmetry_list[] = {"none", "odd", "even"};
 static const char *const sf_kernel_op_list[] = {"factored", "dense"};
 const sf_name_table sf_kernel_op_names = SF_TABLE(sf_kernel_op_list);
+static const char *const sf_precond_list[] = {"form", "none"};
+const sf_name_table sf_precond_names = SF_TABLE(sf_precond_list);
 const sf_name_table sf_symmetry_names = SF_TABLE(sf_symmetry_list);
 #undef SF_TABLE
 
@@ -171,7 +174,7 @@ _Static_assert(sizeof(sf_input) == sizeof(int) && sizeof(sf_start_law) == sizeof
                    sizeof(sf_recon) == sizeof(int) && sizeof(sf_limiter) == sizeof(int) &&
                    sizeof(sf_method) == sizeof(int) && sizeof(sf_pmethod) == sizeof(int) &&
                    sizeof(sf_sampling) == sizeof(int) && sizeof(sf_symmetry) == sizeof(int) &&
-                   sizeof(sf_kernel_op) == sizeof(int),
+                   sizeof(sf_kernel_op) == sizeof(int) && sizeof(sf_precond) == sizeof(int),
                "enumerations are stored as int");
 
 typedef enum {
@@ -237,6 +240,7 @@ static const sf_key_desc sf_keys[] = {
     SF_REAL_KEY("solver", "atol", solver.atol, 0, HUGE_VAL, 1, 0, "a finite number > 0"),
     SF_INT_KEY("solver", "max_steps", solver.max_steps, 1, HUGE_VAL, "an integer ≥ 1"),
     SF_ENUM_KEY("solver", "kernel", solver.kernel, sf_kernel_op_names),
+    SF_ENUM_KEY("solver", "preconditioner", solver.precond, sf_precond_names),
     SF_REAL_KEY("solver", "kernel_tol", solver.kernel_tol, 0, SF_CASE_KERNEL_TOL_MAX, 1, 0,
                 "a finite number in (0, " SF_STR(SF_CASE_KERNEL_TOL_MAX) "]"),
     SF_INT_KEY("particles", "m", particles.m, 1, HUGE_VAL, "an integer ≥ 1"),
@@ -485,6 +489,7 @@ static sf_status defaults_at(sf_ctx *ctx, sf_case *c, const char *path)
     c->solver.atol = SF_CASE_DEFAULT_ATOL;
     c->solver.max_steps = SF_CASE_DEFAULT_MAX_STEPS;
     c->solver.kernel = SF_KERNEL_FACTORED;
+    c->solver.precond = SF_PRECOND_FORM;
     c->solver.kernel_tol = SF_CASE_DEFAULT_KERNEL_TOL;
     c->particles.m = SF_CASE_DEFAULT_M;
     c->characteristics.nodes = SF_CASE_DEFAULT_CHAR_NODES;

@@ -59,7 +59,8 @@ static const double SF_BOX_GROWTH = 1.5;       /* box growth between attempts */
 sf_ode_params sf_plan_ode(const sf_case *c)
 {
     const sf_ode_params op = {.method = c->solver.method, .rtol = c->solver.rtol,
-                              .atol = c->solver.atol, .max_steps = c->solver.max_steps};
+                              .atol = c->solver.atol, .max_steps = c->solver.max_steps,
+                              .precond = c->solver.precond};
     return op;
 }
 

@@ -2,7 +2,8 @@
  * "Time: method of lines with SUNDIALS CVODE").
  *
  * adams → CV_ADAMS with the fixed-point nonlinear solver (non-stiff transport);
- * bdf   → CV_BDF with Newton + SPGMR, no preconditioner, difference-quotient J·v.
+ * bdf   → CV_BDF with Newton + SPGMR, difference-quotient J·v, no preconditioner unless the
+ *         caller sets one (sf_ode_set_preconditioner: left preconditioning, docs/math.md L12).
  * No inequality constraints (ode.h says why): positivity comes from the schemes.
  * CVODE's messages are captured (never printed) and its flags translated once, here, into
  * sf_status with CVodeGetReturnFlagName and t.
@@ -36,6 +37,9 @@ struct sf_ode {
     void *user;              /* its data */
     size_t n;                /* components */
     sf_method method;        /* for the statistics */
+    sf_ode_psetup psetup;    /* preconditioner setup, or NULL */
+    sf_ode_psolve psolve;    /* preconditioner solve, or NULL */
+    void *puser;             /* their data */
     char message[SF_CVODE_MSG_CAP]; /* CVODE's last error text */
 };
 
@@ -49,6 +53,28 @@ static int rhs_adapter(sunrealtype t, N_Vector y, N_Vector ydot, void *data)
 {
     sf_ode *o = data;
     return o->rhs(t, N_VGetArrayPointer(y), N_VGetArrayPointer(ydot), o->user);
+}
+
+static int psetup_adapter(sunrealtype t, N_Vector y, N_Vector fy, booleantype jok,
+                          booleantype *jcur, sunrealtype gamma, void *data)
+{
+    sf_ode *o = data;
+    (void)fy;
+    int cur = 0;
+    const int r = o->psetup(t, N_VGetArrayPointer(y), jok ? 1 : 0, &cur, gamma, o->puser);
+    *jcur = cur ? SUNTRUE : SUNFALSE;
+    return r;
+}
+
+static int psolve_adapter(sunrealtype t, N_Vector y, N_Vector fy, N_Vector r, N_Vector z,
+                          sunrealtype gamma, sunrealtype delta, int lr, void *data)
+{
+    sf_ode *o = data;
+    (void)fy;
+    (void)delta; /* the solve is direct (banded), exact for P whatever the tolerance */
+    (void)lr;    /* left only (SUN_PREC_LEFT) */
+    return o->psolve(t, N_VGetArrayPointer(y), N_VGetArrayPointer(r), N_VGetArrayPointer(z),
+                     gamma, o->puser);
 }
 
 static void error_adapter(int code, const char *module, const char *function, char *msg, void *data)
@@ -142,6 +168,22 @@ cleanup:
     return status;
 }
 
+sf_status sf_ode_set_preconditioner(sf_ctx *ctx, sf_ode *o, sf_ode_psetup setup,
+                                    sf_ode_psolve solve, void *user)
+{
+    sf_status status = SF_OK;
+    SF_CHECK(ctx, o && setup && solve, SF_E_ARG, "sf_ode_set_preconditioner: NULL argument");
+    if (!o->ls) return SF_OK; /* adams: no linear systems */
+    o->psetup = setup;
+    o->psolve = solve;
+    o->puser = user;
+    SF_CHECK(ctx, SUNLinSol_SPGMRSetPrecType(o->ls, SUN_PREC_LEFT) == SUNLS_SUCCESS, SF_E_CVODE,
+             "SUNLinSol_SPGMRSetPrecType failed");
+    SF_CV(CVodeSetPreconditioner(o->mem, psetup_adapter, psolve_adapter));
+cleanup:
+    return status;
+}
+
 sf_status sf_ode_set_max_steps(sf_ctx *ctx, sf_ode *o, long max_steps)
 {
     sf_status status = SF_OK;
@@ -163,6 +205,8 @@ void sf_ode_get_stats(const sf_ode *o, sf_ode_stats *s)
     if (o->method == SF_METHOD_BDF) {
         CVodeGetNumLinIters(o->mem, &v), s->lin_iters = v;
         CVodeGetNumLinRhsEvals(o->mem, &v), s->rhs_evals += v;
+        CVodeGetNumPrecEvals(o->mem, &v), s->prec_setups = v;
+        CVodeGetNumPrecSolves(o->mem, &v), s->prec_solves = v;
     }
     CVodeGetLastStep(o->mem, &r), s->last_step = r;
     CVodeGetCurrentTime(o->mem, &r), s->t = r;

@@ -358,6 +358,9 @@ sf_status sf_drive(sf_ctx *ctx, const sf_form *f, const sf_drive_params *dp,
         SF_TRY(ctx, file_append(ctx, &w, obs.t, &obs));
     }
     if (f->ops->rhs) SF_TRY(ctx, sf_ode_create(ctx, size, t0, y, f->ops->rhs, f->self, &dp->ode, &st.ode));
+    if (st.ode && dp->ode.method == SF_METHOD_BDF && dp->ode.precond == SF_PRECOND_FORM &&
+        f->ops->psetup && f->ops->psolve) /* the form's preconditioner (form.h) */
+        SF_TRY(ctx, sf_ode_set_preconditioner(ctx, st.ode, f->ops->psetup, f->ops->psolve, f->self));
 
     const double start = sf_drive_wall_now();
     const double slice = f->ops->rhs ? (t_end - t0) / SF_PROGRESS_SLICES : INFINITY;

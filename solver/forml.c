@@ -19,9 +19,12 @@
  * (≲ atol) can make a cell slightly negative; min τ is reported, never corrected.
  * The form interface (form.h) is at the end: layout of the field file, observation (with
  * Ψ̂ and the predictor on the probe lines of (L7), one product with reduction/probe.c's table).
+ * The preconditioner of method bdf (L12): banded I − γJ₀ of the first-order upwind transport
+ * and the reaction with Ψ̂ frozen, Thomas algorithm (sf_forml_psetup / sf_forml_psolve).
  * Not here: the kernels (reduction/), time integration (drive.c, cvode.c).
  */
 #include <cblas.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +47,11 @@ struct sf_forml {
     double *sin2;               /* n: cell averages of sin² (alignment) */
     double *dist2_aligned;      /* n: cell averages of dist(x, aligned set)² */
     double *dist2_orth;         /* n: cell averages of dist(x, orthogonal set)² */
+    double *jac;                /* 8n: the preconditioner's J₀ (L12), per sign s at jac + 4ns:
+                                   sub-, main, super-diagonal, ∂(dQ^ε/dt)/∂τ_i (n each) */
+    double *fac;                /* 6n: Thomas factors of I − γJ₀, per sign at fac + 3ns:
+                                   sub-diagonal, 1/pivot, modified super-diagonal (n each) */
+    double fac_gamma;           /* γ of the factors */
     char failure[256];          /* why the last rhs failed */
 };
 
@@ -96,6 +104,8 @@ sf_status sf_forml_create(sf_ctx *ctx, const sf_grid1 *g, const sf_lifted_proble
     SF_ALLOC(ctx, f->sin2, f->n);
     SF_ALLOC(ctx, f->dist2_aligned, f->n);
     SF_ALLOC(ctx, f->dist2_orth, f->n);
+    SF_ALLOC(ctx, f->jac, 8 * f->n);
+    SF_ALLOC(ctx, f->fac, 6 * f->n);
     const double half_pi = 0.5 * M_PI;
     const double aligned_radial[] = {0.0}, orth_radial[] = {half_pi};
     const double aligned_circle[] = {0.0, M_PI}, orth_circle[] = {half_pi};
@@ -128,6 +138,8 @@ void sf_forml_destroy(sf_forml **f)
     free(x->sin2);
     free(x->dist2_aligned);
     free(x->dist2_orth);
+    free(x->jac);
+    free(x->fac);
     free(x);
     *f = NULL;
 }
@@ -213,6 +225,92 @@ int sf_forml_rhs(double t, const double *y, double *ydot, void *self)
             reaction += react * w[i];
         }
         ydot[2 * n + (size_t)s] = reaction; /* (L1): dQ^ε/dt */
+    }
+    return 0;
+}
+
+/* (L12) J₀ at y: first-order upwind fluxes F_f = max(v_f, 0) τ_f + min(v_f, 0) τ_{f+1} with
+ * the velocities v_f = −ε g_f frozen, zero flux at both ends, reaction −2εΨ̂_i τ_i with Ψ̂
+ * frozen; dQ^ε/dt = Σ_i −2εΨ̂_i w_i τ_i. Returns 1 if Ψ̂ is not finite. */
+static int precond_jacobian(sf_forml *f, const double *y)
+{
+    const size_t n = f->n;
+    const double *w = f->g->widths;
+    potential(f, y);
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(f->psi[i])) return 1;
+    for (int s = 0; s < 2; s++) {
+        const double eps = s == 0 ? 1.0 : -1.0;
+        double *lo = f->jac + 4 * n * (size_t)s, *di = lo + n, *up = di + n, *q = up + n;
+        for (size_t i = 0; i < n; i++) {
+            const double vl = i > 0 ? -eps * f->grad[i - 1] : 0.0;  /* face i−1/2 */
+            const double vr = i + 1 < n ? -eps * f->grad[i] : 0.0; /* face i+1/2 */
+            lo[i] = fmax(vl, 0.0) / w[i];
+            up[i] = -fmin(vr, 0.0) / w[i];
+            di[i] = (fmin(vl, 0.0) - fmax(vr, 0.0)) / w[i] - 2.0 * eps * f->psi[i];
+            q[i] = -2.0 * eps * f->psi[i] * w[i];
+        }
+    }
+    return 0;
+}
+
+/* Thomas factors of I − γJ₀ (no pivoting: the transport part of I − γJ₀ is an M-matrix,
+ * column-dominant in the cell masses, and stays so with the reaction where 1 + 2γεΨ̂_i > 0;
+ * beyond, in growing cells at large γ, the pivots may change sign, which LU without pivoting
+ * allows). Returns 1 on a pivot that vanishes to rounding or is not finite. */
+static int precond_factor(sf_forml *f, double gamma)
+{
+    const size_t n = f->n;
+    for (int s = 0; s < 2; s++) {
+        const double *lo = f->jac + 4 * n * (size_t)s, *di = lo + n, *up = di + n;
+        double *a = f->fac + 3 * n * (size_t)s, *inv = a + n, *cp = inv + n;
+        double prev = 0.0; /* c′_{i−1} */
+        for (size_t i = 0; i < n; i++) {
+            a[i] = -gamma * lo[i];
+            const double pivot = 1.0 - gamma * di[i] - a[i] * prev;
+            const double scale = 1.0 + gamma * (fabs(di[i]) + lo[i] + up[i]);
+            if (!(fabs(pivot) > DBL_EPSILON * scale) || !isfinite(pivot)) return 1;
+            inv[i] = 1.0 / pivot;
+            cp[i] = -gamma * up[i] * inv[i];
+            prev = cp[i];
+        }
+    }
+    f->fac_gamma = gamma;
+    return 0;
+}
+
+int sf_forml_psetup(double t, const double *y, int jok, int *jcur, double gamma, void *self)
+{
+    (void)t;
+    sf_forml *f = self;
+    *jcur = 0;
+    if (!jok) {
+        if (precond_jacobian(f, y)) return 1;
+        *jcur = 1;
+    }
+    return precond_factor(f, gamma);
+}
+
+int sf_forml_psolve(double t, const double *y, const double *r, double *z, double gamma,
+                    void *self)
+{
+    (void)t;
+    (void)y;
+    (void)gamma; /* the factors keep the setup's γ (CVODE scales for the γ ratio) */
+    sf_forml *f = self;
+    const size_t n = f->n;
+    const double g = f->fac_gamma;
+    for (int s = 0; s < 2; s++) {
+        const double *a = f->fac + 3 * n * (size_t)s, *inv = a + n, *cp = inv + n;
+        const double *q = f->jac + 4 * n * (size_t)s + 3 * n;
+        const double *rs = r + n * (size_t)s;
+        double *zs = z + n * (size_t)s;
+        double prev = 0.0;
+        for (size_t i = 0; i < n; i++) zs[i] = prev = (rs[i] - a[i] * prev) * inv[i];
+        for (size_t i = n - 1; i-- > 0;) zs[i] -= cp[i] * zs[i + 1];
+        double dq = 0.0; /* row Q^ε of P: z_Q − γ Σ q_i z_i = r_Q */
+        for (size_t i = 0; i < n; i++) dq += q[i] * zs[i];
+        z[2 * n + (size_t)s] = r[2 * n + (size_t)s] + g * dq;
     }
     return 0;
 }
@@ -308,6 +406,15 @@ static int l_rhs(double t, const double *y, double *ydot, void *self)
 {
     return sf_forml_rhs(t, y, ydot, ((forml_form *)self)->f);
 }
+static int l_psetup(double t, const double *y, int jok, int *jcur, double gamma, void *self)
+{
+    return sf_forml_psetup(t, y, jok, jcur, gamma, ((forml_form *)self)->f);
+}
+static int l_psolve(double t, const double *y, const double *r, double *z, double gamma,
+                    void *self)
+{
+    return sf_forml_psolve(t, y, r, z, gamma, ((forml_form *)self)->f);
+}
 static const char *l_failure(const void *self) { return sf_forml_failure(((const forml_form *)self)->f); }
 
 static void l_file(const void *self, sf_form_file *ff)
@@ -386,7 +493,7 @@ static void l_destroy(void *self)
 static const sf_form_ops sf_forml_ops = {
     .name = "lifted", .size = l_size, .initial = l_initial, .rhs = l_rhs, .advance = NULL,
     .stats = NULL, .file = l_file, .observe = l_observe, .failure = l_failure, .destroy = l_destroy,
-    .restore = l_restore,
+    .restore = l_restore, .psetup = l_psetup, .psolve = l_psolve,
 };
 
 sf_status sf_forml_form(sf_ctx *ctx, const sf_forml_form_params *fp, sf_form *out)

@@ -80,6 +80,7 @@ typedef struct {
         long max_steps;   /* solver.max_steps: CVODE steps between outputs, ≥ 1 */
         sf_kernel_op kernel; /* solver.kernel: factored (L8) or dense K̂ (form L) */
         double kernel_tol;   /* solver.kernel_tol: relative tolerance of the factor (L8) */
+        sf_precond precond;  /* solver.preconditioner: form (the form's, L12) or none (bdf) */
     } solver;
 
     struct {

@@ -87,6 +87,10 @@ typedef struct sf_form_ops {
      * refuse (SF_E_UNSUPPORTED) with a message saying why. Borrowed: fields, last, first. */
     sf_status (*restore)(sf_ctx *ctx, void *self, const double *const *fields,
                          const double *last, const double *first, double *y);
+    /* Preconditioner of method bdf (optional, NULL: none; ode.h's sf_ode_psetup/psolve with
+     * user = self): P ≈ I − γ ∂rhs/∂y, solved directly. Both or neither. */
+    sf_ode_psetup psetup;
+    sf_ode_psolve psolve;
     /* Why the last rhs evaluation failed ("" if it did not); may be NULL. */
     const char *(*failure)(const void *self);
     /* Release the form; accepts NULL. */

@@ -37,6 +37,16 @@ void sf_forml_initial(const sf_forml *f, double *y);    /* densities from p's τ
 /* The right-hand side, an sf_ode_rhs (self = the sf_forml). Returns −1 on a non-finite
  * potential (sf_forml_failure says where). */
 int sf_forml_rhs(double t, const double *y, double *ydot, void *self);
+
+/* The preconditioner of method bdf (L12), ode.h's sf_ode_psetup / sf_ode_psolve with
+ * self = the sf_forml: P = I − γ J₀, J₀ the Jacobian of the first-order upwind transport with
+ * the face velocities and Ψ̂ frozen at y, plus the reaction −2εΨ̂ on the diagonal (the
+ * kernel's dependence of Ψ̂ on the densities left out); per sign one tridiagonal system,
+ * solved by the Thomas algorithm in O(n), and the two reaction integrals Q^ε exactly.
+ * Setup returns +1 (recoverable: CVODE retries with a smaller γ) on a vanishing pivot. */
+int sf_forml_psetup(double t, const double *y, int jok, int *jcur, double gamma, void *self);
+int sf_forml_psolve(double t, const double *y, const double *r, double *z, double gamma,
+                    void *self);
 const char *sf_forml_failure(const sf_forml *f);
 
 typedef struct {

@@ -22,6 +22,9 @@ typedef enum {
 typedef enum { SF_RECON_UPWIND, SF_RECON_MUSCL } sf_recon;
 typedef enum { SF_LIMITER_MINMOD, SF_LIMITER_VANLEER } sf_limiter;
 typedef enum { SF_METHOD_ADAMS, SF_METHOD_BDF } sf_method;
+/* bdf's preconditioner: the form's own (form L: banded upwind transport + reaction, L12), or
+ * none (plain SPGMR). Forms without one run unpreconditioned either way. */
+typedef enum { SF_PRECOND_FORM, SF_PRECOND_NONE } sf_precond;
 typedef enum {
     SF_PMETHOD_CVODE,
     SF_PMETHOD_EULER,
@@ -41,7 +44,8 @@ typedef struct {
 
 /* The time integrator's settings (ode.h, the CVODE adapter). */
 typedef struct {
-    sf_method method;    /* adams: Adams–Moulton + fixed point; bdf: BDF + SPGMR (no preconditioner) */
+    sf_method method;    /* adams: Adams–Moulton + fixed point; bdf: BDF + SPGMR */
+    sf_precond precond;  /* bdf: the form's preconditioner (if it has one) or none */
     double rtol;         /* relative tolerance */
     double atol;         /* absolute tolerance, every component */
     long max_steps;      /* CVODE steps allowed per sf_ode_advance call (sf_ode_set_max_steps
@@ -61,6 +65,7 @@ extern const sf_name_table sf_method_names;    /* adams bdf */
 extern const sf_name_table sf_pmethod_names;   /* cvode euler sgd reduced */
 extern const sf_name_table sf_sampling_names;  /* random quantile */
 extern const sf_name_table sf_kernel_op_names; /* factored dense */
+extern const sf_name_table sf_precond_names;   /* form none */
 
 /* The spelling of value v in table t ("?" if out of range). */
 const char *sf_name_of(const sf_name_table *t, int v);

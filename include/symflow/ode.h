@@ -16,6 +16,17 @@
  * smaller step), −1 for a failure (details left in the user data). n = length of y. */
 typedef int (*sf_ode_rhs)(double t, const double *y, double *ydot, void *user);
 
+/* Preconditioner of the BDF Newton–Krylov iteration (left, MATH.md §5, docs/math.md (L12)):
+ * P ≈ I − γ J, J ≈ ∂f/∂y. Setup: prepare P at (t, y) for this γ; jok ≠ 0 allows reusing the
+ * Jacobian data saved at an earlier setup (only the factorisation with the new γ is then
+ * needed); set *jcur = 1 when the Jacobian data were recomputed, 0 when reused. Solve: z with
+ * P z = r (n values each; r and z do not overlap). Both return 0 on success, +1 for a
+ * recoverable failure (CVODE retries with fresher data or a smaller step), −1 otherwise. */
+typedef int (*sf_ode_psetup)(double t, const double *y, int jok, int *jcur, double gamma,
+                             void *user);
+typedef int (*sf_ode_psolve)(double t, const double *y, const double *r, double *z, double gamma,
+                             void *user);
+
 /* sf_ode_params (method, rtol, atol, max_steps) is declared in numerics.h. */
 /* No inequality constraints: CVodeSetConstraints corrects a violation by a non-conservative
  * rescaling of the step, which moves the mass of a density by about atol × box volume.
@@ -34,6 +45,8 @@ typedef struct {
     long nonlin_iters;   /* nonlinear (fixed point or Newton) iterations */
     long nonlin_fails;   /* nonlinear convergence failures */
     long lin_iters;      /* SPGMR iterations (bdf only) */
+    long prec_setups;    /* preconditioner setups (bdf with a preconditioner) */
+    long prec_solves;    /* preconditioner solves (bdf with a preconditioner) */
     double last_step;    /* last step size */
     double t;            /* current internal time */
 } sf_ode_stats;
@@ -48,6 +61,10 @@ sf_status sf_ode_create(sf_ctx *ctx, size_t n, double t0, const double *y0, sf_o
  * CVODE's flag name and t. */
 sf_status sf_ode_advance(sf_ctx *ctx, sf_ode *ode, double tout, double *y);
 /* Steps allowed in the next sf_ode_advance calls (≥ 1). */
+/* Use a left preconditioner in SPGMR (method bdf; ignored with adams, which solves no linear
+ * systems). user: borrowed, passed to both. Call once, before the first sf_ode_advance. */
+sf_status sf_ode_set_preconditioner(sf_ctx *ctx, sf_ode *ode, sf_ode_psetup setup,
+                                    sf_ode_psolve solve, void *user);
 sf_status sf_ode_set_max_steps(sf_ctx *ctx, sf_ode *ode, long max_steps);
 void sf_ode_get_stats(const sf_ode *ode, sf_ode_stats *stats);
 void sf_ode_destroy(sf_ode **ode);
