@@ -28,15 +28,7 @@ static const double KERNEL_TOL = 1e-13; /* solver.kernel_tol, the case default *
 
 static sf_case make_case(const char *target, long d, long d_H, sf_kernel_op op)
 {
-    sf_case c;
-    memset(&c, 0, sizeof c);
-    c.problem.input = SF_INPUT_GAUSSIAN;
-    c.problem.d = d;
-    c.problem.d_H = d_H;
-    snprintf(c.problem.target, sizeof c.problem.target, "%s", target);
-    c.start.law = SF_START_BALANCED_SPHERE;
-    c.start.sigma_a = 1.0;
-    c.start.sigma_b = 1.0;
+    sf_case c = sf_test_psim_case(target, d, d_H);
     c.solver.kernel = op;
     c.solver.kernel_tol = KERNEL_TOL;
     return c;

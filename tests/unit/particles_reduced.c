@@ -23,16 +23,7 @@ static const double RTOL = 1e-9, ATOL = 1e-12;
 
 static sf_case make_case(const char *target, long d, long d_H)
 {
-    sf_case c;
-    memset(&c, 0, sizeof c);
-    c.problem.input = SF_INPUT_GAUSSIAN;
-    c.problem.d = d;
-    c.problem.d_H = d_H;
-    snprintf(c.problem.target, sizeof c.problem.target, "%s", target);
-    c.start.law = SF_START_BALANCED_SPHERE;
-    c.start.sigma_a = 1.0;
-    c.start.sigma_b = 1.0;
-    return c;
+    return sf_test_psim_case(target, d, d_H);
 }
 
 static sf_psim_params params(sf_pmethod method, long m, unsigned long seed, int symmetric)
