@@ -305,16 +305,11 @@ sf_status sf_reduce_characteristics(sf_ctx *ctx, const sf_case *c, size_t n, siz
     p->coord = ci.id;
     SF_ALLOC(ctx, p->x0, r.n);
     SF_ALLOC(ctx, p->w0, r.n);
-    SF_ALLOC(ctx, p->u0, r.n);
     for (size_t i = 0; i < r.n; i++) {
         const double xi = r.x[i];
         /* θ = arccos √x written so that cos θ = √x keeps its relative accuracy near π/2 */
         p->x0[i] = ci.id == SF_COORD_THETA ? atan2(sqrt(1.0 - xi), sqrt(xi)) : acos(xi);
         p->w0[i] = r.w[i];
-        if (ci.id == SF_COORD_THETA)
-            SF_TRY(ctx, sf_tau0_cdf_theta(ctx, dH, d - dH, p->x0[i], &p->u0[i]));
-        else
-            SF_TRY(ctx, sf_tau0_cdf_phi(ctx, d, p->x0[i], &p->u0[i]));
     }
     p->K = cb_K;
     p->dK = cb_dK;
@@ -337,7 +332,6 @@ void sf_char_problem_free(sf_char_problem *p)
     if (!p) return;
     free(p->x0);
     free(p->w0);
-    free(p->u0);
     free(p->cheb.A);
     free(p->cheb.g);
     if (p->user_free) p->user_free(p->user);

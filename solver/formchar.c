@@ -50,7 +50,8 @@ typedef struct {
     double *idx;              /* 2n node indices 1 … 2n (the coordinate) */
     /* the densities on the grid, reconstructed from the flow map (L9) */
     const sf_grid1 *grid;     /* borrowed */
-    size_t *ord;              /* n node indices by increasing u0 (owned) */
+    size_t *ord;              /* n node indices by increasing start position (owned) */
+    double *u0;               /* n: τ₀([lo, x0ᵢ]), the start's distribution function (owned) */
     double *P, *U, *X, *g;    /* n + 2: start position, its u, position now, c/c₀ (work) */
     double *uf;               /* N + 1: u of the preimage of each face (work) */
     double *tau;              /* 2N: τ⁺ then τ⁻ densities per unit of the coordinate (work) */
@@ -169,7 +170,7 @@ static int reconstruct(formchar *x, const double *y, int e, double *tau)
     for (size_t j = 0; j < n; j++) {
         const size_t i = (size_t)e * n + x->ord[j];
         x->P[j + 1] = x->p->x0[x->ord[j]];
-        x->U[j + 1] = x->p->u0[x->ord[j]];
+        x->U[j + 1] = x->u0[x->ord[j]];
         const double xi = fmin(hi, fmax(lo, w[i]));
         x->X[j + 1] = fmax(x->X[j], xi); /* order is kept by the flow; rounding is clipped */
         x->g[j + 1] = c[i] / x->y0[m + i];
@@ -306,6 +307,7 @@ static void c_destroy(void *self)
     free(x->y0);
     free(x->idx);
     free(x->ord);
+    free(x->u0);
     free(x->P);
     free(x->U);
     free(x->X);
@@ -331,7 +333,7 @@ sf_status sf_formchar_form(sf_ctx *ctx, const sf_char_problem *p, const char *gr
 {
     sf_status status = SF_OK;
     formchar *x = NULL;
-    SF_CHECK(ctx, p && p->n >= 1 && p->K && p->dK && p->G && p->dG && p->u0 && p->cdf && grid &&
+    SF_CHECK(ctx, p && p->n >= 1 && p->K && p->dK && p->G && p->dG && p->cdf && grid &&
                       grid->n >= 1 && out, SF_E_ARG, "sf_formchar_form: bad argument");
     SF_ALLOC(ctx, x, 1);
     x->p = p;
@@ -359,10 +361,14 @@ sf_status sf_formchar_form(sf_ctx *ctx, const sf_char_problem *p, const char *gr
     SF_ALLOC(ctx, x->uf, grid->n + 1);
     SF_ALLOC(ctx, x->tau, 2 * grid->n);
     SF_ALLOC(ctx, x->psi_grid, grid->n);
-    for (size_t i = 0; i < n; i++) { /* by increasing u0: insertion (n ≤ 4096, once) */
+    SF_ALLOC(ctx, x->u0, n);
+    for (size_t i = 0; i < n; i++) { /* by increasing start position: insertion (n ≤ 4096, once) */
         size_t j = i;
-        for (; j > 0 && p->u0[x->ord[j - 1]] > p->u0[i]; j--) x->ord[j] = x->ord[j - 1];
+        for (; j > 0 && p->x0[x->ord[j - 1]] > p->x0[i]; j--) x->ord[j] = x->ord[j - 1];
         x->ord[j] = i;
+        x->u0[i] = p->cdf(p->user, p->x0[i]);
+        SF_CHECK(ctx, isfinite(x->u0[i]), SF_E_NUMERIC, "form characteristics: the start's "
+                 "distribution function at node %zu (%.17g) is not finite", i, p->x0[i]);
     }
     x->iX = gsl_interp_alloc(gsl_interp_steffen, n + 2);
     x->ig = gsl_interp_alloc(gsl_interp_steffen, n + 2);

@@ -18,15 +18,14 @@ typedef struct {
     sf_coord_id coord;   /* SF_COORD_THETA (radial) or SF_COORD_PHI (d_H = 1) */
     double *x0;          /* n: nodes of the Gauss rule of τ₀ in the coordinate (owned) */
     double *w0;          /* n: its weights, summing to 1 (owned); τ₀^± = ½ w (L3) */
-    double *u0;          /* n: τ₀'s distribution function at x0 (τ₀([lo, x0ᵢ])), for the
-                            reconstruction of the densities on a grid (L9) (owned) */
     const char *rule;    /* which rule (attribute text, static) */
     /* K̂(x, y), ∂_x K̂(x, y), Ĝ(x), ∂Ĝ(x) pointwise; user owned through user_free */
     double (*K)(const void *user, double x, double y);
     double (*dK)(const void *user, double x, double y);
     double (*G)(const void *user, double x);
     double (*dG)(const void *user, double x);
-    double (*cdf)(const void *user, double x); /* τ₀([lo, x]) (L9's reconstruction) */
+    double (*cdf)(const void *user, double x); /* τ₀([lo, x]), NaN on failure (L9's
+                                                  reconstruction) */
     void *user;
     void (*user_free)(void *user);
     double risk_const;   /* ½ E f_H² */
