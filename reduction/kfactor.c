@@ -272,15 +272,19 @@ cleanup:
     return status;
 }
 
-void sf_kfactor_dense(const sf_kfactor *f, double *A)
+void sf_kfactor_gram(size_t n, size_t r, const double *B, double *K)
 {
-    const size_t p = f->p, r = f->rank;
-    for (size_t k = 0; k < p; k++)
+    for (size_t k = 0; k < n; k++)
         for (size_t l = 0; l <= k; l++) {
             double s = 0.0;
-            for (size_t q = 0; q < r; q++) s += f->coef[k * r + q] * f->coef[l * r + q];
-            A[k * p + l] = A[l * p + k] = s;
+            for (size_t q = 0; q < r; q++) s += B[k * r + q] * B[l * r + q];
+            K[k * n + l] = K[l * n + k] = s;
         }
+}
+
+int sf_kfactor_good(const sf_kfactor *f, double tol)
+{
+    return f->converged && f->check <= SF_KF_CHECK_FACTOR * tol;
 }
 
 sf_status sf_kfactor_chebk(sf_ctx *ctx, const sf_kernel *k, double lo, double hi, double tol,
@@ -294,12 +298,12 @@ sf_status sf_kfactor_chebk(sf_ctx *ctx, const sf_kernel *k, double lo, double hi
     double checkG = NAN;
     *out = (sf_chebk){.p = 0};
     SF_TRY(ctx, sf_kfactor_build(ctx, k, lo, hi, tol, &kf));
-    if (!kf.converged || kf.check > SF_KF_CHECK_FACTOR * tol) goto cleanup;
+    if (!sf_kfactor_good(&kf, tol)) goto cleanup;
     SF_ALLOC(ctx, g, SF_KERNEL_FACTOR_PMAX);
     SF_TRY(ctx, sf_kfactor_G_coef(ctx, k, lo, hi, tol, SF_KF_CHECK_FACTOR, g, &pG, &ok, &checkG));
     if (!ok) goto cleanup;
     SF_ALLOC(ctx, A, kf.p * kf.p);
-    sf_kfactor_dense(&kf, A);
+    sf_kfactor_gram(kf.p, kf.rank, kf.coef, A); /* A = U Uᵀ */
     *out = (sf_chebk){.p = kf.p, .lo = lo, .hi = hi, .A = A, .pG = pG, .g = g, .rank = kf.rank,
                       .check = kf.check, .check_G = checkG};
     A = g = NULL;

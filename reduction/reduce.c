@@ -103,7 +103,7 @@ sf_status sf_reduce_lifted_progress(sf_ctx *ctx, const sf_case *c, const sf_grid
         const double tol = c->solver.kernel_tol;
         SF_TRY(ctx, sf_kfactor_build(ctx, k, x->lo, x->hi, tol, &kf));
         const int pays = 2 * kf.rank < n; /* two n × r products cost less than one n × n */
-        const int good = kf.converged && kf.check <= SF_KF_CHECK_FACTOR * tol;
+        const int good = sf_kfactor_good(&kf, tol);
         if (good && pays) {
             SF_ALLOC(ctx, out.B, n * kf.rank);
             SF_ALLOC(ctx, work, kf.p);

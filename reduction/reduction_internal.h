@@ -186,8 +186,11 @@ sf_status sf_kfactor_G(sf_ctx *ctx, const sf_kernel *k, double lo, double hi, do
 /* The coefficients of that interpolant (c: SF_KERNEL_FACTOR_PMAX doubles, *p used). */
 sf_status sf_kfactor_G_coef(sf_ctx *ctx, const sf_kernel *k, double lo, double hi, double tol,
                             double check_max, double *c, size_t *p, int *ok, double *check);
-/* A = U Uᵀ (p × p, row-major, symmetric PSD): the factor as Chebyshev coefficients. */
-void sf_kfactor_dense(const sf_kfactor *f, double *A);
+/* K = B Bᵀ (n × n, row-major, symmetric PSD) of an n × r row-major B: the factor at points
+ * (B of sf_kfactor_eval) or as Chebyshev coefficients (B = coef, n = p). */
+void sf_kfactor_gram(size_t n, size_t r, const double *B, double *K);
+/* 1 when the factor converged and passed its a-posteriori check (≤ SF_KF_CHECK_FACTOR × tol). */
+int sf_kfactor_good(const sf_kfactor *f, double tol);
 /* The Chebyshev operator of chebk.h on [lo, hi]: K̂ as the PSD factor of (L8) expanded to its
  * p × p coefficients, Ĝ as its Chebyshev series; out->p = 0 (nothing kept, nothing owned)
  * when either misses tol or its a-posteriori check (SF_KF_CHECK_FACTOR × tol). Shared by form

@@ -230,16 +230,11 @@ sf_status sf_reduce_transport_progress(sf_ctx *ctx, const sf_case *c, const sf_g
         const double tol = c->solver.kernel_tol;
         double g_check = NAN;
         SF_TRY(ctx, sf_kfactor_build(ctx, k, 0.0, M_PI, tol, &kf));
-        if (kf.converged && kf.check <= SF_KF_CHECK_FACTOR * tol) {
+        if (sf_kfactor_good(&kf, tol)) {
             SF_ALLOC(ctx, B, n_phi * kf.rank);
             SF_ALLOC(ctx, work, kf.p);
             sf_kfactor_eval(&kf, n_phi, phi, B, work);
-            for (size_t i = 0; i < n_phi; i++)
-                for (size_t j = 0; j <= i; j++) {
-                    double v = 0.0;
-                    for (size_t q = 0; q < kf.rank; q++) v += B[i * kf.rank + q] * B[j * kf.rank + q];
-                    out.K[i * n_phi + j] = out.K[j * n_phi + i] = v;
-                }
+            sf_kfactor_gram(n_phi, kf.rank, B, out.K);
             k_factored = 1;
             SF_TRY(ctx, sf_kfactor_G(ctx, k, 0.0, M_PI, tol, SF_KF_CHECK_FACTOR, n_phi, phi,
                                      out.G, &g_interp, &g_check));
